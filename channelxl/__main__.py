@@ -1,0 +1,3 @@
+from channelxl.cli import main
+
+main()

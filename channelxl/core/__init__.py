@@ -1,0 +1,1 @@
+"""Pure computations: no files, databases, Excel or notebooks in here."""

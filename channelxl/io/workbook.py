@@ -1,0 +1,203 @@
+"""Writing workbooks people open: tables with typed columns, drop-downs, frozen headers.
+
+One function writes a declared :class:`~channelxl.schema.Table` as an Excel table sheet;
+the program workbook and every export are built from it. Text that came from outside
+(distributors, ERP exports) is always written as text, never as a formula.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table as XlTable
+from openpyxl.worksheet.table import TableStyleInfo
+
+from channelxl.io.cells import country_codes, currency_codes
+from channelxl.schema import Column, Table
+
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+VALIDATION_ROWS = 2000  # rows below the header that carry drop-downs for rows still to be typed
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def number_format(column: Column) -> str | None:
+    if column.type == "date":
+        return "yyyy-mm-dd"
+    if column.type == "int":
+        return "#,##0"
+    if column.type == "decimal":
+        if column.maximum == 1:
+            return "0.00%"
+        return "#,##0.00" if column.scale <= 4 else "0.00######"
+    return None
+
+
+def typed(value, column: Column):
+    """``value`` as the type its column declares, so numbers land in Excel as numbers."""
+    if isinstance(value, str) and value.strip():
+        if column.type == "decimal":
+            return Decimal(value)
+        if column.type == "int":
+            return int(value)
+        if column.type == "date":
+            return date.fromisoformat(value)
+    if isinstance(value, float) and column.type == "decimal":
+        return Decimal(repr(value))
+    return value
+
+
+def write_value(cell, value) -> None:
+    """Write ``value`` into an openpyxl cell; text is text even when it starts with '='."""
+    if value is None:
+        return
+    if isinstance(value, tuple | list):
+        value = ";".join(map(str, value))
+    if isinstance(value, str):
+        cell.value = value
+        if value.startswith(_FORMULA_START):
+            # openpyxl would store "=..." as a formula; force a plain string and show it as typed.
+            cell.data_type = "s"
+            cell.quotePrefix = True
+        return
+    if isinstance(value, bool | int | float | Decimal | date | datetime):
+        cell.value = value
+        return
+    cell.value = str(value)
+
+
+def _table_name(title: str) -> str:
+    return re.sub(r"[^0-9A-Za-z_]", "", title.title().replace(" ", "")) or "Table"
+
+
+def write_lists_sheet(wb: Workbook, tables: Sequence[Table]) -> dict[str, str]:
+    """A hidden sheet of allowed values; returns list name -> absolute range for drop-downs."""
+    ws = wb.create_sheet("Lists")
+    lists: dict[str, Sequence[str]] = {
+        "Countries": sorted(country_codes()),
+        "Currencies": sorted(currency_codes()),
+    }
+    for t in tables:
+        for c in t.columns:
+            if c.allowed:
+                lists.setdefault(_table_name(c.name) + "Values", c.allowed)
+    ranges = {}
+    for col, (name, values) in enumerate(lists.items(), start=1):
+        letter = get_column_letter(col)
+        ws.cell(row=1, column=col, value=name).font = Font(bold=True)
+        for row, v in enumerate(values, start=2):
+            ws.cell(row=row, column=col, value=v)
+        ref = f"Lists!${letter}$2:${letter}${len(values) + 1}"
+        ranges[name] = ref
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    ws.sheet_state = "hidden"
+    return ranges
+
+
+def _list_for(column: Column, lists: dict[str, str], id_sources: dict[str, str]) -> str | None:
+    if column.type == "country":
+        return lists.get("Countries")
+    if column.type == "currency":
+        return lists.get("Currencies")
+    if column.allowed:
+        return lists.get(_table_name(column.name) + "Values")
+    if column.references and column.type == "id":
+        return id_sources.get(column.references)
+    return None
+
+
+def write_table_sheet(
+    wb: Workbook,
+    table: Table,
+    rows: Iterable[dict],
+    *,
+    lists: dict[str, str] | None = None,
+    id_sources: dict[str, str] | None = None,
+    title: str | None = None,
+) -> int:
+    """Write ``rows`` (dicts keyed by column field) as an Excel table; return the row count.
+
+    Headers carry the column help as a comment and as the drop-down prompt, the header
+    row is frozen, columns get number formats and widths, and enumerated columns get a
+    drop-down list that also covers rows still to be typed.
+    """
+    ws = wb.create_sheet(title or table.title)
+    columns = table.columns
+    for j, column in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=j, value=column.name)
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(vertical="center")
+        cell.comment = Comment(column.help + ("" if column.required else " (optional)"), "channelxl",
+                               width=300, height=90)
+    n = 0
+    formats = [number_format(c) for c in columns]
+    for i, row in enumerate(rows, start=2):
+        n += 1
+        for j, column in enumerate(columns, start=1):
+            cell = ws.cell(row=i, column=j)
+            write_value(cell, typed(row.get(column.field), column))
+            if formats[j - 1]:
+                cell.number_format = formats[j - 1]
+    last_row = max(n + 1, 2)
+    last_col = get_column_letter(len(columns))
+    xt = XlTable(displayName=_table_name(title or table.title), ref=f"A1:{last_col}{last_row}")
+    xt.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(xt)
+    ws.freeze_panes = "A2"
+    lists = lists or {}
+    id_sources = id_sources or {}
+    for j, column in enumerate(columns, start=1):
+        letter = get_column_letter(j)
+        width = column.width or max(len(column.name) + 4, 12 if column.type != "text" else 24)
+        ws.column_dimensions[letter].width = width
+        span = f"{letter}2:{letter}{max(VALIDATION_ROWS, n + 1)}"
+        source = _list_for(column, lists, id_sources)
+        dv = None
+        if source and column.type != "idlist":
+            dv = DataValidation(type="list", formula1=f"={source}", allow_blank=not column.required)
+            dv.error = f"Pick a value from the list ({column.help})"
+            dv.errorTitle = column.name
+        elif column.type == "date":
+            dv = DataValidation(type="date", operator="greaterThan", formula1="1")
+            dv.error = "Type a date, e.g. 2026-10-31"
+        elif column.type in ("int", "decimal") and column.minimum is not None:
+            kind = "whole" if column.type == "int" else "decimal"
+            if column.maximum is not None:
+                dv = DataValidation(type=kind, operator="between", formula1=str(column.minimum),
+                                    formula2=str(column.maximum))
+            else:
+                dv = DataValidation(type=kind, operator="greaterThanOrEqual",
+                                    formula1=str(column.minimum))
+            dv.error = column.help
+        if dv is not None:
+            dv.promptTitle = column.name[:32]
+            dv.prompt = column.help[:255]
+            dv.showErrorMessage = True
+            dv.showInputMessage = True
+            ws.add_data_validation(dv)
+            dv.add(span)
+    ws.row_dimensions[1].height = 20
+    return n
+
+
+def write_text_sheet(wb: Workbook, title: str, lines: Sequence[str], *, index: int | None = None):
+    """A sheet of plain-language text, one paragraph per row (headings in bold)."""
+    ws = wb.create_sheet(title, index)
+    ws.column_dimensions["A"].width = 110
+    for i, line in enumerate(lines, start=1):
+        cell = ws.cell(row=i, column=1)
+        write_value(cell, line.lstrip("# ") if line.startswith("#") else line)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if line.startswith("#"):
+            cell.font = Font(bold=True, size=14 if line.startswith("# ") else 12)
+    return ws

@@ -1,0 +1,77 @@
+"""Problems found in input, as data.
+
+Every reader and validator in channelxl reports what it finds as :class:`Issue`
+records (after frictionless and beancount: a code, a severity, a location and a plain
+message) and goes on to find the rest, instead of stopping at the first. Callers
+decide what to refuse; nothing here raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem, located.
+
+    ``code`` is a short class (``DUPL``, ``REF``, ``DATE``...); ``sheet``/``cell`` locate it
+    in a workbook (``cell`` in A1 form), ``line``/``column`` in a text file.
+    """
+
+    code: str
+    message: str
+    severity: str = ERROR
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    line: int | None = None
+    column: str | None = None
+
+    @property
+    def where(self) -> str:
+        """Human location: ``program.xlsx, sheet Products, cell C7`` or ``x.csv, line 12``."""
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if self.cell:
+            parts.append(f"cell {self.cell}")
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.column:
+            parts.append(f"column {self.column!r}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.where
+        return f"{self.severity.upper()} {self.code} {where}: {self.message}" if where else (
+            f"{self.severity.upper()} {self.code}: {self.message}"
+        )
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def errors(issues: Iterable[Issue]) -> list[Issue]:
+    return [i for i in issues if i.severity == ERROR]
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 25 -> Z, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """0-based (row, col) -> A1 reference: a1(0, 0) == "A1"."""
+    return f"{column_letter(col)}{row + 1}"
