@@ -36,7 +36,8 @@ def D(value: object) -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, float):
-        result = Decimal(repr(value))
+        # 100000.0 -> 100000, 0.005 -> 0.005: what was typed, not the binary expansion
+        result = Decimal(int(value)) if value.is_integer() else Decimal(repr(value))
     elif isinstance(value, str):
         try:
             result = Decimal(value.strip())

@@ -1,0 +1,129 @@
+"""The ledger's schema, derived from :mod:`channelxl.schema` and defined here only.
+
+- Program dimensions (``distributors``, ``products``...) are replaced whole each time a
+  changed program workbook is loaded.
+- Every file loaded is a row of ``submissions`` (provenance: file name, SHA-256, kind,
+  distributor, period, received at, status, superseded by).
+- Each export kind keeps every line ever accepted in ``<kind>_lines``; the view
+  ``<kind>`` shows the lines in force:
+  * key kinds (shipments, certifications, activities): a later file that repeats a line's
+    key replaces that line (``superseded_by`` on the old line);
+  * period kinds (sell-through, inventory): a later report for the same distributor and
+    period replaces the whole earlier report (``submission_periods.superseded_by``).
+- ``submission_issues`` keeps what validation said about each accepted file: the
+  quarantined lines and the warnings.
+"""
+
+from __future__ import annotations
+
+from channelxl.schema import EXPORT_TABLES, PROGRAM_TABLES, SETTINGS_TABLE, Column, Table
+
+SCHEMA_VERSION = 1
+
+
+def duck_type(column: Column) -> str:
+    if column.type == "int":
+        return "BIGINT"
+    if column.type == "decimal":
+        return f"DECIMAL(18,{column.scale})"
+    if column.type == "date":
+        return "DATE"
+    if column.type == "idlist":
+        return "VARCHAR[]"
+    return "VARCHAR"
+
+
+def _columns(table: Table) -> list[str]:
+    return [f'{c.field} {duck_type(c)}' for c in table.columns]
+
+
+def lines_table(table: Table) -> str:
+    return f"{table.name}_lines"
+
+
+def dimension_ddl(table: Table) -> str:
+    if table is SETTINGS_TABLE:
+        return "CREATE TABLE IF NOT EXISTS settings (setting VARCHAR PRIMARY KEY, value VARCHAR)"
+    return f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(_columns(table))})"
+
+
+def lines_ddl(table: Table) -> str:
+    cols = ["submission_id BIGINT NOT NULL", *_columns(table)]
+    if table.supersede == "key":
+        cols.append("superseded_by BIGINT")
+    return f"CREATE TABLE IF NOT EXISTS {lines_table(table)} ({', '.join(cols)})"
+
+
+def view_ddl(table: Table) -> str:
+    fields = ", ".join(f"l.{c.field}" for c in table.columns)
+    if table.supersede == "key":
+        return (f"CREATE OR REPLACE VIEW {table.name} AS SELECT l.submission_id, {fields} "
+                f"FROM {lines_table(table)} l WHERE l.superseded_by IS NULL")
+    return (f"CREATE OR REPLACE VIEW {table.name} AS SELECT l.submission_id, {fields} "
+            f"FROM {lines_table(table)} l JOIN submission_periods p "
+            "ON p.submission_id = l.submission_id AND p.distributor_id = l.distributor_id "
+            "AND p.period = l.period WHERE p.superseded_by IS NULL")
+
+
+PROVENANCE_DDL = (
+    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    "CREATE SEQUENCE IF NOT EXISTS submission_ids START 1",
+    """CREATE TABLE IF NOT EXISTS submissions (
+        submission_id BIGINT PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        file_name VARCHAR NOT NULL,
+        file_path VARCHAR,
+        sha256 VARCHAR NOT NULL UNIQUE,
+        size_bytes BIGINT,
+        distributor_id VARCHAR,
+        period VARCHAR,
+        received_at TIMESTAMP,
+        loaded_at TIMESTAMP NOT NULL,
+        status VARCHAR NOT NULL,
+        lines_read BIGINT,
+        lines_loaded BIGINT,
+        lines_quarantined BIGINT,
+        warnings BIGINT,
+        superseded_by BIGINT
+    )""",
+    """CREATE TABLE IF NOT EXISTS submission_periods (
+        submission_id BIGINT NOT NULL,
+        kind VARCHAR NOT NULL,
+        distributor_id VARCHAR NOT NULL,
+        period VARCHAR NOT NULL,
+        superseded_by BIGINT
+    )""",
+    """CREATE TABLE IF NOT EXISTS submission_issues (
+        submission_id BIGINT NOT NULL,
+        severity VARCHAR NOT NULL,
+        code VARCHAR NOT NULL,
+        line BIGINT,
+        sheet VARCHAR,
+        cell VARCHAR,
+        column_name VARCHAR,
+        value VARCHAR,
+        message VARCHAR NOT NULL
+    )""",
+)
+
+
+def all_ddl() -> list[str]:
+    statements = list(PROVENANCE_DDL)
+    statements += [dimension_ddl(t) for t in PROGRAM_TABLES]
+    statements += [lines_ddl(t) for t in EXPORT_TABLES]
+    statements += [view_ddl(t) for t in EXPORT_TABLES]
+    return statements
+
+
+# For docs/LEDGER.md: what each provenance table and column means.
+PROVENANCE_DOCS = {
+    "submissions": "One row per file accepted: kind, file name and path, SHA-256 of its bytes, "
+    "size, distributor and period (reports), received_at (the file's modification time unless "
+    "given), loaded_at, status, line counts (read, loaded, quarantined), warnings, and "
+    "superseded_by (the later submission that replaced it).",
+    "submission_periods": "Reports only: the distributor x period pairs a submission covers and "
+    "the later submission that superseded each.",
+    "submission_issues": "What validation found in each accepted file: quarantined lines "
+    "(severity error) and warnings, with line or sheet/cell, column, value and message.",
+    "meta": "Schema version and the SHA-256 of the program workbook last loaded.",
+}

@@ -1,0 +1,178 @@
+"""Opening the ledger (with a bounded wait for another process), transactions, program sync."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from channelxl._faults import checkpoint
+from channelxl.errors import LedgerBusy
+from channelxl.io.program import Program, read_program
+from channelxl.ledger.schema import SCHEMA_VERSION, all_ddl, duck_type
+from channelxl.schema import PROGRAM_TABLES, SETTINGS_TABLE, Table
+
+DEFAULT_LOCK_TIMEOUT = 30.0  # seconds a command waits for another process to let go
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+def frame_for_insert(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Copy of ``frame`` with decimals as text, so DuckDB casts them exactly (no float)."""
+    out = pd.DataFrame(index=frame.index)
+    for c in table.columns:
+        values = frame[c.field] if c.field in frame else pd.Series([None] * len(frame), dtype=object)
+        if c.type == "decimal":
+            out[c.field] = pd.Series([None if v is None or v != v else str(v) for v in values],
+                                     dtype=object, index=frame.index)
+        elif c.type == "idlist":
+            out[c.field] = pd.Series([list(v) if v else [] for v in values], dtype=object,
+                                     index=frame.index)
+        else:
+            out[c.field] = values.astype(object).where(values.notna(), None)
+    return out
+
+
+def insert_sql(target: str, source: str, table: Table, prefix: str = "") -> str:
+    """INSERT that casts each column to its declared type (decimals from text, exactly)."""
+    casts = ", ".join(f"CAST({c.field} AS {duck_type(c)})" for c in table.columns)
+    return f"INSERT INTO {target} SELECT {prefix}{casts} FROM {source}"
+
+
+class Ledger:
+    """A DuckDB ledger file.
+
+    ``Ledger.open(path)`` waits up to ``lock_timeout`` seconds while another process holds
+    the file, then raises :class:`LedgerBusy`. Use as a context manager so the file is
+    released promptly.
+    """
+
+    def __init__(self, path: str | os.PathLike, con: duckdb.DuckDBPyConnection):
+        self.path = Path(path)
+        self.con = con
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike,
+        *,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        read_only: bool = False,
+    ) -> Ledger:
+        path = Path(path)
+        deadline = time.monotonic() + lock_timeout
+        delay = 0.05
+        while True:
+            try:
+                con = duckdb.connect(str(path), read_only=read_only)
+                break
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+                if not _is_lock_error(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise LedgerBusy(str(path), lock_timeout, str(exc)) from None
+                time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+                delay = min(delay * 2, 1.0)
+        ledger = cls(path, con)
+        if not read_only:
+            ledger._ensure_schema()
+        return ledger
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ schema and transactions
+    def _ensure_schema(self) -> None:
+        with self.transaction():
+            for statement in all_ddl():
+                self.con.execute(statement)
+            self.con.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All or nothing: on any exception (or a killed process) nothing is kept."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        checkpoint("before-commit")
+        self.con.execute("COMMIT")
+
+    def meta(self, key: str) -> str | None:
+        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def next_submission_id(self) -> int:
+        return self.con.execute("SELECT nextval('submission_ids')").fetchone()[0]
+
+    # ------------------------------------------------------------ program dimensions
+    def sync_program(self, path: str | os.PathLike, *, force: bool = False) -> Program | None:
+        """Load the program workbook's dimensions when the file changed since the last load.
+
+        Returns the program when it was (re)loaded, None when the ledger already had it.
+        Raises ProgramInvalid (nothing changed) when the workbook has errors.
+        """
+        digest = file_sha256(path)
+        if not force and self.meta("program_sha256") == digest:
+            return None
+        program = read_program(path)
+        self.load_program(program, digest, Path(path))
+        return program
+
+    def load_program(self, program: Program, digest: str, path: Path) -> None:
+        with self.transaction() as con:
+            for t in PROGRAM_TABLES:
+                con.execute(f"DELETE FROM {t.name}")
+                if t is SETTINGS_TABLE:
+                    for key, value in program.settings.items():
+                        con.execute("INSERT INTO settings VALUES (?, ?)", [key, str(value)])
+                    continue
+                frame = frame_for_insert(program.tables[t.name], t)
+                con.register("incoming", frame)
+                con.execute(insert_sql(t.name, "incoming", t))
+                con.unregister("incoming")
+            sid = self.next_submission_id()
+            con.execute(
+                "INSERT INTO submissions (submission_id, kind, file_name, file_path, sha256, "
+                "size_bytes, received_at, loaded_at, status, lines_read, lines_loaded, "
+                "lines_quarantined, warnings) VALUES (?, 'program', ?, ?, ?, ?, ?, ?, "
+                "'accepted', 0, 0, 0, ?) ON CONFLICT (sha256) DO NOTHING",
+                [sid, path.name, str(path.resolve()), digest, path.stat().st_size,
+                 datetime.fromtimestamp(path.stat().st_mtime), datetime.now(),
+                 len(program.warnings)],
+            )
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('program_sha256', ?)", [digest])
+
+    def settings(self) -> dict[str, str]:
+        return dict(self.con.execute("SELECT setting, value FROM settings").fetchall())
+
+    def count(self, table: str) -> int:
+        return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
