@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 DISTRIBUTOR_TYPES = ("broadline", "vad", "regional", "cloud")
 SEGMENTS = ("enterprise", "midmarket", "smb", "public")
@@ -56,18 +57,19 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     references: str | None = None  # "table.column" this value must exist in
+    past: bool = False  # dates of events that have happened: never in the future
     width: int | None = None
 
     def __post_init__(self):
         if self.type not in TYPES:
             raise ValueError(f"unknown column type {self.type!r} for {self.name}")
 
-    @property
+    @cached_property
     def field(self) -> str:
         """snake_case name used in the ledger and in Python: "Distributor ID" -> distributor_id."""
         return re.sub(r"[^0-9a-z]+", "_", self.name.lower()).strip("_")
 
-    @property
+    @cached_property
     def key(self) -> str:
         return normalize_header(self.name)
 
@@ -280,7 +282,7 @@ SHIPMENTS = Table(
     (
         C("Order Number", "id", "Sales order number."),
         C("Order Line", "int", "Line within the order.", minimum=1),
-        C("Ship Date", "date", "Date shipped (YYYY-MM-DD)."),
+        C("Ship Date", "date", "Date shipped (YYYY-MM-DD).", past=True),
         C("Distributor ID", "id", "Distributor shipped to.", references="distributors.Distributor ID"),
         C("SKU", "id", "Product shipped.", references="products.SKU"),
         C("Quantity", "int", "Units; always positive (see Type).", minimum=1),
@@ -302,7 +304,7 @@ SELL_THROUGH = Table(
         C("Distributor ID", "id", "Reporting distributor (else --distributor).", required=False,
           references="distributors.Distributor ID"),
         C("Period", "month", "Reported month YYYY-MM (else --period).", required=False),
-        C("Invoice Date", "date", "Date of the distributor's invoice to the reseller."),
+        C("Invoice Date", "date", "Date of the distributor's invoice to the reseller.", past=True),
         C("Invoice Number", "id", "The distributor's invoice number."),
         C("Reseller ID", "id", "Reseller id from the program (Resellers sheet).",
           references="resellers.Reseller ID"),
@@ -350,7 +352,7 @@ CERTIFICATIONS = Table(
         C("Person ID", "id", "Learner id in the learning system."),
         C("Person Name", "text", "Learner name.", required=False),
         C("Certification", "text", "Certification name, e.g. Sales Associate."),
-        C("Completed On", "date", "Date passed."),
+        C("Completed On", "date", "Date passed.", past=True),
         C("Expires On", "date", "Date it lapses; blank if it does not.", required=False),
     ),
     unique=("Reseller ID", "Person ID", "Certification"),
@@ -368,7 +370,7 @@ ACTIVITIES = Table(
           allowed=ACTIVITY_TYPES),
         C("Name", "text", "What it is.", required=False),
         C("Planned Date", "date", "Date planned."),
-        C("Completed Date", "date", "Date done; blank while not done.", required=False),
+        C("Completed Date", "date", "Date done; blank while not done.", required=False, past=True),
         C("Cost", "decimal", "Total cost in Currency.", minimum=0),
         C("MDF Claimed", "decimal", "Part of the cost claimed from market development funds.",
           required=False, minimum=0),

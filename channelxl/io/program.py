@@ -32,29 +32,7 @@ from channelxl.schema import (
     normalize_header,
 )
 
-INSTRUCTIONS = """# Program workbook
-This workbook is the master data of your distributor program. channelxl reads it every time \
-it runs; when it has errors, channelxl lists each one with its sheet and cell and uses nothing \
-from it until they are fixed.
-## How to edit
-Each sheet is an Excel table: type below the last row and the table grows. Headers carry a \
-note saying what the column holds; drop-downs offer the allowed values. Keep the header names \
-as they are; you may reorder columns.
-Ids (Distributor ID, SKU, Reseller ID, Program ID) must be unique in their sheet; every other \
-sheet may only use ids that exist.
-Dates: type them as dates (2026-10-31). Months: YYYY-MM. Quarters: YYYYQn (2026Q3).
-Money: in the reporting currency (Settings) unless a Currency column says otherwise. Rates are \
-fractions: 2 % is 0.02.
-## Sheets
-Distributors - who they are, what currency and locale their files use.
-Territories - where each may sell: country x segment (* = all), exclusive or not, from/to.
-Products - the price list: list, distributor and floor (minimum resale) price.
-Resellers - the resellers and the distributors each is authorized to buy from (D001;D002).
-Rebate Programs and Rebate Tiers - how rebates are earned; tiers ascend within a program.
-Targets - the joint business plan, per distributor and quarter.
-FX Rates - one unit of a currency in the reporting currency, per month. Every currency a \
-distributor reports in needs rates.
-Settings - reporting currency, fiscal year, reconciliation tolerances, report due day.""".split("\n")
+INSTRUCTIONS = ["# Program workbook", "This workbook is the master data of your distributor program. channelxl reads it every time it runs; when it has errors, channelxl lists each one with its sheet and cell and uses nothing from it until they are fixed.", "## How to edit", "Each sheet is an Excel table: type below the last row and the table grows. Headers carry a note saying what the column holds; drop-downs offer the allowed values. Keep the header names as they are; you may reorder columns.", "Ids (Distributor ID, SKU, Reseller ID, Program ID) must be unique in their sheet; every other sheet may only use ids that exist.", "Dates: type them as dates (2026-10-31). Months: YYYY-MM. Quarters: YYYYQn (2026Q3).", "Money: in the reporting currency (Settings) unless a Currency column says otherwise. Rates are fractions: 2 % is 0.02.", "## Sheets", "Distributors - who they are, what currency and locale their files use.", "Territories - where each may sell: country x segment (* = all), exclusive or not, from/to.", "Products - the price list: list, distributor and floor (minimum resale) price.", "Resellers - the resellers and the distributors each is authorized to buy from (D001;D002).", "Rebate Programs and Rebate Tiers - how rebates are earned; tiers ascend within a program.", "Targets - the joint business plan, per distributor and quarter.", "FX Rates - one unit of a currency in the reporting currency, per month. Every currency a distributor reports in needs rates.", "Settings - reporting currency, fiscal year, reconciliation tolerances, report due day."]
 
 SHEETS_NEEDED = tuple(t.title for t in PROGRAM_TABLES)
 

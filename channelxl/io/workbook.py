@@ -59,8 +59,10 @@ def typed(value, column: Column):
 
 def write_value(cell, value) -> None:
     """Write ``value`` into an openpyxl cell; text is text even when it starts with '='."""
-    if value is None:
+    if value is None or (isinstance(value, float) and value != value):  # None, NaN
         return
+    if hasattr(value, "tolist") and not isinstance(value, str):  # numpy array from a list column
+        value = value.tolist()
     if isinstance(value, tuple | list):
         value = ";".join(map(str, value))
     if isinstance(value, str):

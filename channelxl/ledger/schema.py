@@ -86,6 +86,9 @@ PROVENANCE_DDL = (
         warnings BIGINT,
         superseded_by BIGINT
     )""",
+    # ISO code lists, so validation joins a table instead of parsing long literals per file
+    "CREATE TABLE IF NOT EXISTS iso_countries (code VARCHAR PRIMARY KEY)",
+    "CREATE TABLE IF NOT EXISTS iso_currencies (code VARCHAR PRIMARY KEY)",
     """CREATE TABLE IF NOT EXISTS submission_periods (
         submission_id BIGINT NOT NULL,
         kind VARCHAR NOT NULL,

@@ -15,6 +15,7 @@ import pandas as pd
 
 from channelxl._faults import checkpoint
 from channelxl.errors import LedgerBusy
+from channelxl.io.cells import country_codes, currency_codes
 from channelxl.io.program import Program, read_program
 from channelxl.ledger.schema import SCHEMA_VERSION, all_ddl, duck_type
 from channelxl.schema import PROGRAM_TABLES, SETTINGS_TABLE, Table
@@ -51,10 +52,14 @@ def frame_for_insert(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     return out
 
 
-def insert_sql(target: str, source: str, table: Table, prefix: str = "") -> str:
+def insert_sql(target: str, source: str, table: Table, submission_id: int | None = None) -> str:
     """INSERT that casts each column to its declared type (decimals from text, exactly)."""
+    names = ", ".join(c.field for c in table.columns)
     casts = ", ".join(f"CAST({c.field} AS {duck_type(c)})" for c in table.columns)
-    return f"INSERT INTO {target} SELECT {prefix}{casts} FROM {source}"
+    if submission_id is None:
+        return f"INSERT INTO {target} ({names}) SELECT {casts} FROM {source}"
+    return (f"INSERT INTO {target} (submission_id, {names}) SELECT {submission_id}, {casts} "
+            f"FROM {source}")
 
 
 class Ledger:
@@ -113,6 +118,10 @@ class Ledger:
             self.con.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
             )
+            for name, codes in (("iso_countries", country_codes()),
+                                ("iso_currencies", currency_codes())):
+                if not self.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]:
+                    self.con.execute(f"INSERT INTO {name} SELECT unnest(?)", [sorted(codes)])
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:

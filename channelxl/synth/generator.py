@@ -578,7 +578,7 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
                     "activity_id": f"A{act_id:06d}", "distributor_id": dist_ids[i],
                     "activity_type": str(rng.choice(["campaign", "event", "webinar", "training",
                                                      "promotion"])),
-                    "name": f"{q} {str(rng.choice(['Spring', 'Partner', 'Security', 'Cloud']))} push",
+                    "name": f"{q} {rng.choice(['Spring', 'Partner', 'Security', 'Cloud'])!s} push",
                     "planned_date": planned,
                     "completed_date": planned + timedelta(days=int(rng.integers(0, 20)))
                     if status == "completed" else None,

@@ -1,0 +1,243 @@
+"""The ``channelxl`` command: a thin layer over the library.
+
+Every command parses its options, calls one library function and prints a summary.
+No traceback reaches a user: refusals print what, where and how to fix, and exit 2;
+anything unexpected prints one line and exits 70 (``CHANNELXL_DEBUG=1`` shows details).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from channelxl import __version__
+from channelxl.errors import ChannelxlError, FileRefused, ProgramInvalid
+from channelxl.ledger.store import DEFAULT_LOCK_TIMEOUT
+
+EXIT_REFUSED = 2
+EXIT_INTERNAL = 70
+
+
+def _echo_issues(issues, limit: int = 50) -> None:
+    for issue in issues[:limit]:
+        click.echo(f"  {issue}", err=True)
+    if len(issues) > limit:
+        click.echo(f"  ... and {len(issues) - limit} more", err=True)
+
+
+def friendly(fn):
+    """Turn channelxl refusals into messages and exit codes, never tracebacks."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ProgramInvalid as exc:
+            click.echo(f"error: {exc}", err=True)
+            _echo_issues([i for i in exc.issues if i.severity == "error"])
+            click.echo("Fix these cells in the program workbook and run the command again.",
+                       err=True)
+            sys.exit(EXIT_REFUSED)
+        except FileRefused as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_REFUSED)
+        except ChannelxlError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_REFUSED)
+        except KeyboardInterrupt:
+            click.echo("interrupted; the ledger keeps only what was committed before", err=True)
+            sys.exit(130)
+        except Exception as exc:  # the last line of defence: one line, not a traceback
+            if os.environ.get("CHANNELXL_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                       "Run again with CHANNELXL_DEBUG=1 for details and report it.", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper
+
+
+def workspace_options(fn):
+    fn = click.option("--dir", "root", type=click.Path(file_okay=False, path_type=Path),
+                      help="Working folder (default: the current directory).")(fn)
+    fn = click.option("--program", type=click.Path(dir_okay=False, path_type=Path),
+                      help="Program workbook (default: DIR/program.xlsx).")(fn)
+    fn = click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
+                      help="Ledger file (default: DIR/channel.duckdb).")(fn)
+    fn = click.option("--lock-timeout", type=float, default=DEFAULT_LOCK_TIMEOUT, show_default=True,
+                      help="Seconds to wait while another channelxl process uses the ledger.")(fn)
+    return fn
+
+
+def _workspace(root, program, ledger, lock_timeout):
+    from channelxl.workspace import Workspace
+
+    return Workspace.find(root, program=program, ledger=ledger, lock_timeout=lock_timeout)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="channelxl")
+def main():
+    """channelxl: run distributor programs from the workbooks you already exchange.
+
+    \b
+    Start with:   channelxl demo            (a synthetic channel, end to end)
+    Your own:     channelxl init myprogram  (then edit myprogram/program.xlsx)
+    """
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@friendly
+def init(directory: Path):
+    """Create a working folder: program.xlsx, inbox/, outbox/, reports/ and the ledger.
+
+    \b
+    Example:
+      channelxl init acme-channel
+      cd acme-channel && channelxl check
+    """
+    from channelxl.workspace import init as make
+
+    ws = make(directory)
+    click.echo(f"Working folder ready: {ws.root}")
+    click.echo(f"  program workbook  {ws.program}  (example rows: replace them with yours)")
+    click.echo(f"  ledger            {ws.ledger_path}")
+    click.echo(f"  inbox / outbox / reports  {ws.inbox}, {ws.outbox}, {ws.reports}")
+
+
+@main.command()
+@workspace_options
+@friendly
+def check(root, program, ledger, lock_timeout):
+    """Validate the program workbook and list every problem with its sheet and cell.
+
+    \b
+    Example:
+      channelxl check --program program.xlsx
+    """
+    from channelxl.io.program import check_program
+
+    path = program or Path(root or ".") / "program.xlsx"
+    result, issues = check_program(path)
+    for issue in issues:
+        click.echo(f"  {issue}")
+    if result is None:
+        n = sum(1 for i in issues if i.severity == "error")
+        click.echo(f"{path}: {n} error(s); fix them and check again.", err=True)
+        sys.exit(EXIT_REFUSED)
+    counts = ", ".join(f"{len(v):,} {k.replace('_', ' ')}" for k, v in result.tables.items())
+    click.echo(f"{path}: valid ({counts})")
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--distributor", help="Distributor a report is for, when the file does not say.")
+@click.option("--period", help="Month a report is for (YYYY-MM), when the file does not say.")
+@click.option("--received-at", type=click.DateTime(), help="When the file came in (default: its "
+              "modification time).")
+@click.option("--strict", is_flag=True, help="Refuse a whole file if any line has an error.")
+@click.option("--quiet", "-q", is_flag=True, help="Only the totals and refused files.")
+@workspace_options
+@friendly
+def ingest(files, distributor, period, received_at, strict, quiet, root, program, ledger,
+           lock_timeout):
+    """Validate and load received files into the ledger (default: new files in inbox/).
+
+    Recognises ERP shipment exports, distributor sell-through and inventory reports,
+    certification and activity exports (CSV or xlsx; layouts in docs/LAYOUTS.md). Each
+    file is one transaction; the same file twice changes nothing. Lines with errors are
+    quarantined and the rest loaded (--strict refuses the file instead). Exit code 0
+    when every file was accepted, 2 when any was refused.
+
+    \b
+    Examples:
+      channelxl ingest                       # every new file in inbox/
+      channelxl ingest exports/shipments-2026-10.csv
+      channelxl ingest st.csv --distributor D004 --period 2026-10
+    """
+    from channelxl.batch import ingest_many, new_inbox_files
+
+    ws = _workspace(root, program, ledger, lock_timeout)
+    with ws.open_ledger() as led:
+        paths = list(files) if files else new_inbox_files(led, ws.inbox)
+        if not paths:
+            click.echo(f"Nothing new to load in {ws.inbox}.")
+            return
+
+        def show(result):
+            if not quiet or result.status == "refused":
+                click.echo(result.summary(), err=result.status == "refused")
+                shown = [i for i in result.issues if i.severity == "error"] if quiet else result.issues
+                for issue in shown[:10]:
+                    click.echo(f"    {issue}", err=result.status == "refused")
+                if len(shown) > 10:
+                    click.echo(f"    ... {len(shown) - 10} more (channelxl export submission_issues)")
+
+        results = ingest_many(led, paths, distributor=distributor, period=period,
+                              received_at=received_at, strict=strict, progress=show)
+    _totals(results)
+    if any(r.status == "refused" for r in results):
+        sys.exit(EXIT_REFUSED)
+
+
+def _totals(results) -> None:
+    by = {s: sum(1 for r in results if r.status == s) for s in ("accepted", "duplicate", "refused")}
+    lines = sum(r.lines_loaded for r in results)
+    quarantined = sum(r.quarantined for r in results)
+    click.echo(f"{len(results)} file(s): {by['accepted']} accepted, {by['duplicate']} unchanged, "
+               f"{by['refused']} refused; {lines:,} lines loaded, {quarantined:,} quarantined.")
+
+
+@main.command()
+@click.argument("table")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.csv or FILE.xlsx")
+@click.option("--period", help="A month (2026-10) or a quarter (2026Q3).")
+@click.option("--distributor", help="One distributor id.")
+@workspace_options
+@friendly
+def export(table, out, period, distributor, root, program, ledger, lock_timeout):
+    """Write ledger data to CSV or xlsx: sell_through, shipments, inventory, submissions...
+
+    \b
+    Examples:
+      channelxl export sell_through --period 2026Q3 --out st-2026Q3.xlsx
+      channelxl export shipments --distributor D004 --out d004-shipments.csv
+      channelxl export submission_issues --out issues.csv
+    """
+    from channelxl.export import export_table
+
+    ws = _workspace(root, program, ledger, lock_timeout)
+    with ws.open_ledger() as led:
+        path, n = export_table(led, table, out, period=period, distributor=distributor)
+    click.echo(f"{n:,} rows of {table} written to {path}")
+
+
+@main.command()
+@click.option("--dir", "root", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("channelxl-demo"), show_default=True, help="Folder to build it in.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same channel.")
+@friendly
+def demo(root: Path, seed: int):
+    """Run the main job end to end on a synthetic channel and print where everything is.
+
+    Generates a two-tier channel (40 distributors, 2,000 resellers, 160 SKUs, 8 quarters),
+    writes it as real files (program workbook, ERP exports, monthly distributor reports),
+    ingests them into a fresh ledger and exports the latest quarter's sell-through.
+
+    \b
+    Example:
+      channelxl demo --dir /tmp/channel --seed 42
+    """
+    from channelxl.demo import run_demo
+
+    run_demo(root, seed=seed, echo=click.echo)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,81 @@
+"""``channelxl demo``: the main job, end to end, on a synthetic channel."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from channelxl.batch import ingest_many, new_inbox_files
+from channelxl.errors import WorkspaceError
+from channelxl.export import export_table
+from channelxl.synth import generate, write_channel
+from channelxl.workspace import init
+
+MARKER = ".channelxl-demo"
+
+
+def prepare_folder(root: Path) -> None:
+    """An empty folder, or a previous demo's folder (which is cleared); nothing else."""
+    if root.exists() and any(root.iterdir()):
+        if not (root / MARKER).exists():
+            raise WorkspaceError(f"{root} exists and is not a channelxl demo folder; choose an "
+                                 "empty or new folder with --dir")
+        shutil.rmtree(root)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / MARKER).write_text("made by channelxl demo; the demo clears this folder when rerun\n")
+
+
+def run_demo(root: Path, *, seed: int = 7, echo: Callable[[str], None] = print) -> dict:
+    started = time.perf_counter()
+    root = Path(root).resolve()
+    prepare_folder(root)
+    echo(f"Generating a synthetic channel (seed {seed}) ...")
+    channel = generate(seed)
+    ws = init(root, rows=channel.program, settings=channel.settings)
+    files = write_channel(channel, root, program=False)
+    n_files = 3 + len(files["reports"])
+    echo(f"  {len(channel.program['distributors'])} distributors, "
+         f"{len(channel.program['resellers']):,} resellers, {len(channel.program['products'])} SKUs, "
+         f"{len(channel.months)} months; {n_files:,} files written to {ws.inbox}")
+    echo("Ingesting the inbox ...")
+    with ws.open_ledger() as ledger:
+        results = ingest_many(ledger, new_inbox_files(ledger, ws.inbox))
+        counts = {t: ledger.count(t) for t in ("shipments", "sell_through", "inventory",
+                                               "certifications", "activities")}
+        last = channel.months[-1].quarter
+        export_path, n_export = export_table(ledger, "sell_through", ws.outbox /
+                                             f"sell_through_{last}.xlsx", period=str(last))
+        issues_path, n_issues = export_table(ledger, "submission_issues",
+                                             ws.outbox / "ingest_issues.csv")
+    accepted = sum(r.status == "accepted" for r in results)
+    refused = [r for r in results if r.status == "refused"]
+    echo(f"  {accepted:,} files accepted, {len(refused)} refused; ledger now holds "
+         + ", ".join(f"{v:,} {k.replace('_', '-')}" for k, v in counts.items()) + " lines")
+    for r in refused:
+        echo(f"  {r.summary()}")
+    planted = channel.planted
+    echo("Planted for the checks to find (planted.json):")
+    echo(f"  exclusive-territory conflict {planted['exclusive_conflict']['distributors']} in "
+         f"{planted['exclusive_conflict']['country']}; inventory loaders "
+         f"{', '.join(planted['inventory_loaders'])}; {len(planted['out_of_territory'])} "
+         f"out-of-territory lines; {len(planted['below_floor'])} below floor; "
+         f"{len(planted['duplicate_lines'])} duplicate lines; late report "
+         f"{planted['late_report']['distributor_id']} {planted['late_report']['period']}")
+    outputs = {
+        "folder": root,
+        "program workbook": ws.program,
+        "ledger": ws.ledger_path,
+        "received files": ws.inbox,
+        f"sell-through {last}": export_path,
+        "ingest issues": issues_path,
+        "planted anomalies": files["planted"],
+    }
+    echo("Outputs:")
+    for label, path in outputs.items():
+        echo(f"  {label:<22} {path}")
+    echo(f"Done in {time.perf_counter() - started:.1f} s. Try: cd {root} && channelxl export "
+         f"shipments --period {last} --out shipments.xlsx")
+    return {"results": results, "counts": counts, "outputs": outputs, "channel": channel,
+            "rows_exported": n_export, "issues": n_issues}

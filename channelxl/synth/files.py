@@ -1,0 +1,81 @@
+"""Writing a synthetic channel the way real data arrives.
+
+- ``program.xlsx``: the vendor's master data;
+- ``shipments.csv``: the vendor ERP's export of sell-in;
+- ``certifications.csv``, ``activities.csv``: learning-system and campaign exports;
+- ``sellthrough_<D>_<YYYY-MM>.csv`` and ``inventory_<D>_<YYYY-MM>.csv``: each
+  distributor's monthly reports, their modification time set to when they came in;
+- ``planted.json``: what the generator planted, for tests and for people checking.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from channelxl.io.program import write_program
+from channelxl.schema import ACTIVITIES, CERTIFICATIONS, INVENTORY, SELL_THROUGH, SHIPMENTS, Table
+from channelxl.synth.generator import Channel, planted_summary
+
+
+def _headers(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    cols = [c for c in table.columns if c.field in frame.columns]
+    return frame[[c.field for c in cols]].rename(columns={c.field: c.name for c in cols})
+
+
+def _stamp(path: Path, when: datetime) -> None:
+    ts = when.timestamp()
+    os.utime(path, (ts, ts))
+
+
+def write_reports(channel: Channel, folder: Path) -> list[Path]:
+    """One sell-through and one inventory CSV per distributor and month."""
+    folder.mkdir(parents=True, exist_ok=True)
+    received = {(r.distributor_id, r.period): r.received_at
+                for r in channel.received.itertuples(index=False)}
+    st = _headers(channel.sell_through.drop(columns=["invoice_line"]), SELL_THROUGH)
+    inv = _headers(channel.inventory, INVENTORY)
+    written = []
+    st_groups = dict(iter(st.groupby(["Distributor ID", "Period"], sort=True)))
+    inv_groups = dict(iter(inv.groupby(["Distributor ID", "Period"], sort=True)))
+    first_month = str(channel.months[0])
+    for (d, p), when in sorted(received.items()):
+        for prefix, groups, cols in (("sellthrough", st_groups, st.columns),
+                                     ("inventory", inv_groups, inv.columns)):
+            path = folder / f"{prefix}_{d}_{p}.csv"
+            groups.get((d, p), pd.DataFrame(columns=cols)).to_csv(path, index=False)
+            _stamp(path, when)
+            written.append(path)
+        if p == first_month:  # the opening balance: stock at the end of the month before
+            opening = [k for k in inv_groups if k[0] == d and k[1] < first_month]
+            for key in opening:
+                path = folder / f"inventory_{d}_{key[1]}.csv"
+                inv_groups[key].to_csv(path, index=False)
+                _stamp(path, when)
+                written.append(path)
+    return written
+
+
+def write_channel(channel: Channel, folder: str | os.PathLike, *, program: bool = True) -> dict:
+    """Write everything into ``folder`` (program workbook at its top, files in ``inbox/``)."""
+    folder = Path(folder)
+    inbox = folder / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    out = {}
+    if program:
+        out["program"] = write_program(folder / "program.xlsx", channel.program, channel.settings)
+    for name, frame, table in (("shipments", channel.shipments, SHIPMENTS),
+                               ("certifications", channel.certifications, CERTIFICATIONS),
+                               ("activities", channel.activities, ACTIVITIES)):
+        path = inbox / f"{name}.csv"
+        _headers(frame, table).to_csv(path, index=False)
+        out[name] = path
+    out["reports"] = write_reports(channel, inbox)
+    planted = folder / "planted.json"
+    planted.write_text(json.dumps(planted_summary(channel), indent=2, default=str))
+    out["planted"] = planted
+    return out
