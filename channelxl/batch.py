@@ -21,8 +21,13 @@ def new_inbox_files(ledger: Ledger, inbox: Path) -> list[Path]:
     if not inbox.is_dir():
         return []
     known = {r[0] for r in ledger.con.execute("SELECT sha256 FROM submissions").fetchall()}
-    files = [p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() in RECEIVED_SUFFIXES
-             and not p.name.startswith((".", "~$"))]
+    files = [
+        p
+        for p in inbox.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in RECEIVED_SUFFIXES
+        and not p.name.startswith((".", "~$"))
+    ]
     files.sort(key=lambda p: (p.stat().st_mtime, p.name))
     return [p for p in files if file_sha256(p) not in known]
 
@@ -40,8 +45,15 @@ def ingest_many(
 ) -> list[IngestResult]:
     results = []
     for path in paths:
-        result = ingest_file(ledger, path, distributor=distributor, period=period,
-                             received_at=received_at, strict=strict, today=today)
+        result = ingest_file(
+            ledger,
+            path,
+            distributor=distributor,
+            period=period,
+            received_at=received_at,
+            strict=strict,
+            today=today,
+        )
         results.append(result)
         if progress:
             progress(result)

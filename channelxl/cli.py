@@ -39,8 +39,9 @@ def friendly(fn):
         except ProgramInvalid as exc:
             click.echo(f"error: {exc}", err=True)
             _echo_issues([i for i in exc.issues if i.severity == "error"])
-            click.echo("Fix these cells in the program workbook and run the command again.",
-                       err=True)
+            click.echo(
+                "Fix these cells in the program workbook and run the command again.", err=True
+            )
             sys.exit(EXIT_REFUSED)
         except FileRefused as exc:
             click.echo(f"error: {exc}", err=True)
@@ -54,22 +55,40 @@ def friendly(fn):
         except Exception as exc:  # the last line of defence: one line, not a traceback
             if os.environ.get("CHANNELXL_DEBUG"):
                 raise
-            click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
-                       "Run again with CHANNELXL_DEBUG=1 for details and report it.", err=True)
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "Run again with CHANNELXL_DEBUG=1 for details and report it.",
+                err=True,
+            )
             sys.exit(EXIT_INTERNAL)
 
     return wrapper
 
 
 def workspace_options(fn):
-    fn = click.option("--dir", "root", type=click.Path(file_okay=False, path_type=Path),
-                      help="Working folder (default: the current directory).")(fn)
-    fn = click.option("--program", type=click.Path(dir_okay=False, path_type=Path),
-                      help="Program workbook (default: DIR/program.xlsx).")(fn)
-    fn = click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
-                      help="Ledger file (default: DIR/channel.duckdb).")(fn)
-    fn = click.option("--lock-timeout", type=float, default=DEFAULT_LOCK_TIMEOUT, show_default=True,
-                      help="Seconds to wait while another channelxl process uses the ledger.")(fn)
+    fn = click.option(
+        "--dir",
+        "root",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Working folder (default: the current directory).",
+    )(fn)
+    fn = click.option(
+        "--program",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Program workbook (default: DIR/program.xlsx).",
+    )(fn)
+    fn = click.option(
+        "--ledger",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Ledger file (default: DIR/channel.duckdb).",
+    )(fn)
+    fn = click.option(
+        "--lock-timeout",
+        type=float,
+        default=DEFAULT_LOCK_TIMEOUT,
+        show_default=True,
+        help="Seconds to wait while another channelxl process uses the ledger.",
+    )(fn)
     return fn
 
 
@@ -138,14 +157,18 @@ def check(root, program, ledger, lock_timeout):
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--distributor", help="Distributor a report is for, when the file does not say.")
 @click.option("--period", help="Month a report is for (YYYY-MM), when the file does not say.")
-@click.option("--received-at", type=click.DateTime(), help="When the file came in (default: its "
-              "modification time).")
+@click.option(
+    "--received-at",
+    type=click.DateTime(),
+    help="When the file came in (default: its modification time).",
+)
 @click.option("--strict", is_flag=True, help="Refuse a whole file if any line has an error.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the totals and refused files.")
 @workspace_options
 @friendly
-def ingest(files, distributor, period, received_at, strict, quiet, root, program, ledger,
-           lock_timeout):
+def ingest(
+    files, distributor, period, received_at, strict, quiet, root, program, ledger, lock_timeout
+):
     """Validate and load received files into the ledger (default: new files in inbox/).
 
     Recognises ERP shipment exports, distributor sell-through and inventory reports,
@@ -172,14 +195,25 @@ def ingest(files, distributor, period, received_at, strict, quiet, root, program
         def show(result):
             if not quiet or result.status == "refused":
                 click.echo(result.summary(), err=result.status == "refused")
-                shown = [i for i in result.issues if i.severity == "error"] if quiet else result.issues
+                shown = (
+                    [i for i in result.issues if i.severity == "error"] if quiet else result.issues
+                )
                 for issue in shown[:10]:
                     click.echo(f"    {issue}", err=result.status == "refused")
                 if len(shown) > 10:
-                    click.echo(f"    ... {len(shown) - 10} more (channelxl export submission_issues)")
+                    click.echo(
+                        f"    ... {len(shown) - 10} more (channelxl export submission_issues)"
+                    )
 
-        results = ingest_many(led, paths, distributor=distributor, period=period,
-                              received_at=received_at, strict=strict, progress=show)
+        results = ingest_many(
+            led,
+            paths,
+            distributor=distributor,
+            period=period,
+            received_at=received_at,
+            strict=strict,
+            progress=show,
+        )
     _totals(results)
     if any(r.status == "refused" for r in results):
         sys.exit(EXIT_REFUSED)
@@ -189,14 +223,21 @@ def _totals(results) -> None:
     by = {s: sum(1 for r in results if r.status == s) for s in ("accepted", "duplicate", "refused")}
     lines = sum(r.lines_loaded for r in results)
     quarantined = sum(r.quarantined for r in results)
-    click.echo(f"{len(results)} file(s): {by['accepted']} accepted, {by['duplicate']} unchanged, "
-               f"{by['refused']} refused; {lines:,} lines loaded, {quarantined:,} quarantined.")
+    click.echo(
+        f"{len(results)} file(s): {by['accepted']} accepted, {by['duplicate']} unchanged, "
+        f"{by['refused']} refused; {lines:,} lines loaded, {quarantined:,} quarantined."
+    )
 
 
 @main.command()
 @click.argument("table")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="FILE.csv or FILE.xlsx")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.csv or FILE.xlsx",
+)
 @click.option("--period", help="A month (2026-10) or a quarter (2026Q3).")
 @click.option("--distributor", help="One distributor id.")
 @workspace_options
@@ -219,8 +260,14 @@ def export(table, out, period, distributor, root, program, ledger, lock_timeout)
 
 
 @main.command()
-@click.option("--dir", "root", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("channelxl-demo"), show_default=True, help="Folder to build it in.")
+@click.option(
+    "--dir",
+    "root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("channelxl-demo"),
+    show_default=True,
+    help="Folder to build it in.",
+)
 @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same channel.")
 @friendly
 def demo(root: Path, seed: int):

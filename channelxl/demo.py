@@ -20,8 +20,10 @@ def prepare_folder(root: Path) -> None:
     """An empty folder, or a previous demo's folder (which is cleared); nothing else."""
     if root.exists() and any(root.iterdir()):
         if not (root / MARKER).exists():
-            raise WorkspaceError(f"{root} exists and is not a channelxl demo folder; choose an "
-                                 "empty or new folder with --dir")
+            raise WorkspaceError(
+                f"{root} exists and is not a channelxl demo folder; choose an "
+                "empty or new folder with --dir"
+            )
         shutil.rmtree(root)
     root.mkdir(parents=True, exist_ok=True)
     (root / MARKER).write_text("made by channelxl demo; the demo clears this folder when rerun\n")
@@ -36,33 +38,44 @@ def run_demo(root: Path, *, seed: int = 7, echo: Callable[[str], None] = print) 
     ws = init(root, rows=channel.program, settings=channel.settings)
     files = write_channel(channel, root, program=False)
     n_files = 3 + len(files["reports"])
-    echo(f"  {len(channel.program['distributors'])} distributors, "
-         f"{len(channel.program['resellers']):,} resellers, {len(channel.program['products'])} SKUs, "
-         f"{len(channel.months)} months; {n_files:,} files written to {ws.inbox}")
+    echo(
+        f"  {len(channel.program['distributors'])} distributors, "
+        f"{len(channel.program['resellers']):,} resellers, {len(channel.program['products'])} SKUs, "
+        f"{len(channel.months)} months; {n_files:,} files written to {ws.inbox}"
+    )
     echo("Ingesting the inbox ...")
     with ws.open_ledger() as ledger:
         results = ingest_many(ledger, new_inbox_files(ledger, ws.inbox))
-        counts = {t: ledger.count(t) for t in ("shipments", "sell_through", "inventory",
-                                               "certifications", "activities")}
+        counts = {
+            t: ledger.count(t)
+            for t in ("shipments", "sell_through", "inventory", "certifications", "activities")
+        }
         last = channel.months[-1].quarter
-        export_path, n_export = export_table(ledger, "sell_through", ws.outbox /
-                                             f"sell_through_{last}.xlsx", period=str(last))
-        issues_path, n_issues = export_table(ledger, "submission_issues",
-                                             ws.outbox / "ingest_issues.csv")
+        export_path, n_export = export_table(
+            ledger, "sell_through", ws.outbox / f"sell_through_{last}.xlsx", period=str(last)
+        )
+        issues_path, n_issues = export_table(
+            ledger, "submission_issues", ws.outbox / "ingest_issues.csv"
+        )
     accepted = sum(r.status == "accepted" for r in results)
     refused = [r for r in results if r.status == "refused"]
-    echo(f"  {accepted:,} files accepted, {len(refused)} refused; ledger now holds "
-         + ", ".join(f"{v:,} {k.replace('_', '-')}" for k, v in counts.items()) + " lines")
+    echo(
+        f"  {accepted:,} files accepted, {len(refused)} refused; ledger now holds "
+        + ", ".join(f"{v:,} {k.replace('_', '-')}" for k, v in counts.items())
+        + " lines"
+    )
     for r in refused:
         echo(f"  {r.summary()}")
     planted = channel.planted
     echo("Planted for the checks to find (planted.json):")
-    echo(f"  exclusive-territory conflict {planted['exclusive_conflict']['distributors']} in "
-         f"{planted['exclusive_conflict']['country']}; inventory loaders "
-         f"{', '.join(planted['inventory_loaders'])}; {len(planted['out_of_territory'])} "
-         f"out-of-territory lines; {len(planted['below_floor'])} below floor; "
-         f"{len(planted['duplicate_lines'])} duplicate lines; late report "
-         f"{planted['late_report']['distributor_id']} {planted['late_report']['period']}")
+    echo(
+        f"  exclusive-territory conflict {planted['exclusive_conflict']['distributors']} in "
+        f"{planted['exclusive_conflict']['country']}; inventory loaders "
+        f"{', '.join(planted['inventory_loaders'])}; {len(planted['out_of_territory'])} "
+        f"out-of-territory lines; {len(planted['below_floor'])} below floor; "
+        f"{len(planted['duplicate_lines'])} duplicate lines; late report "
+        f"{planted['late_report']['distributor_id']} {planted['late_report']['period']}"
+    )
     outputs = {
         "folder": root,
         "program workbook": ws.program,
@@ -75,7 +88,15 @@ def run_demo(root: Path, *, seed: int = 7, echo: Callable[[str], None] = print) 
     echo("Outputs:")
     for label, path in outputs.items():
         echo(f"  {label:<22} {path}")
-    echo(f"Done in {time.perf_counter() - started:.1f} s. Try: cd {root} && channelxl export "
-         f"shipments --period {last} --out shipments.xlsx")
-    return {"results": results, "counts": counts, "outputs": outputs, "channel": channel,
-            "rows_exported": n_export, "issues": n_issues}
+    echo(
+        f"Done in {time.perf_counter() - started:.1f} s. Try: cd {root} && channelxl export "
+        f"shipments --period {last} --out shipments.xlsx"
+    )
+    return {
+        "results": results,
+        "counts": counts,
+        "outputs": outputs,
+        "channel": channel,
+        "rows_exported": n_export,
+        "issues": n_issues,
+    }

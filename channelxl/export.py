@@ -26,9 +26,23 @@ PERIOD_EXPR = {
     "fx_rates": "month",
     "submissions": "period",
 }
-EXPORTABLE = ("sell_through", "shipments", "inventory", "certifications", "activities",
-              "submissions", "submission_issues", "distributors", "territories", "products",
-              "resellers", "rebate_programs", "rebate_tiers", "targets", "fx_rates")
+EXPORTABLE = (
+    "sell_through",
+    "shipments",
+    "inventory",
+    "certifications",
+    "activities",
+    "submissions",
+    "submission_issues",
+    "distributors",
+    "territories",
+    "products",
+    "resellers",
+    "rebate_programs",
+    "rebate_tiers",
+    "targets",
+    "fx_rates",
+)
 
 
 def months_of(period: str) -> list[str]:
@@ -40,11 +54,14 @@ def months_of(period: str) -> list[str]:
     try:
         return [str(m) for m in Quarter.parse(period).months]
     except ValueError:
-        raise ChannelxlError(f"{period!r} is neither a month (2026-10) nor a quarter (2026Q3)") from None
+        raise ChannelxlError(
+            f"{period!r} is neither a month (2026-10) nor a quarter (2026Q3)"
+        ) from None
 
 
-def query(ledger: Ledger, table: str, *, period: str | None = None,
-          distributor: str | None = None) -> pd.DataFrame:
+def query(
+    ledger: Ledger, table: str, *, period: str | None = None, distributor: str | None = None
+) -> pd.DataFrame:
     if table not in EXPORTABLE:
         raise ChannelxlError(f"unknown table {table!r}; choose one of: {', '.join(EXPORTABLE)}")
     where, params = [], []
@@ -56,12 +73,27 @@ def query(ledger: Ledger, table: str, *, period: str | None = None,
         params.append(months_of(period))
     if distributor:
         if "distributor_id" not in columns:
-            raise ChannelxlError(f"{table} has no distributor to filter on; leave out --distributor")
+            raise ChannelxlError(
+                f"{table} has no distributor to filter on; leave out --distributor"
+            )
         where.append("distributor_id = ?")
         params.append(distributor)
     sql = f"SELECT * FROM {table}" + (f" WHERE {' AND '.join(where)}" if where else "")
-    order = [c for c in ("distributor_id", "period", "invoice_date", "ship_date", "invoice_number",
-                         "order_number", "order_line", "sku", "submission_id") if c in columns]
+    order = [
+        c
+        for c in (
+            "distributor_id",
+            "period",
+            "invoice_date",
+            "ship_date",
+            "invoice_number",
+            "order_number",
+            "order_line",
+            "sku",
+            "submission_id",
+        )
+        if c in columns
+    ]
     if order:
         sql += " ORDER BY " + ", ".join(order)
     # through Arrow so DECIMAL money arrives as exact Decimal, never float
@@ -71,15 +103,28 @@ def query(ledger: Ledger, table: str, *, period: str | None = None,
 def _declared(table: str, frame: pd.DataFrame) -> Table:
     for t in ALL_TABLES:
         if t.name == table:
-            extra = [Column(c.replace("_", " ").title(), "text", c) for c in frame.columns
-                     if c not in {x.field for x in t.columns}]
+            extra = [
+                Column(c.replace("_", " ").title(), "text", c)
+                for c in frame.columns
+                if c not in {x.field for x in t.columns}
+            ]
             return Table(t.name, t.title, t.help, tuple(extra) + t.columns)
-    return Table(table, table.replace("_", " ").title(), "",
-                 tuple(Column(c.replace("_", " ").title(), "text", c) for c in frame.columns))
+    return Table(
+        table,
+        table.replace("_", " ").title(),
+        "",
+        tuple(Column(c.replace("_", " ").title(), "text", c) for c in frame.columns),
+    )
 
 
-def export_table(ledger: Ledger, table: str, out: str | os.PathLike, *, period: str | None = None,
-                 distributor: str | None = None) -> tuple[Path, int]:
+def export_table(
+    ledger: Ledger,
+    table: str,
+    out: str | os.PathLike,
+    *,
+    period: str | None = None,
+    distributor: str | None = None,
+) -> tuple[Path, int]:
     """Write ``table`` (filtered) to ``out`` (.csv or .xlsx); return the path and row count."""
     out = Path(out)
     suffix = out.suffix.lower()
@@ -92,8 +137,10 @@ def export_table(ledger: Ledger, table: str, out: str | os.PathLike, *, period: 
         frame.to_csv(tmp, index=False)
     else:
         if len(frame) > EXCEL_MAX_ROWS:
-            raise ChannelxlError(f"{len(frame):,} rows do not fit in one Excel sheet; filter with "
-                                 "--period/--distributor or write .csv")
+            raise ChannelxlError(
+                f"{len(frame):,} rows do not fit in one Excel sheet; filter with "
+                "--period/--distributor or write .csv"
+            )
         declared = _declared(table, frame)
         # Column headers as people read them; field names stay in CSV for other tools.
         frame = frame[[c.field for c in declared.columns if c.field in frame.columns]]

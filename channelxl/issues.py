@@ -50,8 +50,10 @@ class Issue:
 
     def __str__(self) -> str:
         where = self.where
-        return f"{self.severity.upper()} {self.code} {where}: {self.message}" if where else (
-            f"{self.severity.upper()} {self.code}: {self.message}"
+        return (
+            f"{self.severity.upper()} {self.code} {where}: {self.message}"
+            if where
+            else (f"{self.severity.upper()} {self.code}: {self.message}")
         )
 
     def to_dict(self) -> dict:

@@ -92,16 +92,19 @@ def init(
     root = Path(root).resolve()
     program = root / PROGRAM
     if program.exists():
-        raise WorkspaceError(f"{program} already exists; channelxl will not overwrite it. "
-                             "Choose another folder or move the file away.")
+        raise WorkspaceError(
+            f"{program} already exists; channelxl will not overwrite it. "
+            "Choose another folder or move the file away."
+        )
     root.mkdir(parents=True, exist_ok=True)
     for name in FOLDERS:
         (root / name).mkdir(exist_ok=True)
     if rows is None:
         from channelxl.synth.generator import Sizes, generate
 
-        example = generate(1, Sizes(distributors=4, resellers=8, skus=10, months=3, lines=40,
-                                    plant=False))
+        example = generate(
+            1, Sizes(distributors=4, resellers=8, skus=10, months=3, lines=40, plant=False)
+        )
         rows, settings = example.program, example.settings
     write_program(program, rows, settings)
     workspace = Workspace(root, program, root / LEDGER)

@@ -113,5 +113,7 @@ def fiscal_quarter(month: Month, fiscal_start_month: int) -> str:
     if not 1 <= fiscal_start_month <= 12:
         raise ValueError("fiscal year start month must be 1..12")
     offset = (month.month - fiscal_start_month) % 12
-    fiscal_year = month.year + (1 if fiscal_start_month != 1 and month.month >= fiscal_start_month else 0)
+    fiscal_year = month.year + (
+        1 if fiscal_start_month != 1 and month.month >= fiscal_start_month else 0
+    )
     return f"FY{fiscal_year}Q{offset // 3 + 1}"

@@ -46,7 +46,9 @@ def _locale(text: str) -> str:
     try:
         return str(Locale.parse(text.replace("-", "_")))
     except (UnknownLocaleError, ValueError, TypeError):
-        raise CellError(f"{text!r} is not a locale; write language_REGION, e.g. de_DE or en_US") from None
+        raise CellError(
+            f"{text!r} is not a locale; write language_REGION, e.g. de_DE or en_US"
+        ) from None
 
 
 def _text(value: object) -> str:
@@ -164,7 +166,9 @@ def parse_quarter(value: object, column: Column) -> str:
 def parse_country(value: object, column: Column) -> str:
     text = _text(value).upper()
     if text not in country_codes():
-        raise CellError(f"{_text(value)!r} is not an ISO 3166-1 alpha-2 country code (DE, US, GB...)")
+        raise CellError(
+            f"{_text(value)!r} is not an ISO 3166-1 alpha-2 country code (DE, US, GB...)"
+        )
     return text
 
 

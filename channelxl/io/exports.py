@@ -88,10 +88,14 @@ def recognise(header: list[object]) -> tuple[Layout | None, str]:
     if not complete:
         matched, missing, nearest = max(scored, key=lambda s: s[0])
         if matched:
-            return None, (f"looks like a {nearest.title} file but lacks the column(s) "
-                          f"{', '.join(missing)}; see docs/LAYOUTS.md")
-        return None, ("the header row matches no layout channelxl reads (shipments, sell-through, "
-                      "inventory, certifications, activities); see docs/LAYOUTS.md")
+            return None, (
+                f"looks like a {nearest.title} file but lacks the column(s) "
+                f"{', '.join(missing)}; see docs/LAYOUTS.md"
+            )
+        return None, (
+            "the header row matches no layout channelxl reads (shipments, sell-through, "
+            "inventory, certifications, activities); see docs/LAYOUTS.md"
+        )
     table = max(complete, key=lambda s: s[0])[2]
     by_key = {c.key: c for c in table.columns}
     mapping, extra, seen = {}, [], set()
@@ -112,8 +116,14 @@ def precheck(path: Path, file: str) -> list[Issue]:
     if size == 0:
         return [Issue("FILE", "the file is empty", file=file)]
     if size > MAX_FILE_BYTES:
-        return [Issue("FILE", f"the file is {size / 2**20:,.0f} MiB, over the "
-                      f"{MAX_FILE_BYTES / 2**20:,.0f} MiB limit; split it by month", file=file)]
+        return [
+            Issue(
+                "FILE",
+                f"the file is {size / 2**20:,.0f} MiB, over the "
+                f"{MAX_FILE_BYTES / 2**20:,.0f} MiB limit; split it by month",
+                file=file,
+            )
+        ]
     return []
 
 
@@ -124,8 +134,9 @@ def csv_line_numbers(path: Path, dialect: CsvDialect, skip_lines: set[int]) -> l
     Blank lines are skipped as the CSV reader skips them; a quoted field may span lines.
     """
     out = []
-    with open(path, encoding="utf-8-sig" if dialect.encoding == "utf-8" else "latin-1",
-              newline="") as f:
+    with open(
+        path, encoding="utf-8-sig" if dialect.encoding == "utf-8" else "latin-1", newline=""
+    ) as f:
         reader = csv.reader(f, delimiter=dialect.delimiter)
         start = 1
         for i, record in enumerate(reader):

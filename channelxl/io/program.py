@@ -32,7 +32,24 @@ from channelxl.schema import (
     normalize_header,
 )
 
-INSTRUCTIONS = ["# Program workbook", "This workbook is the master data of your distributor program. channelxl reads it every time it runs; when it has errors, channelxl lists each one with its sheet and cell and uses nothing from it until they are fixed.", "## How to edit", "Each sheet is an Excel table: type below the last row and the table grows. Headers carry a note saying what the column holds; drop-downs offer the allowed values. Keep the header names as they are; you may reorder columns.", "Ids (Distributor ID, SKU, Reseller ID, Program ID) must be unique in their sheet; every other sheet may only use ids that exist.", "Dates: type them as dates (2026-10-31). Months: YYYY-MM. Quarters: YYYYQn (2026Q3).", "Money: in the reporting currency (Settings) unless a Currency column says otherwise. Rates are fractions: 2 % is 0.02.", "## Sheets", "Distributors - who they are, what currency and locale their files use.", "Territories - where each may sell: country x segment (* = all), exclusive or not, from/to.", "Products - the price list: list, distributor and floor (minimum resale) price.", "Resellers - the resellers and the distributors each is authorized to buy from (D001;D002).", "Rebate Programs and Rebate Tiers - how rebates are earned; tiers ascend within a program.", "Targets - the joint business plan, per distributor and quarter.", "FX Rates - one unit of a currency in the reporting currency, per month. Every currency a distributor reports in needs rates.", "Settings - reporting currency, fiscal year, reconciliation tolerances, report due day."]
+INSTRUCTIONS = [
+    "# Program workbook",
+    "This workbook is the master data of your distributor program. channelxl reads it every time it runs; when it has errors, channelxl lists each one with its sheet and cell and uses nothing from it until they are fixed.",
+    "## How to edit",
+    "Each sheet is an Excel table: type below the last row and the table grows. Headers carry a note saying what the column holds; drop-downs offer the allowed values. Keep the header names as they are; you may reorder columns.",
+    "Ids (Distributor ID, SKU, Reseller ID, Program ID) must be unique in their sheet; every other sheet may only use ids that exist.",
+    "Dates: type them as dates (2026-10-31). Months: YYYY-MM. Quarters: YYYYQn (2026Q3).",
+    "Money: in the reporting currency (Settings) unless a Currency column says otherwise. Rates are fractions: 2 % is 0.02.",
+    "## Sheets",
+    "Distributors - who they are, what currency and locale their files use.",
+    "Territories - where each may sell: country x segment (* = all), exclusive or not, from/to.",
+    "Products - the price list: list, distributor and floor (minimum resale) price.",
+    "Resellers - the resellers and the distributors each is authorized to buy from (D001;D002).",
+    "Rebate Programs and Rebate Tiers - how rebates are earned; tiers ascend within a program.",
+    "Targets - the joint business plan, per distributor and quarter.",
+    "FX Rates - one unit of a currency in the reporting currency, per month. Every currency a distributor reports in needs rates.",
+    "Settings - reporting currency, fiscal year, reconciliation tolerances, report due day.",
+]
 
 SHEETS_NEEDED = tuple(t.title for t in PROGRAM_TABLES)
 
@@ -97,8 +114,14 @@ def _read_sheet(
     sheet_names = {normalize_header(n): n for n in book.sheet_names}
     name = sheet_names.get(normalize_header(table.title))
     if name is None:
-        issues.append(Issue("SHEET", f"sheet {table.title!r} is missing; add it back with the "
-                            f"headers {', '.join(c.name for c in table.columns)}", file=file))
+        issues.append(
+            Issue(
+                "SHEET",
+                f"sheet {table.title!r} is missing; add it back with the "
+                f"headers {', '.join(c.name for c in table.columns)}",
+                file=file,
+            )
+        )
         return None
     grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     header_row = next((i for i, r in enumerate(grid) if any(not is_blank(v) for v in r)), None)
@@ -110,14 +133,28 @@ def _read_sheet(
         if column.key in header:
             positions[column.field] = header[column.key]
         elif column.required:
-            issues.append(Issue("COLUMN", f"required column {column.name!r} is missing from the "
-                                "header row", file=file, sheet=name, cell=a1(header_row, len(header))))
+            issues.append(
+                Issue(
+                    "COLUMN",
+                    f"required column {column.name!r} is missing from the header row",
+                    file=file,
+                    sheet=name,
+                    cell=a1(header_row, len(header)),
+                )
+            )
     known = {c.key for c in table.columns}
     for key, j in header.items():
         if key not in known:
-            issues.append(Issue("COLUMN", f"column {grid[header_row][j]!r} is not used by "
-                                "channelxl and was ignored", WARNING, file, name,
-                                a1(header_row, j)))
+            issues.append(
+                Issue(
+                    "COLUMN",
+                    f"column {grid[header_row][j]!r} is not used by channelxl and was ignored",
+                    WARNING,
+                    file,
+                    name,
+                    a1(header_row, j),
+                )
+            )
     records = []
     for i in range(header_row + 1, len(grid)):
         raw = grid[i]
@@ -134,8 +171,9 @@ def _read_sheet(
                 record[column.field] = None
         records.append(record)
     # object dtype keeps blanks as None and Decimals as Decimals (no inference to str/float)
-    frame = pd.DataFrame(records, columns=["sheet_row", *(c.field for c in table.columns)],
-                         dtype=object)
+    frame = pd.DataFrame(
+        records, columns=["sheet_row", *(c.field for c in table.columns)], dtype=object
+    )
     frame.attrs["sheet"] = name
     frame.attrs["positions"] = positions
     return frame
@@ -148,8 +186,11 @@ def _cell(frame: pd.DataFrame, row: int, column: Column) -> str:
 
 
 def _where(frame, file, row, table: Table, column_name: str) -> dict:
-    return {"file": file, "sheet": frame.attrs["sheet"],
-            "cell": _cell(frame, row, table.column(column_name))}
+    return {
+        "file": file,
+        "sheet": frame.attrs["sheet"],
+        "cell": _cell(frame, row, table.column(column_name)),
+    }
 
 
 def _check_unique(frame, table: Table, file: str, issues: list[Issue]):
@@ -163,9 +204,14 @@ def _check_unique(frame, table: Table, file: str, issues: list[Issue]):
             continue
         if key in seen:
             label = " / ".join(str(k) for k in key)
-            issues.append(Issue("DUPL", f"{label} is already on row {seen[key] + 1}; each "
-                                f"{' + '.join(table.unique)} may appear once",
-                                **_where(frame, file, rec[0], table, table.unique[-1])))
+            issues.append(
+                Issue(
+                    "DUPL",
+                    f"{label} is already on row {seen[key] + 1}; each "
+                    f"{' + '.join(table.unique)} may appear once",
+                    **_where(frame, file, rec[0], table, table.unique[-1]),
+                )
+            )
         else:
             seen[key] = rec[0]
 
@@ -188,9 +234,13 @@ def _check_references(frames: dict[str, pd.DataFrame], file: str, issues: list[I
                 values = value if isinstance(value, tuple) else (value,)
                 for v in values:
                     if v is not None and v not in known:
-                        issues.append(Issue(
-                            "REF", f"{v} is not on the {by_name[target_table].title} sheet",
-                            **_where(frame, file, row, t, column.name)))
+                        issues.append(
+                            Issue(
+                                "REF",
+                                f"{v} is not on the {by_name[target_table].title} sheet",
+                                **_where(frame, file, row, t, column.name),
+                            )
+                        )
 
 
 def _overlaps(a_from: date, a_to: date | None, b_from: date, b_to: date | None) -> bool:
@@ -202,8 +252,13 @@ def _check_dates(frame, table: Table, file, issues):
         return
     for row, start, end in frame[["sheet_row", "valid_from", "valid_to"]].itertuples(index=False):
         if start is not None and end is not None and end < start:
-            issues.append(Issue("DATE", f"Valid To {end} is before Valid From {start}",
-                                **_where(frame, file, row, table, "Valid To")))
+            issues.append(
+                Issue(
+                    "DATE",
+                    f"Valid To {end} is before Valid From {start}",
+                    **_where(frame, file, row, table, "Valid To"),
+                )
+            )
 
 
 def _check_territories(frame, file, issues):
@@ -218,11 +273,15 @@ def _check_territories(frame, file, issues):
             for b in rows[:i]:
                 same_segment = a.segment == b.segment or "*" in (a.segment, b.segment)
                 if same_segment and _overlaps(a.valid_from, a.valid_to, b.valid_from, b.valid_to):
-                    issues.append(Issue(
-                        "OVERLAP", f"{a.distributor_id} in {a.country} segment {a.segment} overlaps "
-                        f"row {b.sheet_row + 1} (segment {b.segment}) in time; one row per distributor, "
-                        "country and segment at any date",
-                        **_where(frame, file, a.sheet_row, TERRITORIES, "Valid From")))
+                    issues.append(
+                        Issue(
+                            "OVERLAP",
+                            f"{a.distributor_id} in {a.country} segment {a.segment} overlaps "
+                            f"row {b.sheet_row + 1} (segment {b.segment}) in time; one row per distributor, "
+                            "country and segment at any date",
+                            **_where(frame, file, a.sheet_row, TERRITORIES, "Valid From"),
+                        )
+                    )
 
 
 def _check_programs(frames, file, issues):
@@ -238,30 +297,54 @@ def _check_programs(frames, file, issues):
         measure_of[rec.program_id] = rec.measure
         applies = rec.applies_to
         if applies and applies != "*" and applies not in DISTRIBUTOR_TYPES and applies not in known:
-            issues.append(Issue("REF", f"Applies To {applies!r} is neither a distributor id, a "
-                                f"distributor type ({', '.join(DISTRIBUTOR_TYPES)}) nor *",
-                                **_where(programs, file, rec.sheet_row, REBATE_PROGRAMS, "Applies To")))
+            issues.append(
+                Issue(
+                    "REF",
+                    f"Applies To {applies!r} is neither a distributor id, a "
+                    f"distributor type ({', '.join(DISTRIBUTOR_TYPES)}) nor *",
+                    **_where(programs, file, rec.sheet_row, REBATE_PROGRAMS, "Applies To"),
+                )
+            )
         if rec.measure == "growth" and not rec.growth_basis:
-            issues.append(Issue("TYPE", "a growth program needs a Growth Basis (increment or whole)",
-                                **_where(programs, file, rec.sheet_row, REBATE_PROGRAMS, "Growth Basis")))
+            issues.append(
+                Issue(
+                    "TYPE",
+                    "a growth program needs a Growth Basis (increment or whole)",
+                    **_where(programs, file, rec.sheet_row, REBATE_PROGRAMS, "Growth Basis"),
+                )
+            )
     last: dict[str, tuple] = {}
     for rec in tiers.itertuples(index=False):
         pid = rec.program_id
         if pid is None or rec.threshold is None:
             continue
         if pid in last and rec.threshold <= last[pid][0]:
-            issues.append(Issue("TIER", f"tier thresholds of {pid} must ascend: {rec.threshold} "
-                                f"follows {last[pid][0]} (row {last[pid][1] + 1})",
-                                **_where(tiers, file, rec.sheet_row, REBATE_TIERS, "Threshold")))
+            issues.append(
+                Issue(
+                    "TIER",
+                    f"tier thresholds of {pid} must ascend: {rec.threshold} "
+                    f"follows {last[pid][0]} (row {last[pid][1] + 1})",
+                    **_where(tiers, file, rec.sheet_row, REBATE_TIERS, "Threshold"),
+                )
+            )
         last[pid] = (rec.threshold, rec.sheet_row)
         if rec.rate is not None and measure_of.get(pid) in ("revenue", "growth") and rec.rate > 1:
-            issues.append(Issue("RANGE", f"rate {rec.rate} is over 100 % of the measure; write "
-                                "2 % as 0.02", **_where(tiers, file, rec.sheet_row, REBATE_TIERS, "Rate")))
+            issues.append(
+                Issue(
+                    "RANGE",
+                    f"rate {rec.rate} is over 100 % of the measure; write 2 % as 0.02",
+                    **_where(tiers, file, rec.sheet_row, REBATE_TIERS, "Rate"),
+                )
+            )
     for rec in programs.itertuples(index=False):
         if rec.program_id and rec.program_id not in last:
-            issues.append(Issue("TIER", f"program {rec.program_id} has no rows on the Rebate Tiers "
-                                "sheet", **_where(programs, file, rec.sheet_row, REBATE_PROGRAMS,
-                                                   "Program ID")))
+            issues.append(
+                Issue(
+                    "TIER",
+                    f"program {rec.program_id} has no rows on the Rebate Tiers sheet",
+                    **_where(programs, file, rec.sheet_row, REBATE_PROGRAMS, "Program ID"),
+                )
+            )
 
 
 def _read_settings(frame, file, issues) -> dict[str, object]:
@@ -274,14 +357,28 @@ def _read_settings(frame, file, issues) -> dict[str, object]:
         rec = rows.get(normalize_header(s.name))
         if rec is None:
             values[s.field] = parse_cell(s.default, column)
-            issues.append(Issue("SETTING", f"setting {s.name!r} is missing; using {s.default}",
-                                WARNING, file, "Settings"))
+            issues.append(
+                Issue(
+                    "SETTING",
+                    f"setting {s.name!r} is missing; using {s.default}",
+                    WARNING,
+                    file,
+                    "Settings",
+                )
+            )
             continue
         try:
             values[s.field] = parse_cell(rec.value, column)
         except CellError as exc:
-            issues.append(Issue("TYPE", f"{s.name}: {exc}", file=file, sheet=frame.attrs["sheet"],
-                                cell=_cell(frame, rec.sheet_row, SETTINGS_TABLE.column("Value"))))
+            issues.append(
+                Issue(
+                    "TYPE",
+                    f"{s.name}: {exc}",
+                    file=file,
+                    sheet=frame.attrs["sheet"],
+                    cell=_cell(frame, rec.sheet_row, SETTINGS_TABLE.column("Value")),
+                )
+            )
     return values
 
 
@@ -295,9 +392,14 @@ def _check_fx(frames, settings, file, issues):
     have = set(fx["currency"].dropna())
     for rec in distributors.itertuples(index=False):
         if rec.currency and rec.currency != reporting and rec.currency not in have:
-            issues.append(Issue("FX", f"{rec.distributor_id} reports in {rec.currency} but the FX "
-                                f"Rates sheet has no {rec.currency} rate", **_where(
-                                    distributors, file, rec.sheet_row, DISTRIBUTORS, "Currency")))
+            issues.append(
+                Issue(
+                    "FX",
+                    f"{rec.distributor_id} reports in {rec.currency} but the FX "
+                    f"Rates sheet has no {rec.currency} rate",
+                    **_where(distributors, file, rec.sheet_row, DISTRIBUTORS, "Currency"),
+                )
+            )
 
 
 def check_program(path: str | os.PathLike) -> tuple[Program | None, list[Issue]]:
@@ -308,7 +410,9 @@ def check_program(path: str | os.PathLike) -> tuple[Program | None, list[Issue]]
     try:
         book = CalamineWorkbook.from_path(str(path))
     except FileNotFoundError:
-        return None, [Issue("FILE", f"no program workbook at {path}; run 'channelxl init'", file=file)]
+        return None, [
+            Issue("FILE", f"no program workbook at {path}; run 'channelxl init'", file=file)
+        ]
     except Exception as exc:  # calamine raises several types for damaged or foreign files
         return None, [Issue("FILE", f"cannot be read as a workbook ({exc})", file=file)]
     frames = {}
@@ -326,9 +430,14 @@ def check_program(path: str | os.PathLike) -> tuple[Program | None, list[Issue]]
     _check_fx(frames, settings, file, issues)
     if errors(issues):
         return None, issues
-    tables = {name: f.drop(columns="sheet_row").reset_index(drop=True) for name, f in frames.items()
-              if name != "settings"}
-    return Program(tables, settings, str(path), [i for i in issues if i.severity == WARNING]), issues
+    tables = {
+        name: f.drop(columns="sheet_row").reset_index(drop=True)
+        for name, f in frames.items()
+        if name != "settings"
+    }
+    return Program(
+        tables, settings, str(path), [i for i in issues if i.severity == WARNING]
+    ), issues
 
 
 def read_program(path: str | os.PathLike) -> Program:

@@ -139,8 +139,12 @@ def write_table_sheet(
         cell = ws.cell(row=1, column=j, value=column.name)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(vertical="center")
-        cell.comment = Comment(column.help + ("" if column.required else " (optional)"), "channelxl",
-                               width=300, height=90)
+        cell.comment = Comment(
+            column.help + ("" if column.required else " (optional)"),
+            "channelxl",
+            width=300,
+            height=90,
+        )
     n = 0
     formats = [number_format(c) for c in columns]
     for i, row in enumerate(rows, start=2):
@@ -175,11 +179,16 @@ def write_table_sheet(
         elif column.type in ("int", "decimal") and column.minimum is not None:
             kind = "whole" if column.type == "int" else "decimal"
             if column.maximum is not None:
-                dv = DataValidation(type=kind, operator="between", formula1=str(column.minimum),
-                                    formula2=str(column.maximum))
+                dv = DataValidation(
+                    type=kind,
+                    operator="between",
+                    formula1=str(column.minimum),
+                    formula2=str(column.maximum),
+                )
             else:
-                dv = DataValidation(type=kind, operator="greaterThanOrEqual",
-                                    formula1=str(column.minimum))
+                dv = DataValidation(
+                    type=kind, operator="greaterThanOrEqual", formula1=str(column.minimum)
+                )
             dv.error = column.help
         if dv is not None:
             dv.promptTitle = column.name[:32]

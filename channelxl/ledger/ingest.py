@@ -74,7 +74,9 @@ class IngestResult:
             return f"{name}: unchanged — {self.message}"
         if self.status == "refused":
             return f"{name}: REFUSED — {self.message}"
-        parts = [f"{self.lines_loaded:,} lines loaded as {self.kind} (submission {self.submission_id})"]
+        parts = [
+            f"{self.lines_loaded:,} lines loaded as {self.kind} (submission {self.submission_id})"
+        ]
         if self.quarantined:
             parts.append(f"{self.quarantined:,} quarantined")
         if self.warnings:
@@ -144,9 +146,14 @@ def ingest_file(
         "SELECT submission_id, kind, loaded_at FROM submissions WHERE sha256 = ?", [digest]
     ).fetchone()
     if row:
-        return IngestResult(str(path), "duplicate", kind=row[1], submission_id=row[0],
-                            message=f"the same file was loaded as submission {row[0]} "
-                            f"({row[1]}) on {row[2]:%Y-%m-%d %H:%M}; nothing changed")
+        return IngestResult(
+            str(path),
+            "duplicate",
+            kind=row[1],
+            submission_id=row[0],
+            message=f"the same file was loaded as submission {row[0]} "
+            f"({row[1]}) on {row[2]:%Y-%m-%d %H:%M}; nothing changed",
+        )
     if period is not None:
         try:
             period = str(Month.parse(period))
@@ -154,11 +161,17 @@ def ingest_file(
             issue = Issue("FILE", str(exc), file=name)
             return IngestResult(str(path), "refused", issues=[issue], message=issue.message)
     try:
-        return _ingest(ledger, path, digest, distributor, period, received_at, strict,
-                       today or date.today())
+        return _ingest(
+            ledger, path, digest, distributor, period, received_at, strict, today or date.today()
+        )
     except FileRefused as exc:
-        return IngestResult(str(path), "refused", kind=getattr(exc, "kind", None),
-                            issues=exc.issues, message=exc.issues[0].message)
+        return IngestResult(
+            str(path),
+            "refused",
+            kind=getattr(exc, "kind", None),
+            issues=exc.issues,
+            message=exc.issues[0].message,
+        )
 
 
 def _refuse(path: Path, message: str, code: str = "FILE", **where) -> FileRefused:
@@ -168,8 +181,11 @@ def _refuse(path: Path, message: str, code: str = "FILE", **where) -> FileRefuse
 def _ingest(ledger, path, digest, distributor, period, received_at, strict, today):
     fmt = file_format(path)
     if fmt == "ole":
-        raise _refuse(path, "this is a legacy .xls workbook or a password-protected one; save it "
-                      "as .xlsx (without a password) or export CSV, and send it again")
+        raise _refuse(
+            path,
+            "this is a legacy .xls workbook or a password-protected one; save it "
+            "as .xlsx (without a password) or export CSV, and send it again",
+        )
     if fmt == "binary":
         raise _refuse(path, "not a spreadsheet or CSV file")
     if fmt == "zip":
@@ -182,12 +198,17 @@ def _ingest(ledger, path, digest, distributor, period, received_at, strict, toda
         raise _refuse(path, why)
     table = layout.table
     if table.supersede == "period":
-        for flag, column, label in ((distributor, "distributor_id", "--distributor D001"),
-                                    (period, "period", "--period 2026-10")):
+        for flag, column, label in (
+            (distributor, "distributor_id", "--distributor D001"),
+            (period, "period", "--period 2026-10"),
+        ):
             if flag is None and layout.position(column) is None:
-                raise _refuse(path, f"a {table.title} must say which {column.split('_')[0]} it "
-                              f"is for: add a {table.column(column).name} column or give "
-                              f"{label}")
+                raise _refuse(
+                    path,
+                    f"a {table.title} must say which {column.split('_')[0]} it "
+                    f"is for: add a {table.column(column).name} column or give "
+                    f"{label}",
+                )
     con = ledger.con
     with ledger.transaction():
         sid = ledger.next_submission_id()
@@ -211,17 +232,36 @@ def _ingest(ledger, path, digest, distributor, period, received_at, strict, toda
         quarantined = len(bad) + len([i for i in cast_issues if i.severity == ERROR])
         loaded = read - quarantined
         if strict and quarantined:
-            raise FileRefused(str(path), [Issue(
-                "FILE", f"{quarantined} line(s) have errors and --strict refuses the whole file",
-                file=path.name), *load.issues])
+            raise FileRefused(
+                str(path),
+                [
+                    Issue(
+                        "FILE",
+                        f"{quarantined} line(s) have errors and --strict refuses the whole file",
+                        file=path.name,
+                    ),
+                    *load.issues,
+                ],
+            )
         if read and loaded <= 0:
-            raise FileRefused(str(path), [Issue(
-                "FILE", f"none of the {read:,} lines could be accepted; the first problem: "
-                f"{load.issues[0].message if load.issues else 'unknown'}", file=path.name),
-                *load.issues])
+            raise FileRefused(
+                str(path),
+                [
+                    Issue(
+                        "FILE",
+                        f"none of the {read:,} lines could be accepted; the first problem: "
+                        f"{load.issues[0].message if load.issues else 'unknown'}",
+                        file=path.name,
+                    ),
+                    *load.issues,
+                ],
+            )
         if bad:
-            con.execute(f"DELETE FROM {lines_table(table)} WHERE submission_id = ? AND rowid IN "
-                        "(SELECT unnest(?))", [sid, sorted(bad)])
+            con.execute(
+                f"DELETE FROM {lines_table(table)} WHERE submission_id = ? AND rowid IN "
+                "(SELECT unnest(?))",
+                [sid, sorted(bad)],
+            )
         checkpoint("after-insert")
         superseded = _supersede(load)
         mtime = datetime.fromtimestamp(path.stat().st_mtime)
@@ -229,27 +269,41 @@ def _ingest(ledger, path, digest, distributor, period, received_at, strict, toda
         con.execute(
             "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?, ?, "
             "NULL)",
-            [sid, table.name, path.name, str(path.resolve()), digest, path.stat().st_size,
-             scope_d or _single(con, table, sid, "distributor_id"),
-             period or _single(con, table, sid, "period"), received_at or mtime,
-             datetime.now(), read, loaded, quarantined,
-             sum(1 for i in load.issues if i.severity == WARNING)],
+            [
+                sid,
+                table.name,
+                path.name,
+                str(path.resolve()),
+                digest,
+                path.stat().st_size,
+                scope_d or _single(con, table, sid, "distributor_id"),
+                period or _single(con, table, sid, "period"),
+                received_at or mtime,
+                datetime.now(),
+                read,
+                loaded,
+                quarantined,
+                sum(1 for i in load.issues if i.severity == WARNING),
+            ],
         )
         if superseded:
             con.execute(
                 "UPDATE submissions SET superseded_by = ? WHERE list_contains(?, submission_id)",
-                [sid, superseded])
+                [sid, superseded],
+            )
         _store_issues(con, sid, load.issues)
-    return IngestResult(str(path), "accepted", table.name, sid, read, loaded, quarantined,
-                        load.issues, superseded)
+    return IngestResult(
+        str(path), "accepted", table.name, sid, read, loaded, quarantined, load.issues, superseded
+    )
 
 
 def _single(con, table: Table, sid: int, field: str) -> str | None:
     """The one value of ``field`` in this submission's lines, if there is exactly one."""
     if field not in (c.field for c in table.columns):
         return None
-    rows = con.execute(f"SELECT DISTINCT {field} FROM {lines_table(table)} WHERE submission_id = ? "
-                       "LIMIT 2", [sid]).fetchall()
+    rows = con.execute(
+        f"SELECT DISTINCT {field} FROM {lines_table(table)} WHERE submission_id = ? LIMIT 2", [sid]
+    ).fetchall()
     return rows[0][0] if len(rows) == 1 else None
 
 
@@ -264,7 +318,9 @@ def _insert_csv(load: _Load, dialect: CsvDialect) -> tuple[int, list[Issue], set
     columns = {}
     for j, header in enumerate(dialect.header):
         column = layout.mapping.get(j)
-        kind = duck_type(column) if column and column.type in ("int", "decimal", "date") else "VARCHAR"
+        kind = (
+            duck_type(column) if column and column.type in ("int", "decimal", "date") else "VARCHAR"
+        )
         columns[header or f"column{j}"] = kind
     header_of = {c.field: (dialect.header[j] or f"column{j}") for j, c in layout.mapping.items()}
     select = []
@@ -300,15 +356,21 @@ def _insert_csv(load: _Load, dialect: CsvDialect) -> tuple[int, list[Issue], set
     con.execute("DROP TABLE IF EXISTS chx_scans")
     try:
         names = ", ".join(c.field for c in table.columns)
-        con.execute(f"INSERT INTO {lines_table(table)} (submission_id, {names}) "
-                    f"SELECT {load.sid}, {', '.join(select)} "
-                    f"FROM read_csv({_sql_text(str(load.path))}, {opts})")
+        con.execute(
+            f"INSERT INTO {lines_table(table)} (submission_id, {names}) "
+            f"SELECT {load.sid}, {', '.join(select)} "
+            f"FROM read_csv({_sql_text(str(load.path))}, {opts})"
+        )
     except Exception as exc:  # DuckDB raises its own types for malformed text
-        raise _refuse(load.path, f"the CSV file cannot be read ({str(exc).splitlines()[0]})") from None
-    loaded = con.execute(f"SELECT count(*) FROM {lines_table(table)} WHERE submission_id = ?",
-                         [load.sid]).fetchone()[0]
+        raise _refuse(
+            load.path, f"the CSV file cannot be read ({str(exc).splitlines()[0]})"
+        ) from None
+    loaded = con.execute(
+        f"SELECT count(*) FROM {lines_table(table)} WHERE submission_id = ?", [load.sid]
+    ).fetchone()[0]
     rejects = con.execute(
-        "SELECT line, column_name, error_type, csv_line FROM chx_rejects ORDER BY line").fetchall()
+        "SELECT line, column_name, error_type, csv_line FROM chx_rejects ORDER BY line"
+    ).fetchall()
     issues, lines = [], set()
     by_header = {h: layout.mapping.get(j) for j, h in enumerate(dialect.header)}
     for line, column_name, error_type, csv_line in rejects:
@@ -318,13 +380,29 @@ def _insert_csv(load: _Load, dialect: CsvDialect) -> tuple[int, list[Issue], set
         column = by_header.get(column_name)
         if error_type == "CAST" and column is not None:
             value = _value_of(csv_line, dialect, list(dialect.header).index(column_name))
-            expected = {"int": "a whole number", "decimal": "a number like 1234.50",
-                        "date": "a date as YYYY-MM-DD"}.get(column.type, column.type)
-            issues.append(Issue(issue_code(column), f"{value!r} is not {expected}",
-                                file=load.path.name, line=line, column=column.name))
+            expected = {
+                "int": "a whole number",
+                "decimal": "a number like 1234.50",
+                "date": "a date as YYYY-MM-DD",
+            }.get(column.type, column.type)
+            issues.append(
+                Issue(
+                    issue_code(column),
+                    f"{value!r} is not {expected}",
+                    file=load.path.name,
+                    line=line,
+                    column=column.name,
+                )
+            )
         else:
-            issues.append(Issue("TYPE", f"the line does not fit the header ({error_type.lower()})",
-                                file=load.path.name, line=line))
+            issues.append(
+                Issue(
+                    "TYPE",
+                    f"the line does not fit the header ({error_type.lower()})",
+                    file=load.path.name,
+                    line=line,
+                )
+            )
     con.execute("DROP TABLE IF EXISTS chx_rejects")
     con.execute("DROP TABLE IF EXISTS chx_scans")
     return loaded + len(lines), issues, lines
@@ -343,7 +421,9 @@ def _read_workbook(path: Path):
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:
-        raise _refuse(path, f"the workbook cannot be read ({exc}); save it again as .xlsx") from None
+        raise _refuse(
+            path, f"the workbook cannot be read ({exc}); save it again as .xlsx"
+        ) from None
     for name in book.sheet_names:
         grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         header_row = next((i for i, r in enumerate(grid) if any(not is_blank(v) for v in r)), None)
@@ -380,12 +460,21 @@ def _insert_grid(load: _Load, grid, sheet) -> tuple[int, list[Issue], list[int]]
                 value = load.period
             try:
                 # required/min checks run in SQL for every format, so parse leniently here
-                loose = Column(column.name, column.type, column.help, required=False,
-                               allowed=column.allowed)
+                loose = Column(
+                    column.name, column.type, column.help, required=False, allowed=column.allowed
+                )
                 record[column.field] = parse_cell(value, loose)
             except CellError as exc:
-                issues.append(Issue(issue_code(column), str(exc), file=load.path.name,
-                                    sheet=sheet_name, cell=a1(i, j), column=column.name))
+                issues.append(
+                    Issue(
+                        issue_code(column),
+                        str(exc),
+                        file=load.path.name,
+                        sheet=sheet_name,
+                        cell=a1(i, j),
+                        column=column.name,
+                    )
+                )
                 ok = False
         if ok:
             for fld, flag in (("distributor_id", load.distributor), ("period", load.period)):
@@ -393,8 +482,9 @@ def _insert_grid(load: _Load, grid, sheet) -> tuple[int, list[Issue], list[int]]
                     record[fld] = flag
             records.append(record)
             rows.append(i)
-    frame = frame_for_insert(pd.DataFrame(records, columns=[c.field for c in table.columns],
-                                          dtype=object), table)
+    frame = frame_for_insert(
+        pd.DataFrame(records, columns=[c.field for c in table.columns], dtype=object), table
+    )
     con = load.ledger.con
     con.register("incoming", frame)
     con.execute(insert_sql(lines_table(table), "incoming", table, load.sid))
@@ -413,44 +503,115 @@ def _checks(load: _Load) -> list[tuple[str, str, str, str, str]]:
         if c.required or (c.field in ("distributor_id", "period") and table.supersede == "period"):
             out.append((ERROR, code, f, f"{f} IS NULL", f"'{c.name} is required'"))
         if c.minimum is not None:
-            out.append((ERROR, code, f, f"{f} < {c.minimum}",
-                        f"'{c.name} ' || {f} || ' is below {c.minimum:g}'"))
+            out.append(
+                (
+                    ERROR,
+                    code,
+                    f,
+                    f"{f} < {c.minimum}",
+                    f"'{c.name} ' || {f} || ' is below {c.minimum:g}'",
+                )
+            )
         if c.maximum is not None:
-            out.append((ERROR, code, f, f"{f} > {c.maximum}",
-                        f"'{c.name} ' || {f} || ' is above {c.maximum:g}'"))
+            out.append(
+                (
+                    ERROR,
+                    code,
+                    f,
+                    f"{f} > {c.maximum}",
+                    f"'{c.name} ' || {f} || ' is above {c.maximum:g}'",
+                )
+            )
         if c.allowed:
             allowed = ", ".join(_sql_text(a) for a in c.allowed)
-            out.append((ERROR, code, f, f"{f} NOT IN ({allowed})",
-                        f"'{c.name} ' || {f} || ' is not one of: {', '.join(c.allowed)}'"))
+            out.append(
+                (
+                    ERROR,
+                    code,
+                    f,
+                    f"{f} NOT IN ({allowed})",
+                    f"'{c.name} ' || {f} || ' is not one of: {', '.join(c.allowed)}'",
+                )
+            )
         if c.type == "country":
-            out.append((ERROR, code, f, f"{f} NOT IN (SELECT code FROM iso_countries)",
-                        f"{f} || ' is not an ISO 3166-1 alpha-2 country code'"))
+            out.append(
+                (
+                    ERROR,
+                    code,
+                    f,
+                    f"{f} NOT IN (SELECT code FROM iso_countries)",
+                    f"{f} || ' is not an ISO 3166-1 alpha-2 country code'",
+                )
+            )
         if c.type == "currency":
-            out.append((ERROR, code, f, f"{f} NOT IN (SELECT code FROM iso_currencies)",
-                        f"{f} || ' is not an ISO 4217 currency code'"))
+            out.append(
+                (
+                    ERROR,
+                    code,
+                    f,
+                    f"{f} NOT IN (SELECT code FROM iso_currencies)",
+                    f"{f} || ' is not an ISO 4217 currency code'",
+                )
+            )
         if c.type == "month":
-            out.append((ERROR, code, f, f"NOT regexp_full_match({f}, '\\d{{4}}-(0[1-9]|1[0-2])')",
-                        f"{f} || ' is not a month; write YYYY-MM'"))
+            out.append(
+                (
+                    ERROR,
+                    code,
+                    f,
+                    f"NOT regexp_full_match({f}, '\\d{{4}}-(0[1-9]|1[0-2])')",
+                    f"{f} || ' is not a month; write YYYY-MM'",
+                )
+            )
         if c.type == "date" and c.past:
-            out.append((ERROR, code, f, f"{f} > $today",
-                        f"'{c.name} ' || {f} || ' is in the future'"))
+            out.append(
+                (ERROR, code, f, f"{f} > $today", f"'{c.name} ' || {f} || ' is in the future'")
+            )
         if c.references:
             target, column = c.references.split(".")
             key = _target_field(column)
             sev = REFERENCE_SEVERITY.get(target, ERROR)
-            out.append((sev, code, f, f"{f} NOT IN (SELECT {key} FROM {target})",
-                        f"{f} || ' is not in the program workbook ({target})'"))
+            out.append(
+                (
+                    sev,
+                    code,
+                    f,
+                    f"{f} NOT IN (SELECT {key} FROM {target})",
+                    f"{f} || ' is not in the program workbook ({target})'",
+                )
+            )
     if table.name == "sell_through":
-        out.append((ERROR, "DATE", "invoice_date", "strftime(invoice_date, '%Y-%m') <> period",
-                    "'Invoice Date ' || invoice_date || ' is outside the reported period ' || period"))
+        out.append(
+            (
+                ERROR,
+                "DATE",
+                "invoice_date",
+                "strftime(invoice_date, '%Y-%m') <> period",
+                "'Invoice Date ' || invoice_date || ' is outside the reported period ' || period",
+            )
+        )
     if load.distributor and "distributor_id" in (c.field for c in table.columns):
         d = _sql_text(load.distributor)
-        out.append((ERROR, "SCOPE", "distributor_id", f"distributor_id <> {d}",
-                    f"'this line is for ' || distributor_id || ' but the file is for ' || {d}"))
+        out.append(
+            (
+                ERROR,
+                "SCOPE",
+                "distributor_id",
+                f"distributor_id <> {d}",
+                f"'this line is for ' || distributor_id || ' but the file is for ' || {d}",
+            )
+        )
     if load.period and "period" in (c.field for c in table.columns):
         p = _sql_text(load.period)
-        out.append((ERROR, "SCOPE", "period", f"period <> {p}",
-                    f"'this line is for ' || period || ' but the file is for ' || {p}"))
+        out.append(
+            (
+                ERROR,
+                "SCOPE",
+                "period",
+                f"period <> {p}",
+                f"'this line is for ' || period || ' but the file is for ' || {p}",
+            )
+        )
     return out
 
 
@@ -458,7 +619,8 @@ def _target_field(column_name: str) -> str:
     from channelxl.schema import normalize_header as _n
 
     return {"distributorid": "distributor_id", "sku": "sku", "resellerid": "reseller_id"}[
-        _n(column_name)]
+        _n(column_name)
+    ]
 
 
 def _validate(load: _Load) -> set[int]:
@@ -470,9 +632,11 @@ def _validate(load: _Load) -> set[int]:
     parts = []
     for severity, code, f, cond, message in _checks(load):
         used = {k: v for k, v in params.items() if f"${k}" in cond}
-        sql = (f"SELECT rowid, {_sql_text(severity)}, {_sql_text(code)}, {_sql_text(f)}, "
-               f"CAST({f} AS VARCHAR), {message} FROM {lt} WHERE submission_id = {sid} AND "
-               f"({cond})")
+        sql = (
+            f"SELECT rowid, {_sql_text(severity)}, {_sql_text(code)}, {_sql_text(f)}, "
+            f"CAST({f} AS VARCHAR), {message} FROM {lt} WHERE submission_id = {sid} AND "
+            f"({cond})"
+        )
         for k, v in used.items():
             sql = sql.replace(f"${k}", _literal(v))
         parts.append(sql)
@@ -483,22 +647,27 @@ def _validate(load: _Load) -> set[int]:
             f"SELECT rowid, 'error', 'DUPL', {_sql_text(table.column(table.unique[-1]).field)}, "
             f"NULL, 'the same {label} appears earlier in this file' FROM "
             f"(SELECT rowid, row_number() OVER (PARTITION BY {key} ORDER BY rowid) AS n FROM {lt} "
-            f"WHERE submission_id = {sid}) WHERE n > 1")
+            f"WHERE submission_id = {sid}) WHERE n > 1"
+        )
     found = con.execute(" UNION ALL ".join(parts)).fetchall() if parts else []
     bad = set()
     by_field = {c.field: c for c in table.columns}
-    for rowid, severity, code, f, value, message in sorted(found, key=lambda r: (r[0], r[3])):
+    for rowid, severity, code, f, _value, message in sorted(found, key=lambda r: (r[0], r[3])):
         if severity == ERROR:
             bad.add(rowid)
         where = load.locate(rowid - first)
         column = by_field[f]
         if "sheet" in where:
             j = load.layout.position(f)
-            location = {"sheet": where["sheet"], "cell": a1(where["row"], j if j is not None else 0)}
+            location = {
+                "sheet": where["sheet"],
+                "cell": a1(where["row"], j if j is not None else 0),
+            }
         else:
             location = {"line": where["line"]}
-        load.issues.append(Issue(code, message, severity, load.path.name, column=column.name,
-                                 **location))
+        load.issues.append(
+            Issue(code, message, severity, load.path.name, column=column.name, **location)
+        )
     return bad
 
 
@@ -516,39 +685,70 @@ def _supersede(load: _Load) -> list[int]:
         key = ", ".join(table.column(n).field for n in table.unique)
         con.execute(
             f"UPDATE {lt} SET superseded_by = ? WHERE superseded_by IS NULL AND submission_id <> ? "
-            f"AND ({key}) IN (SELECT ({key}) FROM {lt} WHERE submission_id = ?)", [sid, sid, sid])
-        return [r[0] for r in con.execute(
-            f"SELECT s.submission_id FROM submissions s WHERE s.kind = ? AND s.superseded_by IS "
-            f"NULL AND NOT EXISTS (SELECT 1 FROM {lt} l WHERE l.submission_id = s.submission_id "
-            f"AND l.superseded_by IS NULL) AND EXISTS (SELECT 1 FROM {lt} l WHERE l.submission_id "
-            "= s.submission_id)", [table.name]).fetchall()]
-    pairs = con.execute(f"SELECT DISTINCT distributor_id, period FROM {lt} WHERE submission_id = ?",
-                        [sid]).fetchall()
+            f"AND ({key}) IN (SELECT ({key}) FROM {lt} WHERE submission_id = ?)",
+            [sid, sid, sid],
+        )
+        return [
+            r[0]
+            for r in con.execute(
+                f"SELECT s.submission_id FROM submissions s WHERE s.kind = ? AND s.superseded_by IS "
+                f"NULL AND NOT EXISTS (SELECT 1 FROM {lt} l WHERE l.submission_id = s.submission_id "
+                f"AND l.superseded_by IS NULL) AND EXISTS (SELECT 1 FROM {lt} l WHERE l.submission_id "
+                "= s.submission_id)",
+                [table.name],
+            ).fetchall()
+        ]
+    pairs = con.execute(
+        f"SELECT DISTINCT distributor_id, period FROM {lt} WHERE submission_id = ?", [sid]
+    ).fetchall()
     if load.distributor and load.period:
         pairs = sorted(set(pairs) | {(load.distributor, load.period)})
     for d, p in pairs:
-        con.execute("INSERT INTO submission_periods VALUES (?, ?, ?, ?, NULL)",
-                    [sid, table.name, d, p])
+        con.execute(
+            "INSERT INTO submission_periods VALUES (?, ?, ?, ?, NULL)", [sid, table.name, d, p]
+        )
     con.execute(
         "UPDATE submission_periods SET superseded_by = ? WHERE kind = ? AND submission_id <> ? "
         "AND superseded_by IS NULL AND (distributor_id, period) IN (SELECT (distributor_id, period) "
-        "FROM submission_periods WHERE submission_id = ?)", [sid, table.name, sid, sid])
-    return [r[0] for r in con.execute(
-        "SELECT submission_id FROM submission_periods WHERE kind = ? AND submission_id <> ? "
-        "GROUP BY submission_id HAVING bool_and(superseded_by IS NOT NULL) AND "
-        "bool_or(superseded_by = ?)", [table.name, sid, sid]).fetchall()]
+        "FROM submission_periods WHERE submission_id = ?)",
+        [sid, table.name, sid, sid],
+    )
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT submission_id FROM submission_periods WHERE kind = ? AND submission_id <> ? "
+            "GROUP BY submission_id HAVING bool_and(superseded_by IS NOT NULL) AND "
+            "bool_or(superseded_by = ?)",
+            [table.name, sid, sid],
+        ).fetchall()
+    ]
 
 
 def _store_issues(con, sid: int, issues: list[Issue]) -> None:
     if not issues:
         return
     frame = pd.DataFrame(
-        [(sid, i.severity, i.code, i.line, i.sheet, i.cell, i.column, None, i.message)
-         for i in issues],
-        columns=["submission_id", "severity", "code", "line", "sheet", "cell", "column_name",
-                 "value", "message"], dtype=object)
+        [
+            (sid, i.severity, i.code, i.line, i.sheet, i.cell, i.column, None, i.message)
+            for i in issues
+        ],
+        columns=[
+            "submission_id",
+            "severity",
+            "code",
+            "line",
+            "sheet",
+            "cell",
+            "column_name",
+            "value",
+            "message",
+        ],
+        dtype=object,
+    )
     con.register("incoming_issues", frame)
-    con.execute("INSERT INTO submission_issues SELECT submission_id, severity, code, "
-                "CAST(line AS BIGINT), sheet, cell, column_name, value, message "
-                "FROM incoming_issues")
+    con.execute(
+        "INSERT INTO submission_issues SELECT submission_id, severity, code, "
+        "CAST(line AS BIGINT), sheet, cell, column_name, value, message "
+        "FROM incoming_issues"
+    )
     con.unregister("incoming_issues")

@@ -34,7 +34,7 @@ def duck_type(column: Column) -> str:
 
 
 def _columns(table: Table) -> list[str]:
-    return [f'{c.field} {duck_type(c)}' for c in table.columns]
+    return [f"{c.field} {duck_type(c)}" for c in table.columns]
 
 
 def lines_table(table: Table) -> str:
@@ -57,12 +57,16 @@ def lines_ddl(table: Table) -> str:
 def view_ddl(table: Table) -> str:
     fields = ", ".join(f"l.{c.field}" for c in table.columns)
     if table.supersede == "key":
-        return (f"CREATE OR REPLACE VIEW {table.name} AS SELECT l.submission_id, {fields} "
-                f"FROM {lines_table(table)} l WHERE l.superseded_by IS NULL")
-    return (f"CREATE OR REPLACE VIEW {table.name} AS SELECT l.submission_id, {fields} "
-            f"FROM {lines_table(table)} l JOIN submission_periods p "
-            "ON p.submission_id = l.submission_id AND p.distributor_id = l.distributor_id "
-            "AND p.period = l.period WHERE p.superseded_by IS NULL")
+        return (
+            f"CREATE OR REPLACE VIEW {table.name} AS SELECT l.submission_id, {fields} "
+            f"FROM {lines_table(table)} l WHERE l.superseded_by IS NULL"
+        )
+    return (
+        f"CREATE OR REPLACE VIEW {table.name} AS SELECT l.submission_id, {fields} "
+        f"FROM {lines_table(table)} l JOIN submission_periods p "
+        "ON p.submission_id = l.submission_id AND p.distributor_id = l.distributor_id "
+        "AND p.period = l.period WHERE p.superseded_by IS NULL"
+    )
 
 
 PROVENANCE_DDL = (

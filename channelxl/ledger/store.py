@@ -40,13 +40,19 @@ def frame_for_insert(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     """Copy of ``frame`` with decimals as text, so DuckDB casts them exactly (no float)."""
     out = pd.DataFrame(index=frame.index)
     for c in table.columns:
-        values = frame[c.field] if c.field in frame else pd.Series([None] * len(frame), dtype=object)
+        values = (
+            frame[c.field] if c.field in frame else pd.Series([None] * len(frame), dtype=object)
+        )
         if c.type == "decimal":
-            out[c.field] = pd.Series([None if v is None or v != v else str(v) for v in values],
-                                     dtype=object, index=frame.index)
+            out[c.field] = pd.Series(
+                [None if v is None or v != v else str(v) for v in values],
+                dtype=object,
+                index=frame.index,
+            )
         elif c.type == "idlist":
-            out[c.field] = pd.Series([list(v) if v else [] for v in values], dtype=object,
-                                     index=frame.index)
+            out[c.field] = pd.Series(
+                [list(v) if v else [] for v in values], dtype=object, index=frame.index
+            )
         else:
             out[c.field] = values.astype(object).where(values.notna(), None)
     return out
@@ -58,8 +64,10 @@ def insert_sql(target: str, source: str, table: Table, submission_id: int | None
     casts = ", ".join(f"CAST({c.field} AS {duck_type(c)})" for c in table.columns)
     if submission_id is None:
         return f"INSERT INTO {target} ({names}) SELECT {casts} FROM {source}"
-    return (f"INSERT INTO {target} (submission_id, {names}) SELECT {submission_id}, {casts} "
-            f"FROM {source}")
+    return (
+        f"INSERT INTO {target} (submission_id, {names}) SELECT {submission_id}, {casts} "
+        f"FROM {source}"
+    )
 
 
 class Ledger:
@@ -118,8 +126,10 @@ class Ledger:
             self.con.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
             )
-            for name, codes in (("iso_countries", country_codes()),
-                                ("iso_currencies", currency_codes())):
+            for name, codes in (
+                ("iso_countries", country_codes()),
+                ("iso_currencies", currency_codes()),
+            ):
                 if not self.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]:
                     self.con.execute(f"INSERT INTO {name} SELECT unnest(?)", [sorted(codes)])
 
@@ -174,9 +184,16 @@ class Ledger:
                 "size_bytes, received_at, loaded_at, status, lines_read, lines_loaded, "
                 "lines_quarantined, warnings) VALUES (?, 'program', ?, ?, ?, ?, ?, ?, "
                 "'accepted', 0, 0, 0, ?) ON CONFLICT (sha256) DO NOTHING",
-                [sid, path.name, str(path.resolve()), digest, path.stat().st_size,
-                 datetime.fromtimestamp(path.stat().st_mtime), datetime.now(),
-                 len(program.warnings)],
+                [
+                    sid,
+                    path.name,
+                    str(path.resolve()),
+                    digest,
+                    path.stat().st_size,
+                    datetime.fromtimestamp(path.stat().st_mtime),
+                    datetime.now(),
+                    len(program.warnings),
+                ],
             )
             con.execute("INSERT OR REPLACE INTO meta VALUES ('program_sha256', ?)", [digest])
 

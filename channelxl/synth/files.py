@@ -35,8 +35,10 @@ def _stamp(path: Path, when: datetime) -> None:
 def write_reports(channel: Channel, folder: Path) -> list[Path]:
     """One sell-through and one inventory CSV per distributor and month."""
     folder.mkdir(parents=True, exist_ok=True)
-    received = {(r.distributor_id, r.period): r.received_at
-                for r in channel.received.itertuples(index=False)}
+    received = {
+        (r.distributor_id, r.period): r.received_at
+        for r in channel.received.itertuples(index=False)
+    }
     st = _headers(channel.sell_through.drop(columns=["invoice_line"]), SELL_THROUGH)
     inv = _headers(channel.inventory, INVENTORY)
     written = []
@@ -44,8 +46,10 @@ def write_reports(channel: Channel, folder: Path) -> list[Path]:
     inv_groups = dict(iter(inv.groupby(["Distributor ID", "Period"], sort=True)))
     first_month = str(channel.months[0])
     for (d, p), when in sorted(received.items()):
-        for prefix, groups, cols in (("sellthrough", st_groups, st.columns),
-                                     ("inventory", inv_groups, inv.columns)):
+        for prefix, groups, cols in (
+            ("sellthrough", st_groups, st.columns),
+            ("inventory", inv_groups, inv.columns),
+        ):
             path = folder / f"{prefix}_{d}_{p}.csv"
             groups.get((d, p), pd.DataFrame(columns=cols)).to_csv(path, index=False)
             _stamp(path, when)
@@ -68,9 +72,11 @@ def write_channel(channel: Channel, folder: str | os.PathLike, *, program: bool 
     out = {}
     if program:
         out["program"] = write_program(folder / "program.xlsx", channel.program, channel.settings)
-    for name, frame, table in (("shipments", channel.shipments, SHIPMENTS),
-                               ("certifications", channel.certifications, CERTIFICATIONS),
-                               ("activities", channel.activities, ACTIVITIES)):
+    for name, frame, table in (
+        ("shipments", channel.shipments, SHIPMENTS),
+        ("certifications", channel.certifications, CERTIFICATIONS),
+        ("activities", channel.activities, ACTIVITIES),
+    ):
         path = inbox / f"{name}.csv"
         _headers(frame, table).to_csv(path, index=False)
         out[name] = path

@@ -31,16 +31,26 @@ from channelxl.core.periods import Month
 
 # country, currency, locale, market weight, euro value of one unit of the currency
 COUNTRIES = (
-    ("US", "USD", "en_US", 10, 0.92), ("CA", "CAD", "en_CA", 3, 0.68),
-    ("MX", "MXN", "es_MX", 2, 0.052), ("BR", "BRL", "pt_BR", 2, 0.17),
-    ("GB", "GBP", "en_GB", 5, 1.17), ("IE", "EUR", "en_IE", 1, 1.0),
-    ("DE", "EUR", "de_DE", 6, 1.0), ("AT", "EUR", "de_AT", 1.5, 1.0),
-    ("CH", "CHF", "de_CH", 2, 1.05), ("FR", "EUR", "fr_FR", 5, 1.0),
-    ("BE", "EUR", "nl_BE", 1.5, 1.0), ("NL", "EUR", "nl_NL", 2.5, 1.0),
-    ("ES", "EUR", "es_ES", 3, 1.0), ("IT", "EUR", "it_IT", 3.5, 1.0),
-    ("PL", "PLN", "pl_PL", 2, 0.23), ("SE", "SEK", "sv_SE", 1.5, 0.088),
-    ("DK", "DKK", "da_DK", 1, 0.134), ("AU", "AUD", "en_AU", 2.5, 0.60),
-    ("JP", "JPY", "ja_JP", 4, 0.0062), ("SG", "SGD", "en_SG", 1.5, 0.69),
+    ("US", "USD", "en_US", 10, 0.92),
+    ("CA", "CAD", "en_CA", 3, 0.68),
+    ("MX", "MXN", "es_MX", 2, 0.052),
+    ("BR", "BRL", "pt_BR", 2, 0.17),
+    ("GB", "GBP", "en_GB", 5, 1.17),
+    ("IE", "EUR", "en_IE", 1, 1.0),
+    ("DE", "EUR", "de_DE", 6, 1.0),
+    ("AT", "EUR", "de_AT", 1.5, 1.0),
+    ("CH", "CHF", "de_CH", 2, 1.05),
+    ("FR", "EUR", "fr_FR", 5, 1.0),
+    ("BE", "EUR", "nl_BE", 1.5, 1.0),
+    ("NL", "EUR", "nl_NL", 2.5, 1.0),
+    ("ES", "EUR", "es_ES", 3, 1.0),
+    ("IT", "EUR", "it_IT", 3.5, 1.0),
+    ("PL", "PLN", "pl_PL", 2, 0.23),
+    ("SE", "SEK", "sv_SE", 1.5, 0.088),
+    ("DK", "DKK", "da_DK", 1, 0.134),
+    ("AU", "AUD", "en_AU", 2.5, 0.60),
+    ("JP", "JPY", "ja_JP", 4, 0.0062),
+    ("SG", "SGD", "en_SG", 1.5, 0.69),
     ("IN", "INR", "en_IN", 2, 0.011),
 )
 REPORTING_CURRENCY = "EUR"
@@ -49,19 +59,65 @@ TYPES = ("broadline", "vad", "regional", "cloud")
 SEGMENTS = ("enterprise", "midmarket", "smb", "public")
 SEGMENT_WEIGHTS = (0.25, 0.35, 0.32, 0.08)
 FAMILIES = (
-    ("Switches", 1800), ("Routers", 2600), ("Firewalls", 3200), ("Wireless", 450),
-    ("Storage", 5200), ("Servers", 6400), ("Endpoint Security", 60), ("Cloud Backup", 120),
-    ("Collaboration", 350), ("Support Services", 900),
+    ("Switches", 1800),
+    ("Routers", 2600),
+    ("Firewalls", 3200),
+    ("Wireless", 450),
+    ("Storage", 5200),
+    ("Servers", 6400),
+    ("Endpoint Security", 60),
+    ("Cloud Backup", 120),
+    ("Collaboration", 350),
+    ("Support Services", 900),
 )
 CERTIFICATIONS = ("Sales Associate", "Technical Specialist", "Solutions Architect")
 # Seasonal factor by calendar month: a strong Q4, a soft Q1 and summer.
 SEASON = np.array([0.85, 0.9, 1.05, 0.95, 1.0, 1.05, 0.85, 0.8, 1.05, 1.05, 1.15, 1.3])
 QUARTER_END_PUSH = 1.35  # sell-in in the last month of a quarter vs the steady rule
-_WORDS_A = ("Alpine", "Blue", "Cedar", "Delta", "Eagle", "First", "Golden", "Harbor", "Iron",
-            "Jade", "Keystone", "Lumen", "Metro", "North", "Oak", "Pioneer", "Quartz", "River",
-            "Summit", "Tower", "Union", "Vertex", "West", "Zenith")
-_WORDS_B = ("Systems", "Networks", "Solutions", "Data", "Logistics", "Health", "Retail",
-            "Foods", "Energy", "Media", "Works", "Partners", "Labs", "Group", "Digital", "Tech")
+_WORDS_A = (
+    "Alpine",
+    "Blue",
+    "Cedar",
+    "Delta",
+    "Eagle",
+    "First",
+    "Golden",
+    "Harbor",
+    "Iron",
+    "Jade",
+    "Keystone",
+    "Lumen",
+    "Metro",
+    "North",
+    "Oak",
+    "Pioneer",
+    "Quartz",
+    "River",
+    "Summit",
+    "Tower",
+    "Union",
+    "Vertex",
+    "West",
+    "Zenith",
+)
+_WORDS_B = (
+    "Systems",
+    "Networks",
+    "Solutions",
+    "Data",
+    "Logistics",
+    "Health",
+    "Retail",
+    "Foods",
+    "Energy",
+    "Media",
+    "Works",
+    "Partners",
+    "Labs",
+    "Group",
+    "Digital",
+    "Tech",
+)
 
 
 @dataclass(frozen=True)
@@ -159,8 +215,16 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
             cover += [COUNTRIES[j][0] for j in extra if COUNTRIES[j][0] != home]
         covers.append(set(cover))
         for c in cover:
-            territory_rows.append({"distributor_id": dist_ids[i], "country": c, "segment": "*",
-                                   "exclusive": "N", "valid_from": start_day, "valid_to": None})
+            territory_rows.append(
+                {
+                    "distributor_id": dist_ids[i],
+                    "country": c,
+                    "segment": "*",
+                    "exclusive": "N",
+                    "valid_from": start_day,
+                    "valid_to": None,
+                }
+            )
     planted_conflict = None
     if sizes.plant:
         # Two VADs both given exclusive rights to the public sector of a country neither
@@ -171,12 +235,23 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
         a_from, b_from = months[min(2, M - 1)].first_day, months[min(8, M - 1)].first_day
         b_to = months[min(17, M - 1)].last_day
         for i, (vf, vt) in zip(vads, ((a_from, None), (b_from, b_to)), strict=True):
-            territory_rows.append({"distributor_id": dist_ids[i], "country": target,
-                                   "segment": "public", "exclusive": "Y", "valid_from": vf,
-                                   "valid_to": vt})
-        planted_conflict = {"distributors": [str(dist_ids[i]) for i in vads], "country": target,
-                            "segment": "public", "overlap_from": str(b_from),
-                            "overlap_to": str(b_to)}
+            territory_rows.append(
+                {
+                    "distributor_id": dist_ids[i],
+                    "country": target,
+                    "segment": "public",
+                    "exclusive": "Y",
+                    "valid_from": vf,
+                    "valid_to": vt,
+                }
+            )
+        planted_conflict = {
+            "distributors": [str(dist_ids[i]) for i in vads],
+            "country": target,
+            "segment": "public",
+            "overlap_from": str(b_from),
+            "overlap_to": str(b_to),
+        }
         planted["exclusive_conflict"] = planted_conflict
 
     # ---------------------------------------------------------------- products
@@ -187,21 +262,27 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
     dist_price = np.round(list_price * rng.uniform(0.68, 0.74, ns), 2)
     floor_price = np.round(list_price * 0.80, 2)
     active = np.ones(ns, dtype=bool)
-    active[-max(1, ns // 40):] = False  # a few end-of-life SKUs nobody sells any more
+    active[-max(1, ns // 40) :] = False  # a few end-of-life SKUs nobody sells any more
     skus = np.array([f"{FAMILIES[f][0][:3].upper()}-{i + 1:04d}" for i, f in enumerate(fam_idx)])
     sku_pop = rng.lognormal(0, 1.0, ns) * active
     products = [
-        {"sku": skus[i], "name": f"{FAMILIES[fam_idx[i]][0]} model {i + 1}",
-         "family": FAMILIES[fam_idx[i]][0], "list_price": _dec(list_price[i], 2),
-         "distributor_price": _dec(dist_price[i], 2), "floor_price": _dec(floor_price[i], 2),
-         "active": "Y" if active[i] else "N"}
+        {
+            "sku": skus[i],
+            "name": f"{FAMILIES[fam_idx[i]][0]} model {i + 1}",
+            "family": FAMILIES[fam_idx[i]][0],
+            "list_price": _dec(list_price[i], 2),
+            "distributor_price": _dec(dist_price[i], 2),
+            "floor_price": _dec(floor_price[i], 2),
+            "active": "Y" if active[i] else "N",
+        }
         for i in range(ns)
     ]
 
     # ---------------------------------------------------------------- resellers
     nr = sizes.resellers
-    covered = sorted({c for cov in covers for c in cov if c in set(d_country)}
-                     | set(d_country.tolist()))
+    covered = sorted(
+        {c for cov in covers for c in cov if c in set(d_country)} | set(d_country.tolist())
+    )
     w = np.array([dict((c[0], c[3]) for c in COUNTRIES)[c] for c in covered], dtype=float)
     r_country = np.array(covered)[rng.choice(len(covered), nr, p=w / w.sum())]
     # every distributor gets at least one reseller in its home country
@@ -222,12 +303,21 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
     reseller_ids = _ids("R", nr, 5)
     r_names = _names(rng, nr, "")
     r_names = np.char.add(r_names, np.where(rng.random(nr) < 0.5, " GmbH", " Ltd"))
-    r_names = np.where(np.isin(r_country, ["US", "CA", "AU", "SG", "IN"]),
-                       np.char.replace(r_names, " GmbH", " Inc"), r_names)
+    r_names = np.where(
+        np.isin(r_country, ["US", "CA", "AU", "SG", "IN"]),
+        np.char.replace(r_names, " GmbH", " Inc"),
+        r_names,
+    )
     r_pop = rng.pareto(1.5, nr) + 0.2
     resellers = [
-        {"reseller_id": reseller_ids[r], "name": str(r_names[r]), "country": r_country[r],
-         "authorized_distributors": tuple(str(dist_ids[x]) for x in (r_auth1[r], r_auth2[r]) if x >= 0)}
+        {
+            "reseller_id": reseller_ids[r],
+            "name": str(r_names[r]),
+            "country": r_country[r],
+            "authorized_distributors": tuple(
+                str(dist_ids[x]) for x in (r_auth1[r], r_auth2[r]) if x >= 0
+            ),
+        }
         for r in range(nr)
     ]
 
@@ -251,7 +341,7 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
         k = counts[d]
         if k:
             p = r_pop[buyers[d]]
-            inv_r[order[pos:pos + k]] = buyers[d][rng.choice(len(buyers[d]), k, p=p / p.sum())]
+            inv_r[order[pos : pos + k]] = buyers[d][rng.choice(len(buyers[d]), k, p=p / p.sum())]
         pos += k
     days_in = np.array([(m + 1).first_day.toordinal() - m.first_day.toordinal() for m in months])
     inv_day = (rng.random(ni) * days_in[inv_m]).astype(int)
@@ -298,27 +388,35 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
     seq = np.arange(ni) - np.repeat(np.cumsum(counts) - counts, counts)
     inv_seq[by_d_date] = seq + 1
     line_no = np.arange(nl) - np.repeat(np.cumsum(n_lines) - n_lines, n_lines) + 1
-    deal = np.where((inv_seg[li] == 0) & (rng.random(nl) < 0.4),
-                    np.char.add("DR-", (rng.integers(10000, 99999, nl)).astype(str)), "")
-    st = pd.DataFrame({
-        "distributor_id": dist_ids[d_of],
-        "period": np.array([str(m) for m in months])[m_of],
-        "invoice_date": pd.to_datetime(inv_date_ord[li] - date(1970, 1, 1).toordinal(), unit="D"),
-        "invoice_number": np.char.add(np.char.add(dist_ids[d_of], "-"),
-                                      np.char.zfill(inv_seq[li].astype(str), 6)),
-        "invoice_line": line_no,
-        "reseller_id": reseller_ids[r_of],
-        "reseller_name": r_names[r_of],
-        "reseller_country": r_country[r_of],
-        "end_customer_name": cust_pool[inv_cust[li]],
-        "end_customer_country": inv_cust_country[li],
-        "end_customer_segment": np.array(SEGMENTS)[inv_seg[li]],
-        "sku": skus[sku_of],
-        "quantity": qty,
-        "unit_price": price,
-        "currency": cur_of,
-        "deal_registration_id": deal,
-    })
+    deal = np.where(
+        (inv_seg[li] == 0) & (rng.random(nl) < 0.4),
+        np.char.add("DR-", (rng.integers(10000, 99999, nl)).astype(str)),
+        "",
+    )
+    st = pd.DataFrame(
+        {
+            "distributor_id": dist_ids[d_of],
+            "period": np.array([str(m) for m in months])[m_of],
+            "invoice_date": pd.to_datetime(
+                inv_date_ord[li] - date(1970, 1, 1).toordinal(), unit="D"
+            ),
+            "invoice_number": np.char.add(
+                np.char.add(dist_ids[d_of], "-"), np.char.zfill(inv_seq[li].astype(str), 6)
+            ),
+            "invoice_line": line_no,
+            "reseller_id": reseller_ids[r_of],
+            "reseller_name": r_names[r_of],
+            "reseller_country": r_country[r_of],
+            "end_customer_name": cust_pool[inv_cust[li]],
+            "end_customer_country": inv_cust_country[li],
+            "end_customer_segment": np.array(SEGMENTS)[inv_seg[li]],
+            "sku": skus[sku_of],
+            "quantity": qty,
+            "unit_price": price,
+            "currency": cur_of,
+            "deal_registration_id": deal,
+        }
+    )
     st["invoice_date"] = st["invoice_date"].dt.date
 
     # ---------------------------------------------------------------- planted in sell-through
@@ -329,8 +427,11 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
         foreign = []
         for j in pick:
             d = d_of[j]
-            choices = [c[0] for c in COUNTRIES if c[0] not in covers[d]
-                       and c[0] != (planted_conflict or {}).get("country")]
+            choices = [
+                c[0]
+                for c in COUNTRIES
+                if c[0] not in covers[d] and c[0] != (planted_conflict or {}).get("country")
+            ]
             foreign.append(choices[rng.integers(len(choices))])
         st.loc[pick, "end_customer_country"] = foreign
         planted["out_of_territory"] = _keys(st, pick)
@@ -338,8 +439,9 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
         k = max(5, nl // 500)
         pick = np.sort(rng.choice(np.setdiff1d(np.arange(nl), pick), k, replace=False))
         low = floor_price[sku_of[pick]] * rng.uniform(0.70, 0.92, k) / eur_rate[pick]
-        st.loc[pick, "unit_price"] = np.where(np.isin(cur_of[pick], list(NO_CENTS)),
-                                              np.floor(low), np.floor(low * 100) / 100)
+        st.loc[pick, "unit_price"] = np.where(
+            np.isin(cur_of[pick], list(NO_CENTS)), np.floor(low), np.floor(low * 100) / 100
+        )
         planted["below_floor"] = _keys(st, pick)
 
     true_sales = st  # inventory follows what really sold; duplicates below are report errors
@@ -386,15 +488,20 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
     carried = (stock > 0) | (np.concatenate([np.zeros((nd, ns, 1)), sell_in], axis=2) > 0)
     di, si, mi = np.nonzero(carried)
     total = stock[di, si, mi]
-    in_transit = np.where((rng.random(total.size) < 0.05) & (total > 4),
-                          np.floor(total * rng.uniform(0.1, 0.4, total.size)), 0)
-    inventory = pd.DataFrame({
-        "distributor_id": dist_ids[di],
-        "period": np.array([str(m) for m in inv_months])[mi],
-        "sku": skus[si],
-        "on_hand": (total - in_transit).astype(np.int64),
-        "in_transit": in_transit.astype(np.int64),
-    })
+    in_transit = np.where(
+        (rng.random(total.size) < 0.05) & (total > 4),
+        np.floor(total * rng.uniform(0.1, 0.4, total.size)),
+        0,
+    )
+    inventory = pd.DataFrame(
+        {
+            "distributor_id": dist_ids[di],
+            "period": np.array([str(m) for m in inv_months])[mi],
+            "sku": skus[si],
+            "on_hand": (total - in_transit).astype(np.int64),
+            "in_transit": in_transit.astype(np.int64),
+        }
+    )
 
     # shipment lines: each distributor x SKU x month with sell-in becomes 1-3 order lines
     di, si, mi = np.nonzero(sell_in)
@@ -407,8 +514,9 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
     part_q = base_q + np.where(part_no == 0, q[rep] - base_q * parts[rep], 0)
     sm = mi[rep]
     late = quarter_end[sm] & (rng.random(rep.size) < 0.7)
-    ship_day = np.where(late, days_in[sm] - 1 - rng.integers(0, 8, rep.size),
-                        rng.integers(0, 28, rep.size))
+    ship_day = np.where(
+        late, days_in[sm] - 1 - rng.integers(0, 8, rep.size), rng.integers(0, 28, rep.size)
+    )
     ship_ord = first_ord[sm] + ship_day
     cur = d_currency[di[rep]]
     rate = np.ones(rep.size)
@@ -418,22 +526,42 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
     sp = dist_price[si[rep]] / rate
     sp = np.where(np.isin(cur, list(NO_CENTS)), np.round(sp, 0), np.round(sp, 2))
     ret_d, ret_s, ret_m = np.nonzero(returns)
-    ship = pd.DataFrame({
-        "ship_ord": np.concatenate([ship_ord, first_ord[ret_m] + 27]),
-        "distributor_id": np.concatenate([dist_ids[di[rep]], dist_ids[ret_d]]),
-        "sku": np.concatenate([skus[si[rep]], skus[ret_s]]),
-        "quantity": np.concatenate([part_q, returns[ret_d, ret_s, ret_m].astype(np.int64)]),
-        "unit_price": np.concatenate([sp, np.round(dist_price[ret_s] / np.array(
-            [eur_per_unit(d_currency[d], m) for d, m in zip(ret_d, ret_m, strict=True)]), 2)]),
-        "currency": np.concatenate([cur, d_currency[ret_d]]),
-        "type": np.concatenate([np.full(rep.size, "shipment"), np.full(ret_d.size, "return")]),
-    })
-    ship = ship.sort_values(["ship_ord", "distributor_id", "sku"], kind="stable").reset_index(drop=True)
+    ship = pd.DataFrame(
+        {
+            "ship_ord": np.concatenate([ship_ord, first_ord[ret_m] + 27]),
+            "distributor_id": np.concatenate([dist_ids[di[rep]], dist_ids[ret_d]]),
+            "sku": np.concatenate([skus[si[rep]], skus[ret_s]]),
+            "quantity": np.concatenate([part_q, returns[ret_d, ret_s, ret_m].astype(np.int64)]),
+            "unit_price": np.concatenate(
+                [
+                    sp,
+                    np.round(
+                        dist_price[ret_s]
+                        / np.array(
+                            [
+                                eur_per_unit(d_currency[d], m)
+                                for d, m in zip(ret_d, ret_m, strict=True)
+                            ]
+                        ),
+                        2,
+                    ),
+                ]
+            ),
+            "currency": np.concatenate([cur, d_currency[ret_d]]),
+            "type": np.concatenate([np.full(rep.size, "shipment"), np.full(ret_d.size, "return")]),
+        }
+    )
+    ship = ship.sort_values(["ship_ord", "distributor_id", "sku"], kind="stable").reset_index(
+        drop=True
+    )
     orders = ship.groupby(["ship_ord", "distributor_id"], sort=False).ngroup().to_numpy()
     ship.insert(0, "order_number", np.char.add("SO", (100000 + orders).astype(str)))
     ship.insert(1, "order_line", ship.groupby(orders).cumcount().to_numpy() + 1)
-    ship.insert(2, "ship_date", pd.to_datetime(ship.pop("ship_ord") - date(1970, 1, 1).toordinal(),
-                                               unit="D").dt.date)
+    ship.insert(
+        2,
+        "ship_date",
+        pd.to_datetime(ship.pop("ship_ord") - date(1970, 1, 1).toordinal(), unit="D").dt.date,
+    )
     planted["quarter_end_push"] = QUARTER_END_PUSH
     planted["seasonality"] = {str(i + 1): float(s) for i, s in enumerate(SEASON)}
     planted["inventory_loaders"] = [str(dist_ids[i]) for i in loaders]
@@ -454,38 +582,67 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
             for n_extra in range(2):
                 s = members[rng.integers(members.size)]
                 rate_eur = eur_per_unit(d_currency[second], mk)
-                p = round(float(list_price[s] * 0.9 / rate_eur), 0 if d_currency[second] in
-                          NO_CENTS else 2)
-                extra_rows.append({
-                    "distributor_id": dist_ids[second], "period": str(months[mk]),
-                    "invoice_date": months[mk].first_day + timedelta(days=10 + n_extra),
-                    "invoice_number": f"{dist_ids[second]}-FR{r}{n_extra}", "invoice_line": 1,
-                    "reseller_id": reseller_ids[r], "reseller_name": str(r_names[r]),
-                    "reseller_country": r_country[r], "end_customer_name": str(cust_pool[0]),
-                    "end_customer_country": r_country[r], "end_customer_segment": "midmarket",
-                    "sku": skus[s], "quantity": 2, "unit_price": p,
-                    "currency": d_currency[second], "deal_registration_id": ""})
-            riders.append({"reseller_id": str(reseller_ids[r]), "family": FAMILIES[f][0],
-                           "country": str(r_country[r]), "quarter": str(months[mk].quarter),
-                           "distributors": sorted([str(dist_ids[r_auth1[r]]),
-                                                   str(dist_ids[second])])})
+                p = round(
+                    float(list_price[s] * 0.9 / rate_eur),
+                    0 if d_currency[second] in NO_CENTS else 2,
+                )
+                extra_rows.append(
+                    {
+                        "distributor_id": dist_ids[second],
+                        "period": str(months[mk]),
+                        "invoice_date": months[mk].first_day + timedelta(days=10 + n_extra),
+                        "invoice_number": f"{dist_ids[second]}-FR{r}{n_extra}",
+                        "invoice_line": 1,
+                        "reseller_id": reseller_ids[r],
+                        "reseller_name": str(r_names[r]),
+                        "reseller_country": r_country[r],
+                        "end_customer_name": str(cust_pool[0]),
+                        "end_customer_country": r_country[r],
+                        "end_customer_segment": "midmarket",
+                        "sku": skus[s],
+                        "quantity": 2,
+                        "unit_price": p,
+                        "currency": d_currency[second],
+                        "deal_registration_id": "",
+                    }
+                )
+            riders.append(
+                {
+                    "reseller_id": str(reseller_ids[r]),
+                    "family": FAMILIES[f][0],
+                    "country": str(r_country[r]),
+                    "quarter": str(months[mk].quarter),
+                    "distributors": sorted([str(dist_ids[r_auth1[r]]), str(dist_ids[second])]),
+                }
+            )
         planted["free_riding"] = riders
         # Make sure the first distributor really sold that family to the rider that quarter.
         for rider, r in zip(riders, [int(x["reseller_id"][1:]) - 1 for x in riders], strict=True):
             q_months = [str(m) for m in months if str(m.quarter) == rider["quarter"]]
-            got = st[(st.reseller_id == rider["reseller_id"]) & st.period.isin(q_months)
-                     & (st.distributor_id == dist_ids[r_auth1[r]])
-                     & st.sku.isin(skus[fam_idx == 0])]
+            got = st[
+                (st.reseller_id == rider["reseller_id"])
+                & st.period.isin(q_months)
+                & (st.distributor_id == dist_ids[r_auth1[r]])
+                & st.sku.isin(skus[fam_idx == 0])
+            ]
             if got.empty:
                 row = dict(extra_rows[-1])
                 d1 = r_auth1[r]
-                row.update(distributor_id=dist_ids[d1], invoice_number=f"{dist_ids[d1]}-FR{r}A",
-                           currency=d_currency[d1], period=q_months[1],
-                           invoice_date=Month.parse(q_months[1]).first_day + timedelta(days=5))
-                row["unit_price"] = round(float(list_price[np.flatnonzero(skus == row["sku"])[0]]
-                                                * 0.9 / eur_per_unit(d_currency[d1],
-                                                months.index(Month.parse(q_months[1])))),
-                                          0 if d_currency[d1] in NO_CENTS else 2)
+                row.update(
+                    distributor_id=dist_ids[d1],
+                    invoice_number=f"{dist_ids[d1]}-FR{r}A",
+                    currency=d_currency[d1],
+                    period=q_months[1],
+                    invoice_date=Month.parse(q_months[1]).first_day + timedelta(days=5),
+                )
+                row["unit_price"] = round(
+                    float(
+                        list_price[np.flatnonzero(skus == row["sku"])[0]]
+                        * 0.9
+                        / eur_per_unit(d_currency[d1], months.index(Month.parse(q_months[1])))
+                    ),
+                    0 if d_currency[d1] in NO_CENTS else 2,
+                )
                 extra_rows.append(row)
         st = pd.concat([st, pd.DataFrame(extra_rows)], ignore_index=True)
         # duplicate invoice lines: the same line reported twice
@@ -494,43 +651,75 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
         dup = st.iloc[pick]
         planted["duplicate_lines"] = _keys(st, pick)
         st = pd.concat([st, dup], ignore_index=True)
-    st = st.sort_values(["distributor_id", "period", "invoice_date", "invoice_number",
-                         "invoice_line"], kind="stable").reset_index(drop=True)
+    st = st.sort_values(
+        ["distributor_id", "period", "invoice_date", "invoice_number", "invoice_line"],
+        kind="stable",
+    ).reset_index(drop=True)
     # The free-riding extra sales are real sales; add them to the stock they came from by
     # counting them as sold from stock the vendor shipped the same day (no net change).
     if sizes.plant:
         for row in extra_rows:
-            ship = pd.concat([ship, pd.DataFrame([{
-                "order_number": f"SO-FR-{row['invoice_number']}", "order_line": 1,
-                "ship_date": row["invoice_date"] - timedelta(days=3),
-                "distributor_id": row["distributor_id"], "sku": row["sku"],
-                "quantity": row["quantity"],
-                "unit_price": float(dist_price[np.flatnonzero(skus == row["sku"])[0]]),
-                "currency": row["currency"], "type": "shipment"}])], ignore_index=True)
+            ship = pd.concat(
+                [
+                    ship,
+                    pd.DataFrame(
+                        [
+                            {
+                                "order_number": f"SO-FR-{row['invoice_number']}",
+                                "order_line": 1,
+                                "ship_date": row["invoice_date"] - timedelta(days=3),
+                                "distributor_id": row["distributor_id"],
+                                "sku": row["sku"],
+                                "quantity": row["quantity"],
+                                "unit_price": float(
+                                    dist_price[np.flatnonzero(skus == row["sku"])[0]]
+                                ),
+                                "currency": row["currency"],
+                                "type": "shipment",
+                            }
+                        ]
+                    ),
+                ],
+                ignore_index=True,
+            )
         del true_sales
 
     # ---------------------------------------------------------------- when reports came in
-    settings = {"reporting_currency": REPORTING_CURRENCY, "fiscal_year_start_month": 1,
-                "tolerance_units": 2, "tolerance_percent": "0.02", "report_due_day": 10}
+    settings = {
+        "reporting_currency": REPORTING_CURRENCY,
+        "fiscal_year_start_month": 1,
+        "tolerance_units": 2,
+        "tolerance_percent": "0.02",
+        "report_due_day": 10,
+    }
     due_day = int(settings["report_due_day"])
     rec_d = np.repeat(np.arange(nd), M)
     rec_m = np.tile(np.arange(M), nd)
     lag = rng.integers(1, due_day - 1, rec_d.size)  # days into the next month, before due
-    received = pd.DataFrame({
-        "distributor_id": dist_ids[rec_d],
-        "period": np.array([str(m) for m in months])[rec_m],
-        "received_at": [datetime.combine((months[m] + 1).first_day + timedelta(days=int(x) - 1),
-                                         datetime.min.time()).replace(hour=9)
-                        for m, x in zip(rec_m, lag, strict=True)],
-    })
+    received = pd.DataFrame(
+        {
+            "distributor_id": dist_ids[rec_d],
+            "period": np.array([str(m) for m in months])[rec_m],
+            "received_at": [
+                datetime.combine(
+                    (months[m] + 1).first_day + timedelta(days=int(x) - 1), datetime.min.time()
+                ).replace(hour=9)
+                for m, x in zip(rec_m, lag, strict=True)
+            ],
+        }
+    )
     if sizes.plant:
         j = int(rng.integers(0, received.shape[0]))
         due = (months[rec_m[j]] + 1).first_day.replace(day=due_day)
-        received.loc[j, "received_at"] = datetime.combine(due + timedelta(days=9),
-                                                          datetime.min.time()).replace(hour=16)
-        planted["late_report"] = {"distributor_id": str(received.distributor_id[j]),
-                                  "period": str(received.period[j]), "due": str(due),
-                                  "received_at": received.received_at[j].isoformat()}
+        received.loc[j, "received_at"] = datetime.combine(
+            due + timedelta(days=9), datetime.min.time()
+        ).replace(hour=16)
+        planted["late_report"] = {
+            "distributor_id": str(received.distributor_id[j]),
+            "period": str(received.period[j]),
+            "due": str(due),
+            "received_at": received.received_at[j].isoformat(),
+        }
 
     # ---------------------------------------------------------------- certifications
     people = rng.integers(1, 5, nr)
@@ -540,14 +729,16 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
     pr_c = pr[certified]
     person_ids = np.flatnonzero(certified)
     done_ord = first_ord[0] - 200 + rng.integers(0, (M * 30) + 200, pr_c.size)
-    certs = pd.DataFrame({
-        "reseller_id": reseller_ids[pr_c],
-        "person_id": np.char.add("P", (100000 + person_ids).astype(str)),
-        "person_name": _names(rng, pr_c.size, ""),
-        "certification": np.array(CERTIFICATIONS)[rng.choice(3, pr_c.size, p=(0.6, 0.3, 0.1))],
-        "completed_on": [date.fromordinal(int(x)) for x in done_ord],
-        "expires_on": [date.fromordinal(int(x) + 730) for x in done_ord],
-    })
+    certs = pd.DataFrame(
+        {
+            "reseller_id": reseller_ids[pr_c],
+            "person_id": np.char.add("P", (100000 + person_ids).astype(str)),
+            "person_name": _names(rng, pr_c.size, ""),
+            "certification": np.array(CERTIFICATIONS)[rng.choice(3, pr_c.size, p=(0.6, 0.3, 0.1))],
+            "completed_on": [date.fromordinal(int(x)) for x in done_ord],
+            "expires_on": [date.fromordinal(int(x) + 730) for x in done_ord],
+        }
+    )
 
     # ---------------------------------------------------------------- targets and activities
     rev_eur = np.zeros((nd, M))
@@ -559,13 +750,16 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
         for q in quarters:
             ks = [months.index(m) for m in q.months if m in months]
             actual = rev_eur[i, ks].sum()
-            targets.append({
-                "distributor_id": dist_ids[i], "quarter": str(q),
-                "sell_through_target": _dec(round(actual * rng.uniform(0.9, 1.15), -3), 2),
-                "new_resellers_target": int(rng.integers(1, 6)),
-                "certification_rate_target": _dec(0.6, 2),
-                "demand_gen_activities_target": int(rng.integers(2, 6)),
-            })
+            targets.append(
+                {
+                    "distributor_id": dist_ids[i],
+                    "quarter": str(q),
+                    "sell_through_target": _dec(round(actual * rng.uniform(0.9, 1.15), -3), 2),
+                    "new_resellers_target": int(rng.integers(1, 6)),
+                    "certification_rate_target": _dec(0.6, 2),
+                    "demand_gen_activities_target": int(rng.integers(2, 6)),
+                }
+            )
             for _ in range(int(rng.integers(1, 6))):
                 act_id += 1
                 k = ks[int(rng.integers(len(ks)))]
@@ -574,23 +768,37 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
                 if months[k] >= months[-1] and status == "completed":
                     status = "planned"
                 cost = float(np.round(rng.uniform(2000, 30000) / eur_per_unit(d_currency[i], k), 2))
-                acts.append({
-                    "activity_id": f"A{act_id:06d}", "distributor_id": dist_ids[i],
-                    "activity_type": str(rng.choice(["campaign", "event", "webinar", "training",
-                                                     "promotion"])),
-                    "name": f"{q} {rng.choice(['Spring', 'Partner', 'Security', 'Cloud'])!s} push",
-                    "planned_date": planned,
-                    "completed_date": planned + timedelta(days=int(rng.integers(0, 20)))
-                    if status == "completed" else None,
-                    "cost": cost, "mdf_claimed": round(cost * 0.5, 2) if status == "completed" else None,
-                    "currency": d_currency[i], "status": str(status),
-                })
+                acts.append(
+                    {
+                        "activity_id": f"A{act_id:06d}",
+                        "distributor_id": dist_ids[i],
+                        "activity_type": str(
+                            rng.choice(["campaign", "event", "webinar", "training", "promotion"])
+                        ),
+                        "name": f"{q} {rng.choice(['Spring', 'Partner', 'Security', 'Cloud'])!s} push",
+                        "planned_date": planned,
+                        "completed_date": planned + timedelta(days=int(rng.integers(0, 20)))
+                        if status == "completed"
+                        else None,
+                        "cost": cost,
+                        "mdf_claimed": round(cost * 0.5, 2) if status == "completed" else None,
+                        "currency": d_currency[i],
+                        "status": str(status),
+                    }
+                )
 
     program = {
         "distributors": [
-            {"distributor_id": dist_ids[i], "name": str(d_names[i]), "type": d_type[i],
-             "country": d_country[i], "currency": d_currency[i], "locale": d_locale[i]}
-            for i in range(nd)],
+            {
+                "distributor_id": dist_ids[i],
+                "name": str(d_names[i]),
+                "type": d_type[i],
+                "country": d_country[i],
+                "currency": d_currency[i],
+                "locale": d_locale[i],
+            }
+            for i in range(nd)
+        ],
         "territories": territory_rows,
         "products": products,
         "resellers": resellers,
@@ -599,8 +807,19 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
         "targets": targets,
         "fx_rates": fx_rows,
     }
-    return Channel(sizes, seed, program, settings, st, inventory, ship, certs,
-                   pd.DataFrame(acts), received, planted)
+    return Channel(
+        sizes,
+        seed,
+        program,
+        settings,
+        st,
+        inventory,
+        ship,
+        certs,
+        pd.DataFrame(acts),
+        received,
+        planted,
+    )
 
 
 def _dec(x: float, places: int) -> str:
@@ -610,35 +829,67 @@ def _dec(x: float, places: int) -> str:
 
 def _keys(frame: pd.DataFrame, rows: np.ndarray) -> list[dict]:
     sub = frame.iloc[rows]
-    return [{"distributor_id": a, "invoice_number": b, "invoice_line": int(c)}
-            for a, b, c in zip(sub.distributor_id, sub.invoice_number, sub.invoice_line, strict=True)]
+    return [
+        {"distributor_id": a, "invoice_number": b, "invoice_line": int(c)}
+        for a, b, c in zip(sub.distributor_id, sub.invoice_number, sub.invoice_line, strict=True)
+    ]
 
 
 def _programs(start: date) -> list[dict]:
     return [
-        {"program_id": "P-ST", "name": "Sell-through growth rebate", "applies_to": "*",
-         "measure": "revenue", "method": "retroactive", "min_certification_rate": "0.4",
-         "require_on_time_reports": "Y", "cap": "250000", "hold_max_weeks_of_supply": "16",
-         "hold_max_sell_in_ratio": "1.6", "mdf_rate": "0.01", "valid_from": start},
-        {"program_id": "P-VAD", "name": "VAD solutions bonus", "applies_to": "vad",
-         "measure": "growth", "method": "incremental", "growth_basis": "increment",
-         "valid_from": start},
-        {"program_id": "P-CLOUD", "name": "Cloud units incentive", "applies_to": "cloud",
-         "measure": "units", "method": "incremental", "valid_from": start},
+        {
+            "program_id": "P-ST",
+            "name": "Sell-through growth rebate",
+            "applies_to": "*",
+            "measure": "revenue",
+            "method": "retroactive",
+            "min_certification_rate": "0.4",
+            "require_on_time_reports": "Y",
+            "cap": "250000",
+            "hold_max_weeks_of_supply": "16",
+            "hold_max_sell_in_ratio": "1.6",
+            "mdf_rate": "0.01",
+            "valid_from": start,
+        },
+        {
+            "program_id": "P-VAD",
+            "name": "VAD solutions bonus",
+            "applies_to": "vad",
+            "measure": "growth",
+            "method": "incremental",
+            "growth_basis": "increment",
+            "valid_from": start,
+        },
+        {
+            "program_id": "P-CLOUD",
+            "name": "Cloud units incentive",
+            "applies_to": "cloud",
+            "measure": "units",
+            "method": "incremental",
+            "valid_from": start,
+        },
     ]
 
 
 def _tiers() -> list[dict]:
     rows = []
     for pid, tiers in (
-        ("P-ST", ((0, "0", "Base"), (100000, "0.02", "Silver"), (250000, "0.03", "Gold"),
-                  (500000, "0.04", "Platinum"))),
+        (
+            "P-ST",
+            (
+                (0, "0", "Base"),
+                (100000, "0.02", "Silver"),
+                (250000, "0.03", "Gold"),
+                (500000, "0.04", "Platinum"),
+            ),
+        ),
         ("P-VAD", ((0, "0", None), (0.05, "0.02", None), (0.15, "0.05", None))),
         ("P-CLOUD", ((0, "0", None), (500, "1.5", None), (2000, "2.5", None))),
     ):
         for threshold, rate, label in tiers:
-            rows.append({"program_id": pid, "threshold": str(threshold), "rate": rate,
-                         "label": label})
+            rows.append(
+                {"program_id": pid, "threshold": str(threshold), "rate": rate, "label": label}
+            )
     return rows
 
 
