@@ -470,7 +470,7 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
     opening = opening0.copy()
     for m in range(M):
         want = target_stock[:, :, m] * (QUARTER_END_PUSH if quarter_end[m] else 1.0)
-        need = np.maximum(0, want + st_units[:, :, m] - opening)
+        need = np.ceil(np.maximum(0, want + st_units[:, :, m] - opening))  # whole units
         # ship in whole cases of 5 where the quantity is large: real orders are lumpy
         need = np.where(need > 20, np.ceil(need / 5) * 5, need)
         sell_in[:, :, m] = need
@@ -570,80 +570,66 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
     if sizes.plant:
         # free-riding: resellers with two distributors buying one family from both in a quarter
         multi = np.flatnonzero(r_auth2 >= 0)
-        riders = []
-        extra_rows = []
+        riders, extra_rows = [], []
         quarters = sorted({m.quarter for m in months})
+        f = 0  # an even family: in clean data bought from the first distributor only
+        family_skus = np.flatnonzero((fam_idx == f) & active)
+        family_names = set(skus[family_skus])
+
+        def rider_line(r: int, d: int, mk: int, day: int, invoice: str) -> dict:
+            s = family_skus[rng.integers(family_skus.size)]
+            cents = 0 if d_currency[d] in NO_CENTS else 2
+            return {
+                "distributor_id": dist_ids[d],
+                "period": str(months[mk]),
+                "invoice_date": months[mk].first_day + timedelta(days=day),
+                "invoice_number": invoice,
+                "invoice_line": 1,
+                "reseller_id": reseller_ids[r],
+                "reseller_name": str(r_names[r]),
+                "reseller_country": r_country[r],
+                "end_customer_name": str(cust_pool[0]),
+                "end_customer_country": r_country[r],
+                "end_customer_segment": "midmarket",
+                "sku": skus[s],
+                "quantity": 2,
+                "unit_price": round(
+                    float(list_price[s] * 0.9 / eur_per_unit(d_currency[d], mk)), cents
+                ),
+                "currency": d_currency[d],
+                "deal_registration_id": "",
+            }
+
         for r in rng.choice(multi, min(5, multi.size), replace=False):
-            second = r_auth2[r]
-            f = 0  # an even family: normally bought from the first distributor only
             q_pick = quarters[rng.integers(len(quarters))]
-            mk = months.index(q_pick.months[1]) if q_pick.months[1] in months else 0
-            members = np.flatnonzero((fam_idx == f) & active)
+            ks = [months.index(m) for m in q_pick.months if m in months]
+            mk = ks[len(ks) // 2]
+            first_d, second_d = r_auth1[r], r_auth2[r]
+            q_months = {str(months[k]) for k in ks}
+            bought = st[
+                (st.reseller_id == reseller_ids[r])
+                & st.period.isin(q_months)
+                & (st.distributor_id == dist_ids[first_d])
+                & st.sku.isin(family_names)
+            ]
+            if bought.empty:  # make sure the usual distributor sold the family that quarter
+                extra_rows.append(rider_line(r, first_d, mk, 4, f"{dist_ids[first_d]}-FR{r}A"))
             for n_extra in range(2):
-                s = members[rng.integers(members.size)]
-                rate_eur = eur_per_unit(d_currency[second], mk)
-                p = round(
-                    float(list_price[s] * 0.9 / rate_eur),
-                    0 if d_currency[second] in NO_CENTS else 2,
-                )
                 extra_rows.append(
-                    {
-                        "distributor_id": dist_ids[second],
-                        "period": str(months[mk]),
-                        "invoice_date": months[mk].first_day + timedelta(days=10 + n_extra),
-                        "invoice_number": f"{dist_ids[second]}-FR{r}{n_extra}",
-                        "invoice_line": 1,
-                        "reseller_id": reseller_ids[r],
-                        "reseller_name": str(r_names[r]),
-                        "reseller_country": r_country[r],
-                        "end_customer_name": str(cust_pool[0]),
-                        "end_customer_country": r_country[r],
-                        "end_customer_segment": "midmarket",
-                        "sku": skus[s],
-                        "quantity": 2,
-                        "unit_price": p,
-                        "currency": d_currency[second],
-                        "deal_registration_id": "",
-                    }
+                    rider_line(
+                        r, second_d, mk, 10 + n_extra, f"{dist_ids[second_d]}-FR{r}{n_extra}"
+                    )
                 )
             riders.append(
                 {
                     "reseller_id": str(reseller_ids[r]),
                     "family": FAMILIES[f][0],
                     "country": str(r_country[r]),
-                    "quarter": str(months[mk].quarter),
-                    "distributors": sorted([str(dist_ids[r_auth1[r]]), str(dist_ids[second])]),
+                    "quarter": str(q_pick),
+                    "distributors": sorted([str(dist_ids[first_d]), str(dist_ids[second_d])]),
                 }
             )
         planted["free_riding"] = riders
-        # Make sure the first distributor really sold that family to the rider that quarter.
-        for rider, r in zip(riders, [int(x["reseller_id"][1:]) - 1 for x in riders], strict=True):
-            q_months = [str(m) for m in months if str(m.quarter) == rider["quarter"]]
-            got = st[
-                (st.reseller_id == rider["reseller_id"])
-                & st.period.isin(q_months)
-                & (st.distributor_id == dist_ids[r_auth1[r]])
-                & st.sku.isin(skus[fam_idx == 0])
-            ]
-            if got.empty:
-                row = dict(extra_rows[-1])
-                d1 = r_auth1[r]
-                row.update(
-                    distributor_id=dist_ids[d1],
-                    invoice_number=f"{dist_ids[d1]}-FR{r}A",
-                    currency=d_currency[d1],
-                    period=q_months[1],
-                    invoice_date=Month.parse(q_months[1]).first_day + timedelta(days=5),
-                )
-                row["unit_price"] = round(
-                    float(
-                        list_price[np.flatnonzero(skus == row["sku"])[0]]
-                        * 0.9
-                        / eur_per_unit(d_currency[d1], months.index(Month.parse(q_months[1])))
-                    ),
-                    0 if d_currency[d1] in NO_CENTS else 2,
-                )
-                extra_rows.append(row)
         st = pd.concat([st, pd.DataFrame(extra_rows)], ignore_index=True)
         # duplicate invoice lines: the same line reported twice
         k = max(5, nl // 1000)

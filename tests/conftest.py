@@ -1,0 +1,43 @@
+"""Shared fixtures: small channels from the project's own generator, working folders."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from helpers import SMALL
+
+from channelxl.synth import generate, write_channel
+from channelxl.workspace import init
+
+
+@pytest.fixture(scope="session")
+def small_channel():
+    return generate(11, SMALL)
+
+
+@pytest.fixture(scope="session")
+def _written(tmp_path_factory, small_channel):
+    root = tmp_path_factory.mktemp("channel")
+    init(root, rows=small_channel.program, settings=small_channel.settings)
+    write_channel(small_channel, root, program=False)
+    return root
+
+
+@pytest.fixture
+def workspace(tmp_path, _written):
+    """A fresh copy of a working folder holding a small synthetic channel (not yet ingested)."""
+    root = tmp_path / "ws"
+    shutil.copytree(_written, root)
+    from channelxl.workspace import Workspace
+
+    return Workspace.find(root)
+
+
+@pytest.fixture
+def empty_workspace(tmp_path, small_channel):
+    from channelxl.workspace import Workspace
+
+    root = tmp_path / "empty"
+    init(root, rows=small_channel.program, settings=small_channel.settings)
+    return Workspace.find(root)
