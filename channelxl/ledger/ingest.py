@@ -144,7 +144,8 @@ def ingest_file(
     digest = file_sha256(path)
     row = ledger.con.execute(
         "SELECT submission_id, kind, loaded_at FROM submissions WHERE sha256 = ?", [digest]
-    ).fetchone()
+    ).fetchall()
+    row = row[0] if row else None
     if row:
         return IngestResult(
             str(path),
@@ -215,7 +216,7 @@ def _ingest(ledger, path, digest, distributor, period, received_at, strict, toda
         load = _Load(ledger, path, table, layout, sid, distributor, period, today)
         if fmt == "zip":
             read, cast_issues, rows = _insert_grid(load, grid, sheet)
-            load.locate = lambda k: {"sheet": sheet, "row": rows[k]}
+            load.locate = lambda k: {"sheet": sheet[0], "row": rows[k]}
         else:
             read, cast_issues, rejected_lines = _insert_csv(load, dialect)
             lines = None
@@ -367,7 +368,7 @@ def _insert_csv(load: _Load, dialect: CsvDialect) -> tuple[int, list[Issue], set
         ) from None
     loaded = con.execute(
         f"SELECT count(*) FROM {lines_table(table)} WHERE submission_id = ?", [load.sid]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     rejects = con.execute(
         "SELECT line, column_name, error_type, csv_line FROM chx_rejects ORDER BY line"
     ).fetchall()
@@ -627,7 +628,7 @@ def _validate(load: _Load) -> set[int]:
     """Run every declared check; return the rowids of lines with errors (to quarantine)."""
     con, table, sid = load.ledger.con, load.table, load.sid
     lt = lines_table(table)
-    first = con.execute(f"SELECT min(rowid) FROM {lt} WHERE submission_id = ?", [sid]).fetchone()[0]
+    first = con.execute(f"SELECT min(rowid) FROM {lt} WHERE submission_id = ?", [sid]).fetchall()[0][0]
     params = {"today": load.today}
     parts = []
     for severity, code, f, cond, message in _checks(load):

@@ -130,7 +130,7 @@ class Ledger:
                 ("iso_countries", country_codes()),
                 ("iso_currencies", currency_codes()),
             ):
-                if not self.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]:
+                if not self.con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]:
                     self.con.execute(f"INSERT INTO {name} SELECT unnest(?)", [sorted(codes)])
 
     @contextmanager
@@ -146,11 +146,11 @@ class Ledger:
         self.con.execute("COMMIT")
 
     def meta(self, key: str) -> str | None:
-        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-        return row[0] if row else None
+        rows = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+        return rows[0][0] if rows else None
 
     def next_submission_id(self) -> int:
-        return self.con.execute("SELECT nextval('submission_ids')").fetchone()[0]
+        return self.con.execute("SELECT nextval('submission_ids')").fetchall()[0][0]
 
     # ------------------------------------------------------------ program dimensions
     def sync_program(self, path: str | os.PathLike, *, force: bool = False) -> Program | None:
@@ -201,4 +201,4 @@ class Ledger:
         return dict(self.con.execute("SELECT setting, value FROM settings").fetchall())
 
     def count(self, table: str) -> int:
-        return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        return self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
