@@ -269,8 +269,19 @@ def export(table, out, period, distributor, root, program, ledger, lock_timeout)
     help="Folder to build it in.",
 )
 @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same channel.")
+@click.option("--distributors", type=click.IntRange(4), default=40, show_default=True)
+@click.option("--resellers", type=click.IntRange(4), default=2000, show_default=True)
+@click.option("--skus", type=click.IntRange(10), default=160, show_default=True)
+@click.option("--months", type=click.IntRange(1, 120), default=24, show_default=True)
+@click.option(
+    "--lines",
+    type=click.IntRange(10),
+    default=60_000,
+    show_default=True,
+    help="Sell-through lines over all months.",
+)
 @friendly
-def demo(root: Path, seed: int):
+def demo(root: Path, seed: int, distributors, resellers, skus, months, lines):
     """Run the main job end to end on a synthetic channel and print where everything is.
 
     Generates a two-tier channel (40 distributors, 2,000 resellers, 160 SKUs, 8 quarters),
@@ -282,8 +293,16 @@ def demo(root: Path, seed: int):
       channelxl demo --dir /tmp/channel --seed 42
     """
     from channelxl.demo import run_demo
+    from channelxl.synth import Sizes
 
-    run_demo(root, seed=seed, echo=click.echo)
+    if resellers < distributors:
+        raise click.BadParameter(
+            "needs at least one reseller per distributor", param_hint="--resellers"
+        )
+    sizes = Sizes(
+        distributors=distributors, resellers=resellers, skus=skus, months=months, lines=lines
+    )
+    run_demo(root, seed=seed, sizes=sizes, echo=click.echo)
 
 
 if __name__ == "__main__":  # pragma: no cover

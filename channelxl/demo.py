@@ -10,7 +10,7 @@ from pathlib import Path
 from channelxl.batch import ingest_many, new_inbox_files
 from channelxl.errors import WorkspaceError
 from channelxl.export import export_table
-from channelxl.synth import generate, write_channel
+from channelxl.synth import Sizes, generate, write_channel
 from channelxl.workspace import init
 
 MARKER = ".channelxl-demo"
@@ -29,12 +29,14 @@ def prepare_folder(root: Path) -> None:
     (root / MARKER).write_text("made by channelxl demo; the demo clears this folder when rerun\n")
 
 
-def run_demo(root: Path, *, seed: int = 7, echo: Callable[[str], None] = print) -> dict:
+def run_demo(
+    root: Path, *, seed: int = 7, sizes: Sizes | None = None, echo: Callable[[str], None] = print
+) -> dict:
     started = time.perf_counter()
     root = Path(root).resolve()
     prepare_folder(root)
     echo(f"Generating a synthetic channel (seed {seed}) ...")
-    channel = generate(seed)
+    channel = generate(seed, sizes)
     ws = init(root, rows=channel.program, settings=channel.settings)
     files = write_channel(channel, root, program=False)
     n_files = 3 + len(files["reports"])

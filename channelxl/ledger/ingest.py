@@ -628,7 +628,9 @@ def _validate(load: _Load) -> set[int]:
     """Run every declared check; return the rowids of lines with errors (to quarantine)."""
     con, table, sid = load.ledger.con, load.table, load.sid
     lt = lines_table(table)
-    first = con.execute(f"SELECT min(rowid) FROM {lt} WHERE submission_id = ?", [sid]).fetchall()[0][0]
+    first = con.execute(f"SELECT min(rowid) FROM {lt} WHERE submission_id = ?", [sid]).fetchall()[
+        0
+    ][0]
     params = {"today": load.today}
     parts = []
     for severity, code, f, cond, message in _checks(load):

@@ -262,7 +262,10 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
     dist_price = np.round(list_price * rng.uniform(0.68, 0.74, ns), 2)
     floor_price = np.round(list_price * 0.80, 2)
     active = np.ones(ns, dtype=bool)
-    active[-max(1, ns // 40) :] = False  # a few end-of-life SKUs nobody sells any more
+    # a few end-of-life SKUs nobody sells any more; every family keeps its first SKU active
+    retired = min(max(1, ns // 40), ns - len(FAMILIES))
+    if retired:
+        active[-retired:] = False
     skus = np.array([f"{FAMILIES[f][0][:3].upper()}-{i + 1:04d}" for i, f in enumerate(fam_idx)])
     sku_pop = rng.lognormal(0, 1.0, ns) * active
     products = [
