@@ -69,6 +69,7 @@ class Column:
     maximum: float | None = None
     references: str | None = None  # "table.column" this value must exist in
     past: bool = False  # dates of events that have happened: never in the future
+    default: str | None = None  # value stored when an optional cell is blank
     width: int | None = None
 
     def __post_init__(self):
@@ -452,6 +453,7 @@ SHIPMENTS = Table(
             "shipment (default) or return (units back to the vendor).",
             required=False,
             allowed=SHIPMENT_TYPES,
+            default="shipment",
         ),
     ),
     unique=("Order Number", "Order Line"),
@@ -606,6 +608,17 @@ ACTIVITIES = Table(
 
 EXPORT_TABLES = (SHIPMENTS, SELL_THROUGH, INVENTORY, CERTIFICATIONS, ACTIVITIES)
 ALL_TABLES = PROGRAM_TABLES + EXPORT_TABLES
+
+
+# What an unknown reference means, by the table referred to: an error quarantines the line
+# (it cannot be attributed); a warning loads it (the program workbook has not caught up
+# yet, and reconciliation flags it).
+REFERENCE_SEVERITY = {
+    "distributors": "error",
+    "rebate_programs": "error",
+    "products": "warning",
+    "resellers": "warning",
+}
 
 
 def table(name: str) -> Table:

@@ -263,7 +263,7 @@ def test_xlsx_export_with_cells_located(empty_workspace, tmp_path):
         found = {(i.sheet, i.cell, i.code) for i in r.issues}
         assert ("Export", "C3", "DATE") in found
         assert ("Export", "F4", "QUAN") in found
-        assert led.con.execute("SELECT unit_price FROM shipments").fetchone()[0] == Decimal("10.05")
+        assert led.con.execute("SELECT unit_price, type FROM shipments").fetchall() == [(Decimal("10.05"), "shipment")]
 
 
 def test_a_copied_file_keeps_its_bytes_identity(workspace, tmp_path):

@@ -42,7 +42,7 @@ from channelxl.io.exports import (
 from channelxl.issues import ERROR, WARNING, Issue, a1
 from channelxl.ledger.schema import duck_type, lines_table
 from channelxl.ledger.store import Ledger, file_sha256, frame_for_insert, insert_sql
-from channelxl.schema import Column, Table
+from channelxl.schema import REFERENCE_SEVERITY, Column, Table
 
 
 @dataclass
@@ -104,11 +104,6 @@ def issue_code(column: Column) -> str:
     if f == "distributor_id":
         return "REF"
     return "TYPE"
-
-
-# References: which are errors (the line cannot be attributed) and which are warnings (the
-# line is real, the program workbook has not caught up yet: reconciliation flags them).
-REFERENCE_SEVERITY = {"distributors": ERROR, "products": WARNING, "resellers": WARNING}
 
 
 @dataclass
@@ -334,6 +329,8 @@ def _insert_csv(load: _Load, dialect: CsvDialect) -> tuple[int, list[Issue], set
                 expr = f"upper({expr})"
             if c.type == "enum":
                 expr = f"lower({expr})"
+        if c.default is not None:
+            expr = f"COALESCE({expr}, {_sql_text(c.default)})"
         if c.field == "distributor_id" and load.distributor:
             expr = f"COALESCE({expr}, {_sql_text(load.distributor)})"
         if c.field == "period" and load.period:
@@ -478,6 +475,9 @@ def _insert_grid(load: _Load, grid, sheet) -> tuple[int, list[Issue], list[int]]
                 )
                 ok = False
         if ok:
+            for column in table.columns:
+                if column.default is not None and record.get(column.field) is None:
+                    record[column.field] = column.default
             for fld, flag in (("distributor_id", load.distributor), ("period", load.period)):
                 if flag and record.get(fld) is None and fld in (c.field for c in table.columns):
                     record[fld] = flag
