@@ -263,7 +263,9 @@ def test_xlsx_export_with_cells_located(empty_workspace, tmp_path):
         found = {(i.sheet, i.cell, i.code) for i in r.issues}
         assert ("Export", "C3", "DATE") in found
         assert ("Export", "F4", "QUAN") in found
-        assert led.con.execute("SELECT unit_price, type FROM shipments").fetchall() == [(Decimal("10.05"), "shipment")]
+        assert led.con.execute("SELECT unit_price, type FROM shipments").fetchall() == [
+            (Decimal("10.05"), "shipment")
+        ]
 
 
 def test_a_copied_file_keeps_its_bytes_identity(workspace, tmp_path):
@@ -274,3 +276,17 @@ def test_a_copied_file_keeps_its_bytes_identity(workspace, tmp_path):
     with workspace.open_ledger() as led:
         assert ingest_file(led, path, today=TODAY).status == "accepted"
         assert ingest_file(led, copy, today=TODAY).status == "duplicate"
+
+
+def test_large_file_hashed_during_the_load_is_still_caught_as_a_repeat(workspace, monkeypatch):
+    import channelxl.ledger.ingest as ingest
+
+    monkeypatch.setattr(ingest, "HASH_IN_BACKGROUND", 1)  # every file takes the large-file path
+    path = workspace.inbox / "shipments.csv"
+    with workspace.open_ledger() as led:
+        first = ingest_file(led, path, today=TODAY)
+        assert first.status == "accepted"
+        before = ledger_snapshot(led)
+        again = ingest_file(led, path, today=TODAY)
+        assert again.status == "duplicate" and again.submission_id == first.submission_id
+        assert ledger_snapshot(led) == before
