@@ -703,18 +703,23 @@ def _validate(load: _Load) -> set[int]:
     ]
     found = []
     if checks:
-        # One scan for every row-level check: each yields {check number, message} or NULL,
-        # and only rows with a hit come back. The SQL is built from the declarations alone.
-        hits = ", ".join(
-            f"CASE WHEN {cond} THEN {{'i': {i}, 'm': {message}}} END"
-            for i, (_, _, _, cond, message) in enumerate(checks)
-        )
+        # First one cheap scan for the rows with any problem (most files have none), then,
+        # for those rows only, which checks they fail and the message of each.
         any_hit = " OR ".join(f"({cond})" for *_, cond, _ in checks)
-        rows = con.execute(
-            f"SELECT rowid, unnest(list_filter([{hits}], lambda x: x IS NOT NULL)) FROM {lt} "
-            f"WHERE submission_id = {sid} AND ({any_hit})"
+        flagged = con.execute(
+            f"SELECT rowid FROM {lt} WHERE submission_id = {sid} AND ({any_hit})"
         ).fetchall()
-        found = [(rowid, *checks[hit["i"]][:3], hit["m"]) for rowid, hit in rows]
+        if flagged:
+            hits = ", ".join(
+                f"CASE WHEN {cond} THEN {{'i': {i}, 'm': {message}}} END"
+                for i, (_, _, _, cond, message) in enumerate(checks)
+            )
+            rows = con.execute(
+                f"SELECT rowid, unnest(list_filter([{hits}], lambda x: x IS NOT NULL)) FROM {lt} "
+                f"WHERE submission_id = {sid} AND rowid IN (SELECT unnest(?))",
+                [[r[0] for r in flagged]],
+            ).fetchall()
+            found = [(rowid, *checks[hit["i"]][:3], hit["m"]) for rowid, hit in rows]
     if table.unique:
         key = ", ".join(table.column(n).field for n in table.unique)
         label = " / ".join(table.unique)
