@@ -84,7 +84,7 @@ def run_demo(
         "ledger": ws.ledger_path,
         "received files": ws.inbox,
         f"sell-through {last}": export_path,
-        "ingest issues": issues_path,
+        f"ingest issues ({n_issues})": issues_path,
         "planted anomalies": files["planted"],
     }
     echo("Outputs:")

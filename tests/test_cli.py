@@ -105,23 +105,22 @@ def test_text_that_looks_like_a_formula_stays_text(empty_workspace, tmp_path):
     assert names and all(c.data_type == "s" for c in names)
 
 
+SMALL_DEMO = (
+    "--distributors",
+    "6",
+    "--resellers",
+    "60",
+    "--skus",
+    "20",
+    "--months",
+    "6",
+    "--lines",
+    "800",
+)
+
+
 def test_demo_runs_end_to_end(tmp_path):
-    r = run_cli(
-        "demo",
-        "--dir",
-        "demo",
-        "--distributors",
-        "6",
-        "--resellers",
-        "60",
-        "--skus",
-        "20",
-        "--months",
-        "6",
-        "--lines",
-        "800",
-        cwd=tmp_path,
-    )
+    r = run_cli("demo", "--dir", "demo", *SMALL_DEMO, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     root = tmp_path / "demo"
     for label in ("program workbook", "ledger", "planted anomalies"):
@@ -129,22 +128,7 @@ def test_demo_runs_end_to_end(tmp_path):
     planted = json.loads((root / "planted.json").read_text())
     assert planted["seed"] == 7 and planted["late_report"]
     assert list((root / "outbox").glob("sell_through_*.xlsx"))
-    again = run_cli(
-        "demo",
-        "--dir",
-        "demo",
-        "--distributors",
-        "6",
-        "--resellers",
-        "60",
-        "--skus",
-        "20",
-        "--months",
-        "6",
-        "--lines",
-        "800",
-        cwd=tmp_path,
-    )
+    again = run_cli("demo", "--dir", "demo", *SMALL_DEMO, cwd=tmp_path)  # a rerun clears it
     assert again.returncode == 0
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "keep.txt").write_text("mine")

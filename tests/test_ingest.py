@@ -290,3 +290,21 @@ def test_large_file_hashed_during_the_load_is_still_caught_as_a_repeat(workspace
         again = ingest_file(led, path, today=TODAY)
         assert again.status == "duplicate" and again.submission_id == first.submission_id
         assert ledger_snapshot(led) == before
+
+
+def test_lines_for_another_distributor_or_period_than_the_command_line_says(
+    empty_workspace, tmp_path
+):
+    text = (
+        "Distributor ID,Period,Invoice Date,Invoice Number,Reseller ID,SKU,Quantity,Unit Price,Currency\n"
+        "D001,2025-01,2025-01-15,INV-1,R00001,SWI-0001,2,150.00,USD\n"
+        "D002,2025-01,2025-01-16,INV-2,R00001,SWI-0001,1,150.00,USD\n"
+        "D001,2025-02,2025-02-01,INV-3,R00001,SWI-0001,1,150.00,USD\n"
+    )
+    path = write(tmp_path / "st.csv", text)
+    with empty_workspace.open_ledger() as led:
+        r = ingest_file(led, path, distributor="D001", period="2025-01", today=TODAY)
+        assert r.lines_loaded == 1
+        scope = sorted((i.line, i.column) for i in r.issues if i.code == "SCOPE")
+        assert scope == [(3, "Distributor ID"), (4, "Period")]
+        assert any("the file is for D001" in i.message for i in r.issues)

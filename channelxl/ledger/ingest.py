@@ -656,28 +656,20 @@ def _checks(load: _Load) -> list[tuple[str, str, str, str, str]]:
                 "'Invoice Date ' || invoice_date || ' is outside the reported period ' || period",
             )
         )
-    if load.distributor and "distributor_id" in (c.field for c in table.columns):
-        d = _sql_text(load.distributor)
-        out.append(
-            (
-                ERROR,
-                "SCOPE",
-                "distributor_id",
-                f"distributor_id <> {d}",
-                f"'this line is for ' || distributor_id || ' but the file is for ' || {d}",
+    # A file said (on the command line) to be for one distributor and period holds no other.
+    fields = {c.field for c in table.columns}
+    for name, flag in (("distributor_id", load.distributor), ("period", load.period)):
+        if flag and name in fields:
+            v = _sql_text(flag)
+            out.append(
+                (
+                    ERROR,
+                    "SCOPE",
+                    name,
+                    f"{name} <> {v}",
+                    f"'this line is for ' || {name} || ' but the file is for ' || {v}",
+                )
             )
-        )
-    if load.period and "period" in (c.field for c in table.columns):
-        p = _sql_text(load.period)
-        out.append(
-            (
-                ERROR,
-                "SCOPE",
-                "period",
-                f"period <> {p}",
-                f"'this line is for ' || period || ' but the file is for ' || {p}",
-            )
-        )
     return out
 
 
