@@ -260,6 +260,22 @@ def export(table, out, period, distributor, root, program, ledger, lock_timeout)
 
 
 @main.command()
+@click.option("--markdown", is_flag=True, help="Print docs/FUNCTIONS.md instead.")
+@friendly
+def functions(markdown: bool):
+    """List the Excel functions (CHX_...), their arguments and an example of each.
+
+    \b
+    Example:
+      channelxl functions
+    """
+    import channelxl.excel  # noqa: F401  (registers every function)
+    from channelxl.excel.registry import functions_markdown, functions_text
+
+    click.echo(functions_markdown() if markdown else functions_text())
+
+
+@main.command()
 @click.option(
     "--dir",
     "root",

@@ -163,7 +163,19 @@ def ledger_md() -> str:
     return "\n".join(out) + "\n"
 
 
-PAGES = {"WORKBOOK.md": workbook_md, "LAYOUTS.md": layouts_md, "LEDGER.md": ledger_md}
+def functions_md() -> str:
+    import channelxl.excel  # noqa: F401  (registers every function)
+    from channelxl.excel.registry import functions_markdown
+
+    return functions_markdown() + "\n"
+
+
+PAGES = {
+    "WORKBOOK.md": workbook_md,
+    "LAYOUTS.md": layouts_md,
+    "LEDGER.md": ledger_md,
+    "FUNCTIONS.md": functions_md,
+}
 
 
 def write_all(folder: Path) -> list[Path]:

@@ -8,7 +8,7 @@ import json
 import openpyxl
 from helpers import run_cli
 
-COMMANDS = ("init", "check", "ingest", "export", "demo")
+COMMANDS = ("init", "check", "ingest", "export", "demo", "functions")
 
 
 def test_help_lists_every_command_with_an_example():
@@ -134,3 +134,13 @@ def test_demo_runs_end_to_end(tmp_path):
     (tmp_path / "mine" / "keep.txt").write_text("mine")
     refused = run_cli("demo", "--dir", "mine", cwd=tmp_path)
     assert refused.returncode == 2 and (tmp_path / "mine" / "keep.txt").exists()
+
+
+def test_functions_lists_the_registry_and_matches_the_docs():
+    from pathlib import Path
+
+    r = run_cli("functions")
+    assert r.returncode == 0 and "CHX_REBATE(measure, tiers, [method])" in r.stdout
+    md = run_cli("functions", "--markdown")
+    docs = Path(__file__).resolve().parents[1] / "docs" / "FUNCTIONS.md"
+    assert md.stdout == docs.read_text()
