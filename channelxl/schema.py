@@ -70,6 +70,7 @@ class Column:
     references: str | None = None  # "table.column" this value must exist in
     past: bool = False  # dates of events that have happened: never in the future
     default: str | None = None  # value stored when an optional cell is blank
+    format: str | None = None  # Excel number format, when the type's default will not do
     width: int | None = None
 
     def __post_init__(self):
@@ -282,10 +283,76 @@ REBATE_PROGRAMS = Table(
             minimum=0,
             maximum=1,
         ),
+        C(
+            "Attainment Cap",
+            "decimal",
+            "Scorecard programs: the highest attainment counted per metric (1.2 = 120 %).",
+            required=False,
+            scale=6,
+            minimum=0,
+        ),
         C("Valid From", "date", "First day of the program."),
         C("Valid To", "date", "Last day; blank while it runs.", required=False),
     ),
     unique=("Program ID",),
+)
+
+SCORECARD_METRICS = ("sell_through", "new_resellers", "certification", "demand_gen")
+
+SCORECARD = Table(
+    "scorecard",
+    "Scorecard",
+    "Multi-metric programs: the weight of each metric. score = sum of weight x "
+    "min(actual / target, Attainment Cap); targets come from the Targets sheet. The score "
+    "picks a payout from the Scorecard Payouts sheet, which scales the tier rebate.",
+    (
+        C(
+            "Program ID",
+            "id",
+            "A program from the Rebate Programs sheet.",
+            references="rebate_programs.Program ID",
+        ),
+        C(
+            "Metric",
+            "enum",
+            "sell_through (revenue), new_resellers, certification (rate) or "
+            "demand_gen (activities completed).",
+            allowed=SCORECARD_METRICS,
+        ),
+        C(
+            "Weight",
+            "decimal",
+            "Share of the score; a program's weights add up to 1.",
+            scale=6,
+            minimum=0,
+            maximum=1,
+        ),
+    ),
+    unique=("Program ID", "Metric"),
+)
+
+SCORECARD_PAYOUTS = Table(
+    "scorecard_payouts",
+    "Scorecard Payouts",
+    "Payout table of a scorecard program: from Min Score up, this fraction of the tier rebate "
+    "is paid (1 = all of it). Min scores ascend within a program.",
+    (
+        C(
+            "Program ID",
+            "id",
+            "A program with rows on the Scorecard sheet.",
+            references="rebate_programs.Program ID",
+        ),
+        C("Min Score", "decimal", "Lowest score for this payout.", scale=6, minimum=0),
+        C(
+            "Payout",
+            "decimal",
+            "Fraction of the tier rebate paid (0.8 = 80 %).",
+            scale=6,
+            minimum=0,
+        ),
+    ),
+    unique=("Program ID", "Min Score"),
 )
 
 REBATE_TIERS = Table(
@@ -422,6 +489,8 @@ PROGRAM_TABLES = (
     RESELLERS,
     REBATE_PROGRAMS,
     REBATE_TIERS,
+    SCORECARD,
+    SCORECARD_PAYOUTS,
     TARGETS,
     FX_RATES,
     SETTINGS_TABLE,

@@ -347,6 +347,63 @@ def _check_programs(frames, file, issues):
             )
 
 
+def _check_scorecards(frames, file, issues):
+    from decimal import Decimal
+
+    from channelxl.schema import SCORECARD, SCORECARD_PAYOUTS
+
+    metrics, payouts = frames.get("scorecard"), frames.get("scorecard_payouts")
+    if metrics is None or payouts is None:
+        return
+    weights: dict[str, list] = defaultdict(list)
+    for rec in metrics.itertuples(index=False):
+        if rec.program_id and rec.weight is not None:
+            weights[rec.program_id].append((rec.weight, rec.sheet_row))
+    for pid, rows in weights.items():
+        total = sum((w for w, _ in rows), Decimal(0))
+        if total != 1:
+            issues.append(
+                Issue(
+                    "RANGE",
+                    f"the weights of {pid} add up to {total}; they must add up to 1",
+                    **_where(metrics, file, rows[0][1], SCORECARD, "Weight"),
+                )
+            )
+    last: dict[str, tuple] = {}
+    for rec in payouts.itertuples(index=False):
+        pid = rec.program_id
+        if pid is None or rec.min_score is None:
+            continue
+        if pid in last and rec.min_score <= last[pid][0]:
+            issues.append(
+                Issue(
+                    "TIER",
+                    f"min scores of {pid} must ascend: {rec.min_score} follows "
+                    f"{last[pid][0]} (row {last[pid][1] + 1})",
+                    **_where(payouts, file, rec.sheet_row, SCORECARD_PAYOUTS, "Min Score"),
+                )
+            )
+        last[pid] = (rec.min_score, rec.sheet_row)
+    for pid, rows in weights.items():
+        if pid not in last:
+            issues.append(
+                Issue(
+                    "TIER",
+                    f"{pid} has scorecard weights but no rows on the Scorecard Payouts sheet",
+                    **_where(metrics, file, rows[0][1], SCORECARD, "Program ID"),
+                )
+            )
+    for pid, (_, row) in last.items():
+        if pid not in weights:
+            issues.append(
+                Issue(
+                    "TIER",
+                    f"{pid} has payouts but no metrics on the Scorecard sheet",
+                    **_where(payouts, file, row, SCORECARD_PAYOUTS, "Program ID"),
+                )
+            )
+
+
 def _read_settings(frame, file, issues) -> dict[str, object]:
     values: dict[str, object] = {}
     rows = {}
@@ -427,6 +484,7 @@ def check_program(path: str | os.PathLike) -> tuple[Program | None, list[Issue]]
     if "territories" in frames:
         _check_territories(frames["territories"], file, issues)
     _check_programs(frames, file, issues)
+    _check_scorecards(frames, file, issues)
     _check_fx(frames, settings, file, issues)
     if errors(issues):
         return None, issues

@@ -32,6 +32,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def number_format(column: Column) -> str | None:
+    if column.format:
+        return column.format
     if column.type == "date":
         return "yyyy-mm-dd"
     if column.type == "int":
@@ -126,6 +128,7 @@ def write_table_sheet(
     lists: dict[str, str] | None = None,
     id_sources: dict[str, str] | None = None,
     title: str | None = None,
+    validation: bool = True,
 ) -> int:
     """Write ``rows`` (dicts keyed by column field) as an Excel table; return the row count.
 
@@ -167,6 +170,8 @@ def write_table_sheet(
         width = column.width or max(len(column.name) + 4, 12 if column.type != "text" else 24)
         ws.column_dimensions[letter].width = width
         span = f"{letter}2:{letter}{max(VALIDATION_ROWS, n + 1)}"
+        if not validation:  # a report: nothing to type, so no drop-downs
+            continue
         source = _list_for(column, lists, id_sources)
         dv = None
         if source and column.type != "idlist":

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from channelxl.schema import EXPORT_TABLES, PROGRAM_TABLES, SETTINGS_TABLE, Column, Table
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: scorecard sheets and Attainment Cap
 
 
 def duck_type(column: Column) -> str:

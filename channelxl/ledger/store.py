@@ -121,6 +121,16 @@ class Ledger:
     # ------------------------------------------------------------ schema and transactions
     def _ensure_schema(self) -> None:
         with self.transaction():
+            have = self.con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+            ).fetchall()[0][0]
+            version = self.meta("schema_version") if have else None
+            if version is not None and version != str(SCHEMA_VERSION):
+                # The program's dimensions are derived from program.xlsx: rebuild them in the
+                # new shape and reload the workbook. Received lines are kept as they are.
+                for t in PROGRAM_TABLES:
+                    self.con.execute(f"DROP TABLE IF EXISTS {t.name}")
+                self.con.execute("DELETE FROM meta WHERE key = 'program_sha256'")
             for statement in all_ddl():
                 self.con.execute(statement)
             self.con.execute(

@@ -462,10 +462,15 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
         ramp_start = max(0, M - 9)
         for i in loaders:
             cover[i, ramp_start:] = cover_weeks[i] * np.linspace(1.4, 3.5, M - ramp_start)
-    avg = st_units.mean(axis=2, keepdims=True)
-    smooth = 0.5 * st_units + 0.5 * avg  # the forecast a vendor would plan on
-    target_stock = np.round(smooth * cover[:, None, :] / 4.33)
+    # The forecast a vendor plans on: this month's demand blended with the trailing
+    # three months, so stock follows recent demand and slow SKUs run down.
+    cum = np.cumsum(st_units, axis=2)
+    lagged = np.concatenate([np.zeros((nd, ns, 3)), cum[:, :, :-3]], axis=2)
+    trailing = (cum - lagged) / np.minimum(np.arange(1, M + 1), 3)
+    smooth = 0.5 * st_units + 0.5 * trailing
+    target_stock = np.floor(smooth * cover[:, None, :] / 4.33)  # slow movers carry none
     quarter_end = np.array([m.month % 3 == 0 for m in months])
+    loading = np.isin(np.arange(nd), loaders)
     opening0 = target_stock[:, :, 0]
     sell_in = np.zeros_like(st_units)
     returns = np.zeros_like(st_units)
@@ -478,9 +483,13 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
         need = np.where(need > 20, np.ceil(need / 5) * 5, need)
         sell_in[:, :, m] = need
         after = opening + need - st_units[:, :, m]
-        # occasional returns of surplus stock to the vendor
-        ret = (rng.random((nd, ns)) < 0.004) & (after > 10)
-        returns[:, :, m] = np.where(ret, np.floor(after * 0.2), 0)
+        # stock rotation: a distributor sends back what sits far above its target (loaders
+        # keep theirs), now and then; plus the odd return of part of a large stock
+        surplus = after - target_stock[:, :, m]
+        rotate = (surplus > target_stock[:, :, m] + 2) & (rng.random((nd, ns)) < 0.3)
+        rotate &= ~loading[:, None]
+        odd = (rng.random((nd, ns)) < 0.004) & (after > 10)
+        returns[:, :, m] = np.where(rotate, surplus, np.where(odd, np.floor(after * 0.2), 0))
         closing[:, :, m] = after - returns[:, :, m]
         opening = closing[:, :, m]
     assert (closing >= 0).all()
@@ -793,6 +802,19 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
         "resellers": resellers,
         "rebate_programs": _programs(start_day),
         "rebate_tiers": _tiers(),
+        "scorecard": [
+            {"program_id": "P-ST", "metric": m, "weight": w}
+            for m, w in (
+                ("sell_through", "0.5"),
+                ("new_resellers", "0.2"),
+                ("certification", "0.2"),
+                ("demand_gen", "0.1"),
+            )
+        ],
+        "scorecard_payouts": [
+            {"program_id": "P-ST", "min_score": a, "payout": b}
+            for a, b in (("0", "0.5"), ("0.7", "0.8"), ("0.9", "1"), ("1.1", "1.1"))
+        ],
         "targets": targets,
         "fx_rates": fx_rows,
     }
@@ -835,9 +857,10 @@ def _programs(start: date) -> list[dict]:
             "min_certification_rate": "0.4",
             "require_on_time_reports": "Y",
             "cap": "250000",
-            "hold_max_weeks_of_supply": "16",
+            "hold_max_weeks_of_supply": "26",
             "hold_max_sell_in_ratio": "1.6",
             "mdf_rate": "0.01",
+            "attainment_cap": "1.2",
             "valid_from": start,
         },
         {
