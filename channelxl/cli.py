@@ -65,6 +65,18 @@ def friendly(fn):
     return wrapper
 
 
+def _quarter(ctx, param, value):
+    """Validate a --quarter option as it is typed (YYYYQn)."""
+    if value is None:
+        return None
+    from channelxl.core.periods import Quarter
+
+    try:
+        return str(Quarter.parse(value))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def workspace_options(fn):
     fn = click.option(
         "--dir",
@@ -257,6 +269,52 @@ def export(table, out, period, distributor, root, program, ledger, lock_timeout)
     with ws.open_ledger() as led:
         path, n = export_table(led, table, out, period=period, distributor=distributor)
     click.echo(f"{n:,} rows of {table} written to {path}")
+
+
+@main.command()
+@click.option(
+    "--quarter", callback=_quarter, help="YYYYQn (default: the last quarter that has ended)."
+)
+@click.option("--distributor", "distributors", multiple=True, help="Only these (repeatable).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the statement (default: DIR/reports/QUARTER).",
+)
+@workspace_options
+@friendly
+def rebates(quarter, distributors, out_dir, root, program, ledger, lock_timeout):
+    """Evaluate the rebate programs for a quarter; write the statement workbook and CSV.
+
+    Every amount is explained column by column: measure, tier, rate, tier rebate,
+    scorecard payout, gates, inventory-loading hold, cap, amount (rounded once, half-up,
+    to the cent), accruals and true-up, MDF.
+
+    \b
+    Examples:
+      channelxl rebates --quarter 2026Q3
+      channelxl rebates --quarter 2026Q3 --distributor D004 --out statements/
+    """
+    from datetime import date
+
+    from channelxl.core.periods import latest_complete_quarter
+    from channelxl.rebates import rebate_statement
+
+    ws = _workspace(root, program, ledger, lock_timeout)
+    quarter = quarter or str(latest_complete_quarter(date.today()))
+    with ws.open_ledger() as led:
+        run = rebate_statement(
+            led, quarter, out_dir or ws.reports / quarter, distributors=list(distributors) or None
+        )
+    click.echo(
+        f"{run.quarter}: {len(run.results)} program evaluations for "
+        f"{len({r.distributor_id for r in run.results})} distributors; total "
+        f"{run.currency} {run.total:,.2f}; {run.count('held')} held, {run.count('withheld')} "
+        f"withheld, {run.count('capped')} capped, {run.count('no baseline')} without baseline."
+    )
+    click.echo(f"  statement  {run.xlsx}")
+    click.echo(f"  csv        {run.csv}")
 
 
 @main.command()

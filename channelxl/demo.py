@@ -10,6 +10,7 @@ from pathlib import Path
 from channelxl.batch import ingest_many, new_inbox_files
 from channelxl.errors import WorkspaceError
 from channelxl.export import export_table
+from channelxl.rebates import rebate_statement
 from channelxl.synth import Sizes, generate, write_channel
 from channelxl.workspace import init
 
@@ -59,6 +60,8 @@ def run_demo(
         issues_path, n_issues = export_table(
             ledger, "submission_issues", ws.outbox / "ingest_issues.csv"
         )
+        echo(f"Evaluating rebate programs for {last} ...")
+        statement = rebate_statement(ledger, str(last), ws.reports / str(last))
     accepted = sum(r.status == "accepted" for r in results)
     refused = [r for r in results if r.status == "refused"]
     echo(
@@ -68,6 +71,11 @@ def run_demo(
     )
     for r in refused:
         echo(f"  {r.summary()}")
+    echo(
+        f"  {len(statement.results)} program evaluations; total {statement.currency} "
+        f"{statement.total:,.2f}; {statement.count('held')} held for inventory loading, "
+        f"{statement.count('withheld')} withheld by a gate"
+    )
     planted = channel.planted
     echo("Planted for the checks to find (planted.json):")
     echo(
@@ -85,11 +93,12 @@ def run_demo(
         "received files": ws.inbox,
         f"sell-through {last}": export_path,
         f"ingest issues ({n_issues})": issues_path,
+        f"rebate statement {last}": statement.xlsx,
         "planted anomalies": files["planted"],
     }
     echo("Outputs:")
     for label, path in outputs.items():
-        echo(f"  {label:<22} {path}")
+        echo(f"  {label:<26} {path}")
     echo(
         f"Done in {time.perf_counter() - started:.1f} s. Try: cd {root} && channelxl export "
         f"shipments --period {last} --out shipments.xlsx"

@@ -148,3 +148,30 @@ def evaluate_quarter(
 
 def total(results: list[RebateResult]) -> Decimal:
     return sum((r.amount for r in results), Decimal(0))
+
+
+@dataclass
+class StatementRun:
+    quarter: str
+    currency: str
+    results: list[RebateResult]
+    xlsx: object
+    csv: object
+    total: Decimal
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+
+def rebate_statement(
+    ledger: Ledger, quarter: str, out_dir, *, distributors: list[str] | None = None
+) -> StatementRun:
+    """Evaluate ``quarter`` and write the statement workbook and CSV into ``out_dir``."""
+    from channelxl.statements import write_statement
+
+    q = str(Quarter.parse(quarter))
+    results, facts = evaluate_quarter(ledger, q, distributors=distributors)
+    names = dict(ledger.con.execute("SELECT distributor_id, name FROM distributors").fetchall())
+    xlsx, csv_path, amount = write_statement(results, facts, names, out_dir, q)
+    currency = ledger.settings().get("reporting_currency", "")
+    return StatementRun(q, currency, results, xlsx, csv_path, amount)

@@ -96,6 +96,7 @@ class Table:
     unique: tuple[str, ...] = ()  # column names that together identify a row
     kind: str = "program"  # "program" sheet, or "export" layout for ingest
     supersede: str = ""  # exports: "key" (latest version of a line wins) or "period"
+    optional_sheet: bool = False  # program sheets added later: a workbook without one is valid
     extra: dict = field(default_factory=dict)
 
     def column(self, name: str) -> Column:
@@ -329,6 +330,7 @@ SCORECARD = Table(
         ),
     ),
     unique=("Program ID", "Metric"),
+    optional_sheet=True,
 )
 
 SCORECARD_PAYOUTS = Table(
@@ -353,6 +355,7 @@ SCORECARD_PAYOUTS = Table(
         ),
     ),
     unique=("Program ID", "Min Score"),
+    optional_sheet=True,
 )
 
 REBATE_TIERS = Table(

@@ -114,11 +114,26 @@ def _read_sheet(
     sheet_names = {normalize_header(n): n for n in book.sheet_names}
     name = sheet_names.get(normalize_header(table.title))
     if name is None:
+        headers = ", ".join(c.name for c in table.columns)
+        if table.optional_sheet:
+            issues.append(
+                Issue(
+                    "SHEET",
+                    f"sheet {table.title!r} is missing, so it is taken as "
+                    f"empty; add it (headers {headers}) to use it",
+                    WARNING,
+                    file,
+                )
+            )
+            frame = pd.DataFrame(
+                columns=["sheet_row", *(c.field for c in table.columns)], dtype=object
+            )
+            frame.attrs.update(sheet=table.title, positions={})
+            return frame
         issues.append(
             Issue(
                 "SHEET",
-                f"sheet {table.title!r} is missing; add it back with the "
-                f"headers {', '.join(c.name for c in table.columns)}",
+                f"sheet {table.title!r} is missing; add it back with the headers {headers}",
                 file=file,
             )
         )

@@ -203,6 +203,11 @@ def write_table_sheet(
             ws.add_data_validation(dv)
             dv.add(span)
     ws.row_dimensions[1].height = 20
+    # printed: landscape, all columns on one page width, the header on every page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
     return n
 
 
