@@ -109,3 +109,29 @@ def test_incremental_matches_a_band_by_band_oracle(ths, rs, m):
         Decimal(0),
     )
     assert t.incremental(m) == oracle
+
+
+@given(
+    thresholds,
+    rates,
+    st.lists(st.decimals(min_value=0, max_value=2 * 10**7, places=2), min_size=1, max_size=200),
+    st.sampled_from(["retroactive", "incremental"]),
+)
+def test_fast_column_path_equals_the_decimal_path(ths, rs, ms, method):
+    """The float64 column path pays exactly what Decimal pays, ties at half a cent included."""
+    from channelxl.core.money import round_cents
+    from channelxl.core.tiers import amounts_in_cents
+
+    t = table(ths, rs)
+    floats = [float(m) for m in ms]
+    fast = amounts_in_cents(t, floats, method).tolist()
+    exact = [float(round_cents(t.amount(Decimal(repr(f)), method))) for f in floats]
+    assert fast == exact
+
+
+def test_fast_path_on_exact_half_cents():
+    from channelxl.core.tiers import amounts_in_cents
+
+    t = TierTable.of([(0, "0.02")])
+    # 0.25 x 2 % = 0.005 exactly -> 0.01; 100.25 x 2 % = 2.005 -> 2.01; 1.15 x 2 % = 0.023 -> 0.02
+    assert amounts_in_cents(t, [0.25, 100.25, 1.15]).tolist() == [0.01, 2.01, 0.02]

@@ -131,3 +131,51 @@ class TierTable:
         """Amount / measure (0 for a zero measure): what accruals book at a forecast."""
         m = D(measure)
         return Decimal(0) if m == 0 else self.amount(m, method) / m
+
+
+# ---------------------------------------------------------------- many measures at once
+# Excel hands a column of measures as binary floats. Paying each through Decimal costs
+# microseconds apiece; this path computes in float64 and is still exact to the cent:
+# float64 carries the typed values and their product to a relative error below 1e-15,
+# so rounding half-up to the cent can only go wrong when the exact amount lies within
+# that error of a half cent. Such values (and very large ones) are recomputed in Decimal.
+_TIE_WINDOW = 1e-6  # in cents: far wider than float error, far narrower than a cent
+_FLOAT_LIMIT = 1e12  # amounts above this (in cents) are computed in Decimal
+
+
+def amounts_in_cents(table: TierTable, measures, method: str = "retroactive"):
+    """Rebates for an array of float measures, rounded half-up to the cent, as floats.
+
+    Equal, value for value, to ``float(round_cents(table.amount(Decimal(repr(m)), method)))``.
+    """
+    import numpy as np
+
+    from channelxl.core.money import round_cents
+
+    if method not in METHODS:
+        raise TierError(f"method must be retroactive or incremental, not {method!r}")
+    m = np.asarray(measures, dtype=np.float64)
+    thresholds = np.array([float(t.threshold) for t in table.tiers])
+    rates = np.array([float(t.rate) for t in table.tiers])
+    index = np.searchsorted(thresholds, m, side="right") - 1  # highest tier with threshold <= m
+    reached = index >= 0
+    safe = np.where(reached, index, 0)
+    if method == "retroactive":
+        amount = np.where(reached, rates[safe] * m, 0.0)
+    else:
+        # cumulative amount at each threshold, exact in Decimal, then as float
+        cum, total = [], Decimal(0)
+        for i, tier in enumerate(table.tiers):
+            cum.append(float(total))
+            if i + 1 < len(table.tiers):
+                total += tier.rate * (table.tiers[i + 1].threshold - tier.threshold)
+        cum = np.array(cum)
+        amount = np.where(reached, cum[safe] + rates[safe] * (m - thresholds[safe]), 0.0)
+    cents = amount * 100.0
+    floor = np.floor(cents)
+    frac = cents - floor
+    result = np.where(frac >= 0.5, floor + 1.0, floor) / 100.0
+    doubtful = (np.abs(frac - 0.5) < _TIE_WINDOW) | (np.abs(cents) > _FLOAT_LIMIT)
+    for i in np.flatnonzero(doubtful):
+        result[i] = float(round_cents(table.amount(Decimal(repr(float(m[i]))), method)))
+    return result

@@ -64,6 +64,8 @@ def grid(value: object) -> list[list]:
     if isinstance(value, list | tuple):
         if not value:
             return []
+        if isinstance(value[0], list):  # what xlwings passes: rows of cells (not copied)
+            return value if set(map(type, value)) == {list} else [list(r) for r in value]
         if all(isinstance(r, list | tuple) for r in value):
             return [list(r) for r in value]
         return [[v] for v in value]
@@ -183,7 +185,7 @@ def column(value: object, what: str) -> tuple[list, bool]:
     rows = drop_blank_tail(rows)
     if not rows:
         raise ExcelError(f"{what} is empty")
-    if any(len(r) != 1 for r in rows):
+    if set(map(len, rows)) != {1}:
         if len(rows) == 1:  # a row of values is read as a list too
             return list(rows[0]), True
         raise ExcelError(f"{what} must be one value or one column")

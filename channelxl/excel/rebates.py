@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from channelxl.core.money import round_cents
 from channelxl.core.scorecard import ScorecardError, weighted_score
-from channelxl.core.tiers import TierError, TierTable
+from channelxl.core.tiers import TierError, TierTable, amounts_in_cents
 from channelxl.excel.convert import (
     ExcelError,
     column,
@@ -83,9 +83,18 @@ def _method(value: object) -> str:
     return _METHODS[key]
 
 
-def _per_measure(measure: object, compute) -> object:
-    """Apply ``compute`` to one measure or each of a column; a bad cell errs alone."""
+def _all_numbers(values: list) -> bool:
+    return set(map(type, values)) <= {float, int}
+
+
+def _per_measure(measure: object, compute, vectorised=None) -> object:
+    """Apply ``compute`` to one measure or each of a column; a bad cell errs alone.
+
+    ``vectorised`` (optional) computes a whole column of plain numbers at once.
+    """
     values, as_column = column(measure, "measure")
+    if vectorised is not None and as_column and len(values) > 64 and _all_numbers(values):
+        return vectorised(values).reshape(-1, 1).tolist()
     results = []
     for i, v in enumerate(values, start=1):
         try:
@@ -123,7 +132,11 @@ def chx_rebate(measure, tiers, method=None):
     rate x the part of the measure inside its band. Rounded once, half-up, to the cent."""
     t = tier_table(tiers)
     how = _method(method)
-    return _per_measure(measure, lambda m: round_cents(t.amount(m, how)))
+    return _per_measure(
+        measure,
+        lambda m: round_cents(t.amount(m, how)),
+        lambda values: amounts_in_cents(t, values, how),
+    )
 
 
 @excel_function(
