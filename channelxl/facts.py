@@ -92,27 +92,46 @@ def _months(q: Quarter) -> list[str]:
     return [str(m) for m in q.months]
 
 
+# SQL for the quarter of a YYYY-MM text
+_QUARTER_OF = "substr({0}, 1, 4) || 'Q' || ((CAST(substr({0}, 6, 2) AS INTEGER) + 2) // 3)"
+
+
 def quarter_facts(ledger: Ledger, quarter: str | Quarter) -> dict[str, QuarterFacts]:
     """Facts for every distributor in the program for ``quarter``, keyed by distributor id."""
     q = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
-    months, prior_months = _months(q), _months(q.year_ago)
+    return {d: f for (_, d), f in quarters_facts(ledger, [q]).items()}
+
+
+def quarters_facts(
+    ledger: Ledger, quarters: list[str | Quarter]
+) -> dict[tuple[str, str], QuarterFacts]:
+    """Facts for every distributor and each quarter, keyed (quarter, distributor id).
+
+    One query per kind of fact over all the quarters at once, so a year of quarters costs
+    about what one costs.
+    """
+    qs = sorted({x if isinstance(x, Quarter) else Quarter.parse(x) for x in quarters})
     con = ledger.con
     settings = ledger.settings()
     currency = settings.get("reporting_currency", "EUR")
     due_day = int(settings.get("report_due_day", "10"))
-    facts = {
-        d: QuarterFacts(d, t, str(q), currency)
-        for d, t in con.execute(
-            "SELECT distributor_id, type FROM distributors ORDER BY distributor_id"
-        ).fetchall()
-    }
+    months = sorted({m for q in qs for m in _months(q)})
+    prior_months = sorted({m for q in qs for m in _months(q.year_ago)})
+    all_months = sorted(set(months) | set(prior_months))
+    names = [str(q) for q in qs]
+    distributors = con.execute(
+        "SELECT distributor_id, type FROM distributors ORDER BY distributor_id"
+    ).fetchall()
+    facts = {(str(q), d): QuarterFacts(d, t, str(q), currency) for q in qs for d, t in distributors}
 
     def each(sql: str, params: list):
+        """Rows (distributor, quarter, values...) for facts we keep."""
         for row in con.execute(sql, params).fetchall():
-            if row[0] in facts:
-                yield facts[row[0]], row[1:]
+            f = facts.get((row[1], row[0]))
+            if f is not None:
+                yield f, row[2:]
 
-    # sell-through revenue and units, this quarter and a year earlier, by month
+    # sell-through revenue and units by distributor and month (these quarters and a year before)
     rows = con.execute(
         """
         SELECT s.distributor_id, s.period, sum(s.quantity) AS units,
@@ -127,79 +146,88 @@ def quarter_facts(ledger: Ledger, quarter: str | Quarter) -> dict[str, QuarterFa
         WHERE s.period IN (SELECT unnest(?))
         GROUP BY ALL
         """,
-        [currency, currency, months + prior_months, months + prior_months],
+        [currency, currency, all_months, all_months],
     ).fetchall()
-    monthly_rev: dict[str, dict[str, Decimal]] = {}
-    monthly_units: dict[str, dict[str, int]] = {}
-    for d, period, units, revenue, no_fx in rows:
-        if d not in facts:
-            continue
-        monthly_rev.setdefault(d, {})[period] = revenue or ZERO
-        monthly_units.setdefault(d, {})[period] = int(units or 0)
-        if no_fx and period in months:
-            facts[d].missing_fx += tuple(no_fx)
-    reported_prior = {
-        d
-        for (d,) in con.execute(
-            "SELECT DISTINCT distributor_id FROM submission_periods WHERE kind = 'sell_through' "
+    revenue: dict[tuple[str, str], Decimal] = {}
+    units: dict[tuple[str, str], int] = {}
+    no_fx: dict[tuple[str, str], list] = {}
+    for d, period, u, rev, missing in rows:
+        revenue[(d, period)] = rev or ZERO
+        units[(d, period)] = int(u or 0)
+        if missing:
+            no_fx[(d, period)] = missing
+    reported = set(
+        con.execute(
+            "SELECT DISTINCT distributor_id, period FROM submission_periods WHERE kind = 'sell_through' "
             "AND superseded_by IS NULL AND period IN (SELECT unnest(?))",
             [prior_months],
         ).fetchall()
-    }
-    for d, f in facts.items():
-        rev, un = monthly_rev.get(d, {}), monthly_units.get(d, {})
-        f.monthly_revenue = tuple(rev.get(m, ZERO) for m in months)
-        f.monthly_units = tuple(un.get(m, 0) for m in months)
+    )
+    month_lists = {str(q): (_months(q), _months(q.year_ago)) for q in qs}
+    for (qname, d), f in facts.items():
+        ms, prior = month_lists[qname]
+        f.monthly_revenue = tuple(revenue.get((d, m), ZERO) for m in ms)
+        f.monthly_units = tuple(units.get((d, m), 0) for m in ms)
         f.revenue = sum(f.monthly_revenue, ZERO)
         f.units = sum(f.monthly_units)
-        if d in reported_prior:
-            f.prior_revenue = sum((rev.get(m, ZERO) for m in prior_months), ZERO)
+        f.missing_fx = tuple(x for m in ms for x in no_fx.get((d, m), ()))
+        if any((d, m) in reported for m in prior):
+            f.prior_revenue = sum((revenue.get((d, m), ZERO) for m in prior), ZERO)
 
-    # sell-in units (returns subtract)
-    for f, (units,) in each(
-        "SELECT distributor_id, sum(CASE WHEN type = 'return' THEN -quantity ELSE quantity END) "
-        "FROM shipments WHERE ship_date BETWEEN ? AND ? GROUP BY ALL",
-        [q.first_day, q.last_day],
+    # sell-in units (returns subtract), by date range: cheaper than formatting dates
+    for f, (n,) in each(
+        "SELECT distributor_id, CAST(year(ship_date) AS VARCHAR) || 'Q' || quarter(ship_date), "
+        "sum(CASE WHEN type = 'return' THEN -quantity ELSE quantity END) FROM shipments "
+        "WHERE ship_date BETWEEN ? AND ? GROUP BY ALL",
+        [qs[0].first_day, qs[-1].last_day],
     ):
-        f.sell_in_units = int(units or 0)
+        f.sell_in_units = int(n or 0)
 
-    # closing stock at quarter end
-    for f, (units,) in each(
-        "SELECT distributor_id, sum(on_hand + coalesce(in_transit, 0)) FROM inventory "
-        "WHERE period = ? GROUP BY ALL",
-        [months[-1]],
-    ):
-        f.closing_units = int(units or 0)
+    # closing stock at each quarter's end
+    quarter_of_last = {_months(q)[-1]: str(q) for q in qs}
+    for d, period, n in con.execute(
+        "SELECT distributor_id, period, sum(on_hand + coalesce(in_transit, 0)) FROM inventory "
+        "WHERE period IN (SELECT unnest(?)) GROUP BY ALL",
+        [list(quarter_of_last)],
+    ).fetchall():
+        f = facts.get((quarter_of_last[period], d))
+        if f is not None:
+            f.closing_units = int(n or 0)
 
-    # resellers: active, new, certified
+    # resellers: active, new, certified at quarter end
+    ends = [(str(q), q.last_day) for q in qs]
     for f, (active, new, certified) in each(
-        """
-        WITH active AS (
-            SELECT DISTINCT distributor_id, reseller_id FROM sell_through
-            WHERE period IN (SELECT unnest(?))
+        f"""
+        WITH qs AS (SELECT unnest(?) AS quarter, unnest(?) AS last_day),
+        bought AS (  -- one pass over the lines: who bought from whom in which month
+            SELECT DISTINCT distributor_id, reseller_id, period FROM sell_through
+        ), active AS (
+            SELECT DISTINCT distributor_id, reseller_id, {_QUARTER_OF.format("period")} AS quarter
+            FROM bought WHERE period IN (SELECT unnest(?))
         ), first_buy AS (
-            SELECT distributor_id, reseller_id, min(period) AS first_period FROM sell_through
-            GROUP BY ALL
+            SELECT distributor_id, reseller_id,
+                   {_QUARTER_OF.format("min(period)")} AS first_quarter
+            FROM bought GROUP BY ALL
         ), certified AS (
-            SELECT DISTINCT reseller_id FROM certifications
-            WHERE completed_on <= ? AND (expires_on IS NULL OR expires_on > ?)
+            SELECT DISTINCT c.reseller_id, qs.quarter FROM certifications c JOIN qs
+            ON c.completed_on <= qs.last_day AND (c.expires_on IS NULL OR c.expires_on > qs.last_day)
         )
-        SELECT a.distributor_id, count(*),
-               count(*) FILTER (WHERE fb.first_period IN (SELECT unnest(?))),
-               count(c.reseller_id)
+        SELECT a.distributor_id, a.quarter, count(*),
+               count(*) FILTER (WHERE fb.first_quarter = a.quarter), count(c.reseller_id)
         FROM active a
         JOIN first_buy fb USING (distributor_id, reseller_id)
-        LEFT JOIN certified c USING (reseller_id)
+        LEFT JOIN certified c USING (reseller_id, quarter)
         GROUP BY ALL
         """,
-        [months, q.last_day, q.last_day, months],
+        [[e[0] for e in ends], [e[1] for e in ends], months],
     ):
         f.active_resellers, f.new_resellers, f.certified_resellers = active, new, certified
 
+    done_q = _QUARTER_OF.format("strftime(completed_date, '%Y-%m')")
     for f, (n,) in each(
-        "SELECT distributor_id, count(*) FROM activities WHERE status = 'completed' AND "
-        "completed_date BETWEEN ? AND ? GROUP BY ALL",
-        [q.first_day, q.last_day],
+        f"SELECT distributor_id, {done_q}, count(*) FROM activities WHERE status = 'completed' "
+        "AND strftime(completed_date, '%Y-%m') IN (SELECT unnest(?)) GROUP BY ALL",
+        [months],
     ):
         f.activities_completed = n
 
@@ -213,28 +241,31 @@ def quarter_facts(ledger: Ledger, quarter: str | Quarter) -> dict[str, QuarterFa
             [months],
         ).fetchall()
     }
-    for d, f in facts.items():
+    due = {
+        str(m): datetime.combine((m + 1).first_day + timedelta(days=due_day - 1), time.max)
+        for q in qs
+        for m in q.months
+    }
+    for (qname, d), f in facts.items():
         late, missing = [], []
-        for m in q.months:
-            due = datetime.combine((m + 1).first_day + timedelta(days=due_day - 1), time.max)
-            received = first_in.get((d, str(m)))
+        for m in month_lists[qname][0]:
+            received = first_in.get((d, m))
             if received is None:
-                missing.append(str(m))
-            elif received > due:
-                late.append(str(m))
+                missing.append(m)
+            elif received > due[m]:
+                late.append(m)
         f.late_months, f.missing_months = tuple(late), tuple(missing)
 
-    targets = {
-        d: dict(
-            zip(("sell_through", "new_resellers", "certification", "demand_gen"), rest, strict=True)
-        )
-        for d, *rest in con.execute(
-            "SELECT distributor_id, sell_through_target, new_resellers_target, "
-            "certification_rate_target, demand_gen_activities_target FROM targets WHERE quarter = ?",
-            [str(q)],
-        ).fetchall()
-    }
-    for d, f in facts.items():
-        t = targets.get(d, {})
-        f.targets = {k: (None if v is None else Decimal(v)) for k, v in t.items()}
+    metrics = ("sell_through", "new_resellers", "certification", "demand_gen")
+    for d, qname, *values in con.execute(
+        "SELECT distributor_id, quarter, sell_through_target, new_resellers_target, "
+        "certification_rate_target, demand_gen_activities_target FROM targets "
+        "WHERE quarter IN (SELECT unnest(?))",
+        [names],
+    ).fetchall():
+        f = facts.get((qname, d))
+        if f is not None:
+            f.targets = {
+                k: (None if v is None else Decimal(v)) for k, v in zip(metrics, values, strict=True)
+            }
     return facts

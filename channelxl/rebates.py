@@ -16,7 +16,7 @@ from channelxl.core.periods import Quarter
 from channelxl.core.rebates import Figures, ProgramRules, RebateResult, evaluate
 from channelxl.core.tiers import TierTable
 from channelxl.errors import ChannelxlError
-from channelxl.facts import QuarterFacts, quarter_facts
+from channelxl.facts import QuarterFacts, quarters_facts
 from channelxl.ledger.store import Ledger
 
 
@@ -122,16 +122,26 @@ def evaluate_quarter(
     ledger: Ledger, quarter: str, *, distributors: list[str] | None = None
 ) -> tuple[list[RebateResult], dict[str, QuarterFacts]]:
     """Evaluate every program for every distributor it applies to in ``quarter``."""
-    q = Quarter.parse(quarter)
-    facts = quarter_facts(ledger, q)
+    results, facts = evaluate_quarters(ledger, [quarter], distributors=distributors)
+    return results, {d: f for (_, d), f in facts.items()}
+
+
+def evaluate_quarters(
+    ledger: Ledger, quarters: list[str], *, distributors: list[str] | None = None
+) -> tuple[list[RebateResult], dict[tuple[str, str], QuarterFacts]]:
+    """The same for several quarters, reading the ledger once for all of them."""
+    facts = quarters_facts(ledger, quarters)
     if distributors:
-        unknown = sorted(set(distributors) - set(facts))
+        known = {d for _, d in facts}
+        unknown = sorted(set(distributors) - known)
         if unknown:
             raise ChannelxlError(f"unknown distributor(s): {', '.join(unknown)}")
-        facts = {d: facts[d] for d in distributors}
+        facts = {k: f for k, f in facts.items() if k[1] in distributors}
     results = []
     progs = programs(ledger)
-    for d, f in facts.items():
+    parsed = {}
+    for (qname, d), f in facts.items():
+        q = parsed.setdefault(qname, Quarter.parse(qname))
         fig = figures(f)
         for p in progs:
             if p.applies(d, f.distributor_type, q):

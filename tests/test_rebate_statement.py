@@ -105,3 +105,14 @@ def test_cli_rebates(loaded, small_channel):
     assert bad.returncode == 2 and "unknown distributor(s): D999" in bad.stderr
     worse = run_cli("rebates", "--quarter", "Q3", cwd=loaded.root)
     assert worse.returncode == 2 and "YYYYQn" in worse.stderr
+
+
+def test_facts_for_many_quarters_equal_facts_one_quarter_at_a_time(loaded, small_channel):
+    from channelxl.facts import quarter_facts, quarters_facts
+
+    quarters = sorted({str(m.quarter) for m in small_channel.months})
+    with loaded.open_ledger() as led:
+        together = quarters_facts(led, quarters)
+        for q in quarters:
+            for d, f in quarter_facts(led, q).items():
+                assert together[(q, d)] == f, (q, d)

@@ -29,6 +29,8 @@ def D(value: object) -> Decimal:
     round-trips, which is what a person typed into Excel). Raises ``ValueError`` for
     anything that is not a finite number.
     """
+    if type(value) is Decimal and value.is_finite():  # the common case, kept cheap
+        return value
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, bool):

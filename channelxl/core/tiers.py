@@ -23,6 +23,7 @@ Worked example (DOMAIN.md, A): tiers 0 -> 0 %, 100,000 -> 2 %, 250,000 -> 3 %,
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -83,14 +84,12 @@ class TierTable:
 
     def reached(self, measure: object) -> int | None:
         """0-based index of the highest tier reached, or None below the first threshold."""
-        m = D(measure)
-        index = None
-        for i, tier in enumerate(self.tiers):
-            if m >= tier.threshold:
-                index = i
-            else:
-                break
-        return index
+        index = bisect_right(self._thresholds, D(measure)) - 1
+        return None if index < 0 else index
+
+    def __post_init__(self):
+        # thresholds as a list once, for bisect (the table is immutable)
+        object.__setattr__(self, "_thresholds", [t.threshold for t in self.tiers])
 
     def rate_for(self, measure: object) -> Decimal:
         """Rate of the highest tier reached (0 below the first threshold)."""
