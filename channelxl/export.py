@@ -12,7 +12,14 @@ from channelxl.core.periods import Month, Quarter
 from channelxl.errors import ChannelxlError
 from channelxl.io.workbook import write_table_sheet
 from channelxl.ledger.store import Ledger
-from channelxl.schema import ALL_TABLES, Column, Table
+from channelxl.schema import (
+    ALL_TABLES,
+    EXPORT_TABLES,
+    PROGRAM_TABLES,
+    SETTINGS_TABLE,
+    Column,
+    Table,
+)
 
 EXCEL_MAX_ROWS = 1_048_575  # rows below the header
 
@@ -26,22 +33,12 @@ PERIOD_EXPR = {
     "fx_rates": "month",
     "submissions": "period",
 }
+# Every table a person may want out: what was received, its provenance, the master data.
 EXPORTABLE = (
-    "sell_through",
-    "shipments",
-    "inventory",
-    "certifications",
-    "activities",
+    *(t.name for t in EXPORT_TABLES),
     "submissions",
     "submission_issues",
-    "distributors",
-    "territories",
-    "products",
-    "resellers",
-    "rebate_programs",
-    "rebate_tiers",
-    "targets",
-    "fx_rates",
+    *(t.name for t in PROGRAM_TABLES if t is not SETTINGS_TABLE),
 )
 
 

@@ -9,6 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import openpyxl
 import pytest
 from helpers import run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from channelxl.batch import ingest_many, new_inbox_files
 from channelxl.core.periods import Quarter
@@ -116,3 +118,31 @@ def test_facts_for_many_quarters_equal_facts_one_quarter_at_a_time(loaded, small
         for q in quarters:
             for d, f in quarter_facts(led, q).items():
                 assert together[(q, d)] == f, (q, d)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.decimals(min_value=0, max_value=2_000_000, places=4), min_size=1, max_size=12))
+def test_statement_total_is_the_sum_of_the_amounts_to_the_cent(tmp_path_factory, revenues):
+    """Whatever the revenues, the statement's total (CSV and workbook) is the sum of its cents."""
+    from channelxl.core.rebates import Figures, ProgramRules, evaluate
+    from channelxl.core.tiers import TierTable
+    from channelxl.facts import QuarterFacts
+    from channelxl.statements import write_statement
+
+    tiers = TierTable.of([(0, "0.0125"), (100000, "0.0275"), (250000, "0.0333")])
+    rules = ProgramRules("P", "P", "revenue", "retroactive", tiers, mdf_rate=Decimal("0.005"))
+    results, facts = [], {}
+    for i, rev in enumerate(revenues):
+        d = f"D{i:03d}"
+        facts[d] = QuarterFacts(d, "vad", "2026Q3", "EUR", revenue=rev)
+        results.append(
+            evaluate(rules, Figures(d, "2026Q3", rev, 0, (rev, Decimal(0), Decimal(0)), (0, 0, 0)))
+        )
+    out = tmp_path_factory.mktemp("st")
+    _, csv_path, total = write_statement(results, facts, {}, out, "2026Q3")
+    oracle = sum(
+        (tiers.rate_for(r) * r).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for r in revenues
+    )
+    assert total == oracle
+    with open(csv_path, encoding="utf-8") as fh:
+        assert sum(Decimal(row["Amount"]) for row in csv.DictReader(fh)) == oracle

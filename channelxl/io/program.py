@@ -45,7 +45,7 @@ INSTRUCTIONS = [
     "Territories - where each may sell: country x segment (* = all), exclusive or not, from/to.",
     "Products - the price list: list, distributor and floor (minimum resale) price.",
     "Resellers - the resellers and the distributors each is authorized to buy from (D001;D002).",
-    "Rebate Programs and Rebate Tiers - how rebates are earned; tiers ascend within a program.",
+    "Rebate Programs and Rebate Tiers - how rebates are earned; tiers ascend within a program. Scorecard and Scorecard Payouts - optional multi-metric programs: metric weights (adding up to 1) and the payout each score earns.",
     "Targets - the joint business plan, per distributor and quarter.",
     "FX Rates - one unit of a currency in the reporting currency, per month. Every currency a distributor reports in needs rates.",
     "Settings - reporting currency, fiscal year, reconciliation tolerances, report due day.",
