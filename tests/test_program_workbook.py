@@ -161,3 +161,30 @@ def test_not_a_workbook(tmp_path):
     bad.write_text("hello")
     program, issues = check_program(bad)
     assert program is None and issues[0].code == "FILE"
+
+
+def test_scorecard_weights_must_add_up_to_one(program_path):
+    edit(program_path, "Scorecard", {"C2": 0.4})  # 0.4 + 0.2 + 0.2 + 0.1
+    _, issues = check_program(program_path)
+    assert ("RANGE", "Scorecard", "C2") in codes_at(issues)
+    assert any("add up to 0.9" in i.message for i in issues)
+
+
+def test_payouts_ascend_and_need_metrics(program_path):
+    edit(program_path, "Scorecard Payouts", {"B4": 0.5})  # 0, 0.7, 0.5, 1.1
+    _, issues = check_program(program_path)
+    assert ("TIER", "Scorecard Payouts", "B4") in codes_at(issues)
+    wb = openpyxl.load_workbook(program_path)
+    wb["Scorecard Payouts"].append(["P-VAD", 0, 1])
+    wb.save(program_path)
+    _, issues = check_program(program_path)
+    assert any("P-VAD has payouts but no metrics" in i.message for i in issues)
+
+
+def test_a_workbook_from_before_scorecards_is_still_valid(program_path):
+    wb = openpyxl.load_workbook(program_path)
+    del wb["Scorecard"], wb["Scorecard Payouts"]
+    wb.save(program_path)
+    program, issues = check_program(program_path)
+    assert program is not None and len(program.scorecard) == 0
+    assert any(i.code == "SHEET" and i.severity == "warning" for i in issues)

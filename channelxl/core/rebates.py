@@ -238,23 +238,14 @@ def evaluate(rules: ProgramRules, f: Figures) -> RebateResult:
         failed = ", ".join(g.name for g in r.gates if not g.passed)
         r.notes.append(f"withheld: gate failed ({failed})")
         amount = ZERO
-    reasons = []
-    if (
-        rules.hold_max_weeks_of_supply is not None
-        and f.weeks_of_supply is not None
-        and (f.weeks_of_supply > rules.hold_max_weeks_of_supply)
-    ):
-        reasons.append(
-            f"weeks of supply {f.weeks_of_supply:.1f} > {rules.hold_max_weeks_of_supply}"
+    reasons = [
+        f"{label} {value:.{places}f} > {limit}"
+        for label, value, limit, places in (
+            ("weeks of supply", f.weeks_of_supply, rules.hold_max_weeks_of_supply, 1),
+            ("sell-in / sell-through", f.sell_in_ratio, rules.hold_max_sell_in_ratio, 2),
         )
-    if (
-        rules.hold_max_sell_in_ratio is not None
-        and f.sell_in_ratio is not None
-        and (f.sell_in_ratio > rules.hold_max_sell_in_ratio)
-    ):
-        reasons.append(
-            f"sell-in / sell-through {f.sell_in_ratio:.2f} > {rules.hold_max_sell_in_ratio}"
-        )
+        if limit is not None and value is not None and value > limit
+    ]
     if reasons and amount > 0:
         r.held, r.hold_reason = True, "; ".join(reasons)
         r.held_amount = round_cents(amount)

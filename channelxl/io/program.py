@@ -299,6 +299,28 @@ def _check_territories(frame, file, issues):
                     )
 
 
+def _check_ascending(frame, table: Table, value_column: str, what: str, file, issues) -> dict:
+    """Values of ``value_column`` must ascend within each Program ID; returns the last row
+    seen per program (value, sheet row)."""
+    field = table.column(value_column).field
+    last: dict[str, tuple] = {}
+    for rec in frame.itertuples(index=False):
+        pid, value = rec.program_id, getattr(rec, field)
+        if pid is None or value is None:
+            continue
+        if pid in last and value <= last[pid][0]:
+            issues.append(
+                Issue(
+                    "TIER",
+                    f"{what} of {pid} must ascend: {value} follows {last[pid][0]} "
+                    f"(row {last[pid][1] + 1})",
+                    **_where(frame, file, rec.sheet_row, table, value_column),
+                )
+            )
+        last[pid] = (value, rec.sheet_row)
+    return last
+
+
 def _check_programs(frames, file, issues):
     from channelxl.schema import REBATE_PROGRAMS, REBATE_TIERS
 
@@ -328,26 +350,14 @@ def _check_programs(frames, file, issues):
                     **_where(programs, file, rec.sheet_row, REBATE_PROGRAMS, "Growth Basis"),
                 )
             )
-    last: dict[str, tuple] = {}
+    last = _check_ascending(tiers, REBATE_TIERS, "Threshold", "tier thresholds", file, issues)
     for rec in tiers.itertuples(index=False):
-        pid = rec.program_id
-        if pid is None or rec.threshold is None:
-            continue
-        if pid in last and rec.threshold <= last[pid][0]:
-            issues.append(
-                Issue(
-                    "TIER",
-                    f"tier thresholds of {pid} must ascend: {rec.threshold} "
-                    f"follows {last[pid][0]} (row {last[pid][1] + 1})",
-                    **_where(tiers, file, rec.sheet_row, REBATE_TIERS, "Threshold"),
-                )
-            )
-        last[pid] = (rec.threshold, rec.sheet_row)
-        if rec.rate is not None and measure_of.get(pid) in ("revenue", "growth") and rec.rate > 1:
+        rate, measure = rec.rate, measure_of.get(rec.program_id)
+        if rate is not None and measure in ("revenue", "growth") and rate > 1:
             issues.append(
                 Issue(
                     "RANGE",
-                    f"rate {rec.rate} is over 100 % of the measure; write 2 % as 0.02",
+                    f"rate {rate} is over 100 % of the measure; write 2 % as 0.02",
                     **_where(tiers, file, rec.sheet_row, REBATE_TIERS, "Rate"),
                 )
             )
@@ -384,21 +394,7 @@ def _check_scorecards(frames, file, issues):
                     **_where(metrics, file, rows[0][1], SCORECARD, "Weight"),
                 )
             )
-    last: dict[str, tuple] = {}
-    for rec in payouts.itertuples(index=False):
-        pid = rec.program_id
-        if pid is None or rec.min_score is None:
-            continue
-        if pid in last and rec.min_score <= last[pid][0]:
-            issues.append(
-                Issue(
-                    "TIER",
-                    f"min scores of {pid} must ascend: {rec.min_score} follows "
-                    f"{last[pid][0]} (row {last[pid][1] + 1})",
-                    **_where(payouts, file, rec.sheet_row, SCORECARD_PAYOUTS, "Min Score"),
-                )
-            )
-        last[pid] = (rec.min_score, rec.sheet_row)
+    last = _check_ascending(payouts, SCORECARD_PAYOUTS, "Min Score", "min scores", file, issues)
     for pid, rows in weights.items():
         if pid not in last:
             issues.append(
