@@ -476,6 +476,32 @@ SETTINGS = (
         1,
     ),
     Setting(
+        "Loading Max Weeks of Supply",
+        "decimal",
+        "26",
+        "Inventory loading: more weeks of supply than this at quarter end is a signal.",
+        0,
+        None,
+    ),
+    Setting(
+        "Loading Min Sell-Through Ratio",
+        "decimal",
+        "0.8",
+        "Inventory loading: selling through less than this share of what was bought in a "
+        "quarter is a signal.",
+        0,
+        None,
+    ),
+    Setting(
+        "Quarter-End Spike Ratio",
+        "decimal",
+        "2",
+        "Inventory loading: sell-in in a quarter's last month above this multiple of the "
+        "other two months' average is a spike.",
+        0,
+        None,
+    ),
+    Setting(
         "Report Due Day",
         "int",
         10,

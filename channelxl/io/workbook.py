@@ -222,3 +222,33 @@ def write_text_sheet(wb: Workbook, title: str, lines: Sequence[str], *, index: i
         if line.startswith("#"):
             cell.font = Font(bold=True, size=14 if line.startswith("# ") else 12)
     return ws
+
+
+BAD_FILL = PatternFill("solid", fgColor="F8CBAD")
+
+
+def highlight(ws, table: Table, column_name: str, rows: int, ok_value: str) -> None:
+    """Conditional formatting: a ``column_name`` cell other than ``ok_value`` turns red
+    (and stays right when the analyst edits or sorts)."""
+    from openpyxl.formatting.rule import FormulaRule
+
+    if rows <= 0:
+        return
+    j = [c.name for c in table.columns].index(column_name)
+    letter = get_column_letter(j + 1)
+    ws.conditional_formatting.add(
+        f"{letter}2:{letter}{rows + 1}",
+        FormulaRule(formula=[f'AND({letter}2<>"",{letter}2<>"{ok_value}")'], fill=BAD_FILL),
+    )
+
+
+def save_atomically(wb: Workbook, path) -> object:
+    """Save under a temporary name, then move into place: no half-written workbook."""
+    import os
+    from pathlib import Path
+
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    wb.save(tmp)
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,310 @@
+"""Sell-through reconciliation per distributor x SKU x month, and line-level flags.
+
+The identity, in units::
+
+    expected closing = opening + sell-in - returns - sell-through
+    variance         = reported closing - expected closing
+
+Rules for the opening (written down because a person will check them):
+
+- the opening of a month is the **reported** closing of the month before;
+- the first month's opening is the inventory reported for the month before it; without
+  one the opening is 0 and the row is flagged ``NOOPEN``;
+- after a month with no inventory report (flag ``MISSING``) the next month opens at the
+  missing month's **expected** closing: the chain goes on, the gap is flagged once;
+- a distributor's inventory report lists the SKUs it holds: a SKU absent from a report the
+  distributor did send for that month counts as 0 on hand, not as missing.
+
+A variance is within tolerance when ``|variance| <= tolerance_units`` or
+``|variance| <= tolerance_pct x |expected closing|``; otherwise ``VAR``. When more was sold
+than the opening plus sell-in less returns, the expected closing is negative: ``NEG``.
+
+Line flags (each line of sell-through, with master data): ``DUP`` duplicate invoice line
+(the second and later copies), ``NOSHIP`` a SKU never shipped to that distributor up to
+that month, ``FLOOR`` resale below the floor price (after FX), ``UNKSKU`` / ``UNKRES``
+unknown SKU / reseller, ``UNAUTH`` reseller not authorized for the distributor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+FLAGS = {
+    "VAR": "closing stock differs from the expected by more than the tolerance",
+    "NEG": "more was sold than was in stock (implied negative inventory)",
+    "MISSING": "no inventory report for the month",
+    "NOOPEN": "no opening balance: no inventory report for the month before",
+    "DUP": "duplicate invoice line (reported more than once)",
+    "NOSHIP": "sold through, but the vendor never shipped this SKU to the distributor",
+    "FLOOR": "resold below the floor price",
+    "UNKSKU": "SKU is not in the program workbook",
+    "UNKRES": "reseller is not in the program workbook",
+    "UNAUTH": "reseller is not authorized to buy from this distributor",
+}
+GRID_COLUMNS = [
+    "distributor_id",
+    "sku",
+    "month",
+    "opening",
+    "sell_in",
+    "returns",
+    "sell_through",
+    "expected_closing",
+    "reported_closing",
+    "variance",
+    "variance_pct",
+    "status",
+]
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    units: float = 0
+    pct: float = 0
+
+
+def _monthly(frame: pd.DataFrame | None, value: str) -> pd.Series:
+    """Sum ``value`` by (distributor_id, sku, month)."""
+    if frame is None or frame.empty:
+        return pd.Series(dtype="float64")
+    return frame.groupby(["distributor_id", "sku", "month"], sort=False)[value].sum()
+
+
+def _month_range(months) -> list[str]:
+    from channelxl.core.periods import Month, months_between
+
+    ms = sorted({str(m) for m in months})
+    if not ms:
+        return []
+    return [str(m) for m in months_between(Month.parse(ms[0]), Month.parse(ms[-1]))]
+
+
+def reconcile(
+    sell_in: pd.DataFrame | None,
+    sell_through: pd.DataFrame | None,
+    inventory: pd.DataFrame | None,
+    *,
+    returns: pd.DataFrame | None = None,
+    tolerance: Tolerance = Tolerance(),
+    months: list[str] | None = None,
+    line_flags: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The reconciliation grid, one row per distributor x SKU x month (``GRID_COLUMNS``).
+
+    Inputs are frames with ``distributor_id``, ``sku``, ``month`` (``YYYY-MM``) and
+    ``quantity`` (sell-in, sell-through, returns) or ``on_hand`` (inventory, already
+    including stock in transit when the caller counts it). ``months`` limits the output
+    (the month before the first is still read for the opening). ``line_flags``
+    (distributor_id, sku, month, flag) adds line-level flag codes to the status.
+    """
+    si = _monthly(sell_in, "quantity")
+    st = _monthly(sell_through, "quantity")
+    rt = _monthly(returns, "quantity")
+    inv = _monthly(inventory, "on_hand")
+    activity = [x[2] for s in (si, st, rt) for x in s.index]
+    if months is None:
+        months = _month_range(activity or [x[2] for x in inv.index])
+    if not months:
+        return pd.DataFrame(columns=GRID_COLUMNS)
+    from channelxl.core.periods import Month
+
+    before = str(Month.parse(months[0]) + -1)
+    pairs = [x.index.droplevel("month") for x in (si, st, rt, inv) if not x.empty]
+    if not pairs:
+        return pd.DataFrame(columns=GRID_COLUMNS)
+    key_index = pairs[0]
+    for other in pairs[1:]:
+        key_index = key_index.union(other)
+    key_index = key_index.unique().sort_values()
+    n, m = len(key_index), len(months)
+
+    def grid(series: pd.Series, fill: float, cols=months) -> np.ndarray:
+        if series.empty:
+            return np.full((n, len(cols)), fill)
+        wide = series.unstack("month").reindex(index=key_index, columns=cols)
+        arr = np.array(wide.to_numpy(dtype="float64", na_value=np.nan))  # writable
+        return arr if np.isnan(fill) else np.nan_to_num(arr, nan=fill)
+
+    sell_in_a, st_a, ret_a = grid(si, 0.0), grid(st, 0.0), grid(rt, 0.0)
+    reported = grid(inv, np.nan)
+    opening0 = grid(inv, np.nan, [before])[:, 0]
+    # SKUs absent from a report the distributor sent count as 0 on hand
+    sent = (
+        set()
+        if inv.empty
+        else set(zip(inv.index.get_level_values(0), inv.index.get_level_values(2), strict=True))
+    )
+    dist = key_index.get_level_values(0).to_numpy()
+    for j, mo in enumerate([before, *months]):
+        covered = np.array([(d, mo) in sent for d in dist]) if sent else np.zeros(n, bool)
+        if j == 0:
+            opening0 = np.where(np.isnan(opening0) & covered, 0.0, opening0)
+        else:
+            col_ = reported[:, j - 1]
+            reported[:, j - 1] = np.where(np.isnan(col_) & covered, 0.0, col_)
+
+    opening = np.zeros((n, m))
+    expected = np.zeros((n, m))
+    no_open = np.isnan(opening0)
+    carry = np.where(no_open, 0.0, opening0)
+    for j in range(m):  # month by month, every distributor x SKU at once
+        opening[:, j] = carry
+        expected[:, j] = carry + sell_in_a[:, j] - ret_a[:, j] - st_a[:, j]
+        carry = np.where(np.isnan(reported[:, j]), expected[:, j], reported[:, j])
+    variance = reported - expected
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(expected != 0, variance / np.abs(expected), np.nan)
+    within = (np.abs(variance) <= tolerance.units) | (
+        (expected != 0) & (np.abs(variance) <= tolerance.pct * np.abs(expected))
+    )
+    missing = np.isnan(reported)
+
+    # status as a bit mask per cell, one bit per flag in FLAGS order, then to text
+    bit = {flag: 1 << i for i, flag in enumerate(FLAGS)}
+    mask = np.zeros((n, m), dtype=np.int64)
+    mask |= np.where(missing, bit["MISSING"], 0)
+    mask |= np.where(~missing & ~within, bit["VAR"], 0)
+    mask |= np.where(expected < 0, bit["NEG"], 0)
+    mask[:, 0] |= np.where(no_open, bit["NOOPEN"], 0)
+    if line_flags is not None and not line_flags.empty:
+        lf = line_flags[["distributor_id", "sku", "month", "flag"]].drop_duplicates()
+        lf = (
+            lf.assign(bit=lf["flag"].map(bit))
+            .groupby(["distributor_id", "sku", "month"])["bit"]
+            .sum()
+        )
+        mask |= grid(lf, 0.0).astype(np.int64)
+    codes = pd.Series(mask.ravel())
+    text = {v: " ".join(f for f in FLAGS if v & bit[f]) or "OK" for v in codes.unique()}
+    rows = pd.DataFrame(
+        {
+            "distributor_id": np.repeat(key_index.get_level_values(0).to_numpy(), m),
+            "sku": np.repeat(key_index.get_level_values(1).to_numpy(), m),
+            "month": np.tile(np.array(months, dtype=object), n),
+            "opening": opening.ravel(),
+            "sell_in": sell_in_a.ravel(),
+            "returns": ret_a.ravel(),
+            "sell_through": st_a.ravel(),
+            "expected_closing": expected.ravel(),
+            "reported_closing": reported.ravel(),
+            "variance": variance.ravel(),
+            "variance_pct": pct.ravel(),
+            "status": codes.map(text).to_numpy(),
+        }
+    )
+    # a distributor x SKU with nothing at all in a month is no row: keep what happened
+    active = (
+        (rows[["sell_in", "returns", "sell_through"]].abs().sum(axis=1) > 0)
+        | rows["reported_closing"].notna()
+        | (rows["opening"] != 0)
+    )
+    return rows[active].reset_index(drop=True)
+
+
+def line_flags(
+    lines: pd.DataFrame,
+    *,
+    products: pd.DataFrame | None = None,
+    resellers: pd.DataFrame | None = None,
+    shipped_first: pd.DataFrame | None = None,
+    unit_price_in_reporting: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Flags of individual sell-through lines: one row per (line, flag) with a reason.
+
+    ``lines``: distributor_id, invoice_number, invoice_date, reseller_id, sku, quantity,
+    unit_price, month (and any other columns, passed through). ``products``: sku,
+    floor_price. ``resellers``: reseller_id, authorized_distributors (a list).
+    ``shipped_first``: distributor_id, sku, first_month (the first month the vendor shipped
+    it). ``unit_price_in_reporting``: the line price in the reporting currency (aligned
+    with ``lines``), compared with the floor price; None skips the floor check.
+    """
+    out = []
+    key = [
+        "distributor_id",
+        "invoice_number",
+        "invoice_date",
+        "reseller_id",
+        "sku",
+        "quantity",
+        "unit_price",
+    ]
+    dup = lines.duplicated(subset=[k for k in key if k in lines.columns], keep="first")
+    out.append(("DUP", dup, "the same invoice line appears earlier in the report"))
+    if products is not None:
+        known = set(products["sku"])
+        unknown = ~lines["sku"].isin(known)
+        out.append(
+            ("UNKSKU", unknown, "SKU " + lines["sku"].astype(str) + " is not in the program")
+        )
+        if unit_price_in_reporting is not None:
+            floor = lines["sku"].map(
+                dict(zip(products["sku"], products["floor_price"], strict=True))
+            )
+            below = floor.notna() & (unit_price_in_reporting < floor.astype(float))
+            out.append(
+                (
+                    "FLOOR",
+                    below,
+                    "price "
+                    + unit_price_in_reporting.round(2).astype(str)
+                    + " is below the floor "
+                    + floor.astype(str),
+                )
+            )
+    if resellers is not None:
+        auth = dict(
+            zip(resellers["reseller_id"], resellers["authorized_distributors"], strict=True)
+        )
+        unknown = ~lines["reseller_id"].isin(auth)
+        out.append(
+            (
+                "UNKRES",
+                unknown,
+                "reseller " + lines["reseller_id"].astype(str) + " is not in the program",
+            )
+        )
+        allowed = [
+            (r in auth) and (d not in (auth[r] if auth[r] is not None else ()))
+            for r, d in zip(lines["reseller_id"], lines["distributor_id"], strict=True)
+        ]
+        out.append(
+            (
+                "UNAUTH",
+                pd.Series(allowed, index=lines.index),
+                "reseller "
+                + lines["reseller_id"].astype(str)
+                + " may not buy from "
+                + lines["distributor_id"].astype(str),
+            )
+        )
+    if shipped_first is not None:
+        first = lines[["distributor_id", "sku"]].merge(
+            shipped_first, on=["distributor_id", "sku"], how="left"
+        )["first_month"]
+        first.index = lines.index
+        never = first.isna() | (first > lines["month"])
+        out.append(
+            (
+                "NOSHIP",
+                never,
+                "SKU "
+                + lines["sku"].astype(str)
+                + " was never shipped to "
+                + lines["distributor_id"].astype(str)
+                + " by then",
+            )
+        )
+    frames = []
+    for flag, mask, reason in out:
+        mask = mask.fillna(False).astype(bool)
+        if mask.any():
+            hit = lines[mask].copy()
+            hit["flag"] = flag
+            hit["reason"] = reason[mask] if isinstance(reason, pd.Series) else reason
+            frames.append(hit)
+    if not frames:
+        return lines.head(0).assign(flag=pd.Series(dtype=object), reason=pd.Series(dtype=object))
+    return pd.concat(frames, ignore_index=True)

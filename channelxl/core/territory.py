@@ -1,0 +1,140 @@
+"""Territory checks: is a sale in territory, where do exclusive rights collide, who free-rides.
+
+- A line is **IN** when the end customer's country (fallback: the reseller's), its segment
+  and the invoice date fall in one of the distributor's territory rows (segment ``*``
+  covers every segment; Valid To blank = open-ended). **NOT APPOINTED** when the
+  distributor holds no territory row valid on that date at all; **OUT** otherwise.
+- **Exclusive conflict**: two distributors hold exclusive rows that overlap in country,
+  segment (``*`` overlaps every segment) and dates.
+- **Free-riding**: a reseller buying one product family from more than one distributor
+  in one country in one quarter.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+IN, OUT, NOT_APPOINTED = "IN", "OUT", "NOT APPOINTED"
+FAR_FUTURE = pd.Timestamp("2262-04-11")  # what an open-ended Valid To compares as
+
+
+def _dates(values) -> pd.Series:
+    return pd.to_datetime(pd.Series(values), errors="coerce")
+
+
+def territory_status(lines: pd.DataFrame, territories: pd.DataFrame) -> pd.Series:
+    """IN / OUT / NOT APPOINTED for each line, aligned with ``lines``.
+
+    ``lines``: distributor_id, country, segment, date. ``territories``: distributor_id,
+    country, segment, valid_from, valid_to (exclusive is not needed here).
+    """
+    if lines.empty:
+        return pd.Series([], dtype=object, index=lines.index)
+    t = territories[["distributor_id", "country", "segment", "valid_from", "valid_to"]].copy()
+    t["valid_from"] = _dates(t["valid_from"]).to_numpy()
+    t["valid_to"] = _dates(t["valid_to"]).fillna(FAR_FUTURE).to_numpy()
+    work = pd.DataFrame(
+        {
+            "row": np.arange(len(lines)),
+            "distributor_id": lines["distributor_id"].to_numpy(),
+            "country": lines["country"].to_numpy(),
+            "segment": lines["segment"].to_numpy(),
+            "date": _dates(lines["date"]).to_numpy(),
+        }
+    )
+    # appointed at all on the date: any row of the distributor valid then
+    dist = work[["row", "distributor_id", "date"]].merge(
+        t[["distributor_id", "valid_from", "valid_to"]], on="distributor_id"
+    )
+    valid = dist[(dist["valid_from"] <= dist["date"]) & (dist["date"] <= dist["valid_to"])]
+    appointed = np.zeros(len(lines), dtype=bool)
+    appointed[valid["row"].to_numpy()] = True
+    # in territory: a valid row for the country whose segment matches
+    both = work.merge(t, on=["distributor_id", "country"], suffixes=("", "_t"))
+    ok = (
+        ((both["segment_t"] == "*") | (both["segment_t"] == both["segment"]))
+        & (both["valid_from"] <= both["date"])
+        & (both["date"] <= both["valid_to"])
+    )
+    inside = np.zeros(len(lines), dtype=bool)
+    inside[both.loc[ok, "row"].to_numpy()] = True
+    status = np.where(inside, IN, np.where(appointed, OUT, NOT_APPOINTED))
+    return pd.Series(status, index=lines.index, dtype=object)
+
+
+def exclusive_conflicts(territories: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of exclusive rows of different distributors that overlap.
+
+    Columns: distributor_a, distributor_b, country, segment_a, segment_b, overlap_from,
+    overlap_to (None when both are open-ended).
+    """
+    cols = [
+        "distributor_a",
+        "distributor_b",
+        "country",
+        "segment_a",
+        "segment_b",
+        "overlap_from",
+        "overlap_to",
+    ]
+    ex = territories[territories["exclusive"].astype(str).str.upper() == "Y"]
+    if ex.empty:
+        return pd.DataFrame(columns=cols)
+    ex = ex.assign(
+        vf=_dates(ex["valid_from"]).to_numpy(),
+        vt=_dates(ex["valid_to"]).fillna(FAR_FUTURE).to_numpy(),
+    )
+    pairs = ex.merge(ex, on="country", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["distributor_id_a"] < pairs["distributor_id_b"]]
+    seg = (
+        (pairs["segment_a"] == pairs["segment_b"])
+        | (pairs["segment_a"] == "*")
+        | (pairs["segment_b"] == "*")
+    )
+    start = pairs[["vf_a", "vf_b"]].max(axis=1)
+    end = pairs[["vt_a", "vt_b"]].min(axis=1)
+    hit = pairs[seg & (start <= end)]
+    start, end = start[hit.index], end[hit.index]
+    return pd.DataFrame(
+        {
+            "distributor_a": hit["distributor_id_a"].to_numpy(),
+            "distributor_b": hit["distributor_id_b"].to_numpy(),
+            "country": hit["country"].to_numpy(),
+            "segment_a": hit["segment_a"].to_numpy(),
+            "segment_b": hit["segment_b"].to_numpy(),
+            "overlap_from": [d.date() for d in start],
+            "overlap_to": [None if d == FAR_FUTURE else d.date() for d in end],
+        },
+        columns=cols,
+    ).reset_index(drop=True)
+
+
+def quarter_of(day: date | pd.Timestamp) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def free_riding(lines: pd.DataFrame) -> pd.DataFrame:
+    """Resellers buying one family from several distributors in one country and quarter.
+
+    ``lines``: reseller_id, family, country, quarter, distributor_id, quantity. Returns
+    reseller_id, family, country, quarter, distributors (sorted list), lines, units.
+    """
+    cols = ["reseller_id", "family", "country", "quarter", "distributors", "lines", "units"]
+    if lines.empty:
+        return pd.DataFrame(columns=cols)
+    keys = ["reseller_id", "family", "country", "quarter"]
+    grouped = lines.groupby(keys, sort=True)
+    n = grouped["distributor_id"].nunique()
+    multi = n[n > 1].index
+    if len(multi) == 0:
+        return pd.DataFrame(columns=cols)
+    sub = lines.set_index(keys).loc[multi].reset_index()
+    out = sub.groupby(keys, sort=True).agg(
+        distributors=("distributor_id", lambda s: sorted(set(s))),
+        lines=("distributor_id", "size"),
+        units=("quantity", "sum"),
+    )
+    return out.reset_index()[cols]
