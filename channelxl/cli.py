@@ -317,6 +317,93 @@ def rebates(quarter, distributors, out_dir, root, program, ledger, lock_timeout)
     click.echo(f"  csv        {run.csv}")
 
 
+def _quarter_run(quarter):
+    from datetime import date
+
+    from channelxl.core.periods import latest_complete_quarter
+
+    return quarter or str(latest_complete_quarter(date.today()))
+
+
+@main.command()
+@click.option(
+    "--quarter", callback=_quarter, help="YYYYQn (default: the last quarter that has ended)."
+)
+@click.option("--distributor", "distributors", multiple=True, help="Only these (repeatable).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the workbook (default: DIR/reports/QUARTER).",
+)
+@workspace_options
+@friendly
+def reconcile(quarter, distributors, out_dir, root, program, ledger, lock_timeout):
+    """Reconcile sell-in, sell-through and inventory; write the exception workbook and CSV.
+
+    Per distributor x SKU x month: opening, sell-in, returns, sell-through, expected and
+    reported closing, variance and flags (VAR, NEG, MISSING, NOOPEN, DUP, NOSHIP, FLOOR,
+    UNKSKU, UNKRES, UNAUTH), plus inventory-loading signals per distributor.
+
+    \b
+    Examples:
+      channelxl reconcile --quarter 2026Q3
+      channelxl reconcile --quarter 2026Q3 --distributor D004
+    """
+    from channelxl.reconciliation import reconcile_quarter, write_reconciliation
+
+    ws = _workspace(root, program, ledger, lock_timeout)
+    quarter = _quarter_run(quarter)
+    with ws.open_ledger() as led:
+        run = reconcile_quarter(led, quarter, distributors=list(distributors) or None)
+    write_reconciliation(run, out_dir or ws.reports / quarter)
+    loading = run.loading[run.loading["verdict"] == "loading"]["distributor_id"].tolist()
+    click.echo(
+        f"{run.quarter}: {len(run.grid):,} rows reconciled, {len(run.flagged):,} flagged; "
+        f"{len(run.lines):,} flagged lines; loading inventory: {', '.join(loading) or 'none'}."
+    )
+    click.echo(f"  workbook  {run.xlsx}")
+    click.echo(f"  csv       {run.csv}")
+
+
+@main.command()
+@click.option(
+    "--quarter", callback=_quarter, help="YYYYQn (default: the last quarter that has ended)."
+)
+@click.option("--distributor", "distributors", multiple=True, help="Only these (repeatable).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the workbook (default: DIR/reports/QUARTER).",
+)
+@workspace_options
+@friendly
+def territory(quarter, distributors, out_dir, root, program, ledger, lock_timeout):
+    """Check every sell-through line against the territories; list exclusive conflicts and
+    free-riding resellers; write the exception workbook and CSV.
+
+    \b
+    Examples:
+      channelxl territory --quarter 2026Q3
+    """
+    from channelxl.territories import territory_quarter, write_territory
+
+    ws = _workspace(root, program, ledger, lock_timeout)
+    quarter = _quarter_run(quarter)
+    with ws.open_ledger() as led:
+        run = territory_quarter(led, quarter, distributors=list(distributors) or None)
+    write_territory(run, out_dir or ws.reports / quarter)
+    counts = run.lines["status"].value_counts()
+    click.echo(
+        f"{run.quarter}: {len(run.lines):,} lines; {int(counts.get('OUT', 0)):,} out of territory, "
+        f"{int(counts.get('NOT APPOINTED', 0)):,} not appointed; {len(run.conflicts)} exclusive "
+        f"conflict(s); {len(run.free_riders)} free-riding reseller(s)."
+    )
+    click.echo(f"  workbook  {run.xlsx}")
+    click.echo(f"  csv       {run.csv}")
+
+
 @main.command()
 @click.option("--markdown", is_flag=True, help="Print docs/FUNCTIONS.md instead.")
 @friendly

@@ -11,7 +11,9 @@ from channelxl.batch import ingest_many, new_inbox_files
 from channelxl.errors import WorkspaceError
 from channelxl.export import export_table
 from channelxl.rebates import rebate_statement
+from channelxl.reconciliation import reconcile_quarter, write_reconciliation
 from channelxl.synth import Sizes, generate, write_channel
+from channelxl.territories import territory_quarter, write_territory
 from channelxl.workspace import init
 
 MARKER = ".channelxl-demo"
@@ -62,6 +64,9 @@ def run_demo(
         )
         echo(f"Evaluating rebate programs for {last} ...")
         statement = rebate_statement(ledger, str(last), ws.reports / str(last))
+        echo(f"Reconciling and checking territories for {last} ...")
+        recon = write_reconciliation(reconcile_quarter(ledger, str(last)), ws.reports / str(last))
+        terr = write_territory(territory_quarter(ledger, str(last)), ws.reports / str(last))
     accepted = sum(r.status == "accepted" for r in results)
     refused = [r for r in results if r.status == "refused"]
     echo(
@@ -75,6 +80,13 @@ def run_demo(
         f"  {len(statement.results)} program evaluations; total {statement.currency} "
         f"{statement.total:,.2f}; {statement.count('held')} held for inventory loading, "
         f"{statement.count('withheld')} withheld by a gate"
+    )
+    loaders = recon.loading[recon.loading["verdict"] == "loading"]["distributor_id"].tolist()
+    echo(
+        f"  reconciliation: {len(recon.flagged):,} flagged rows, {len(recon.lines):,} flagged lines, "
+        f"loading inventory: {', '.join(loaders) or 'none'}; territory: "
+        f"{len(terr.exceptions):,} lines out of territory, {len(terr.conflicts)} exclusive "
+        f"conflict(s), {len(terr.free_riders)} free-riding reseller(s)"
     )
     planted = channel.planted
     echo("Planted for the checks to find (planted.json):")
@@ -94,6 +106,8 @@ def run_demo(
         f"sell-through {last}": export_path,
         f"ingest issues ({n_issues})": issues_path,
         f"rebate statement {last}": statement.xlsx,
+        f"reconciliation {last}": recon.xlsx,
+        f"territory check {last}": terr.xlsx,
         "planted anomalies": files["planted"],
     }
     echo("Outputs:")

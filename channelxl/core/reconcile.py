@@ -243,17 +243,22 @@ def line_flags(
             floor = lines["sku"].map(
                 dict(zip(products["sku"], products["floor_price"], strict=True))
             )
-            below = floor.notna() & (unit_price_in_reporting < floor.astype(float))
-            out.append(
-                (
-                    "FLOOR",
-                    below,
-                    "price "
-                    + unit_price_in_reporting.round(2).astype(str)
-                    + " is below the floor "
-                    + floor.astype(str),
-                )
+            price = unit_price_in_reporting
+            below = pd.Series(
+                [
+                    f is not None and f == f and p is not None and p == p and p < f
+                    for p, f in zip(price, floor, strict=True)
+                ],
+                index=lines.index,
             )
+            reason = pd.Series(
+                [
+                    f"price {float(p):,.2f} is below the floor {float(f):,.2f}" if b else ""
+                    for p, f, b in zip(price, floor, below, strict=True)
+                ],
+                index=lines.index,
+            )
+            out.append(("FLOOR", below, reason))
     if resellers is not None:
         auth = dict(
             zip(resellers["reseller_id"], resellers["authorized_distributors"], strict=True)

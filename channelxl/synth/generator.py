@@ -461,7 +461,7 @@ def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
         loaders = sorted(rng.choice(candidates, min(3, len(candidates)), replace=False).tolist())
         ramp_start = max(0, M - 9)
         for i in loaders:
-            cover[i, ramp_start:] = cover_weeks[i] * np.linspace(1.4, 3.5, M - ramp_start)
+            cover[i, ramp_start:] = cover_weeks[i] * np.linspace(1.5, 7.0, M - ramp_start)
     # The forecast a vendor plans on: this month's demand blended with the trailing
     # three months, so stock follows recent demand and slow SKUs run down.
     cum = np.cumsum(st_units, axis=2)
