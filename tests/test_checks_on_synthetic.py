@@ -48,9 +48,7 @@ def test_every_planted_line_anomaly_is_found(planted):
         for q in quarters(channel):
             run = reconcile_quarter(led, q)
             for f in run.lines.itertuples():
-                (found.get(f.flag, other)).add(
-                    (f.distributor_id, f.invoice_number)
-                )
+                (found.get(f.flag, other)).add((f.distributor_id, f.invoice_number))
             terr = territory_quarter(led, q)
             found["OUT"] |= set(
                 zip(terr.exceptions.distributor_id, terr.exceptions.invoice_number, strict=True)

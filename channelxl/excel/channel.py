@@ -309,14 +309,19 @@ def _territories(value: object) -> pd.DataFrame:
 def chx_territory_check(distributor, country, segment, date, territories):
     """IN when country, segment and date fall in one of the distributor's rows."""
     table = _territories(territories)
-    cols = []
-    for value, what in (
-        (distributor, "distributor"),
-        (country, "country"),
-        (segment, "segment"),
-        (date, "date"),
-    ):
-        cols.append(column(value, what))
+    cols = [
+        column(value, what, numeric=False)
+        for value, what in (
+            (distributor, "distributor"),
+            (country, "country"),
+            (segment, "segment"),
+            (date, "date"),
+        )
+    ]
+    # Columns selected with their header: the date column's first cell is then no date.
+    dates = cols[3][0]
+    if len(dates) > 1 and isinstance(dates[0], str) and not dates[0][:4].isdigit():
+        cols = [(values[1:] if len(values) > 1 else values, rng) for values, rng in cols]
     lengths = {len(values) for values, _ in cols}
     as_column = any(rng for _, rng in cols)
     n = max(lengths)

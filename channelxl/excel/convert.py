@@ -178,8 +178,12 @@ def table(
     return header, rows, offset
 
 
-def column(value: object, what: str) -> tuple[list, bool]:
-    """A single value or a column of values; returns (values, was_a_range)."""
+def column(value: object, what: str, *, numeric: bool = True) -> tuple[list, bool]:
+    """A single value or a column of values; returns (values, was_a_range).
+
+    For a numeric column a text cell on top is a header and is dropped; a text column
+    cannot tell, so ``numeric=False`` keeps every cell (the caller decides).
+    """
     rows = grid(value)
     scalar = len(rows) == 1 and len(rows[0]) == 1
     rows = drop_blank_tail(rows)
@@ -190,7 +194,13 @@ def column(value: object, what: str) -> tuple[list, bool]:
             return list(rows[0]), True
         raise ExcelError(f"{what} must be one value or one column")
     values = [r[0] for r in rows]
-    if values and isinstance(values[0], str) and not looks_numeric(values[0]) and len(values) > 1:
+    if (
+        numeric
+        and values
+        and isinstance(values[0], str)
+        and not looks_numeric(values[0])
+        and len(values) > 1
+    ):
         values = values[1:]  # a header cell on top of the column
     return values, not scalar
 
