@@ -34,8 +34,12 @@ class ReconcileRun:
 
 
 def _frame(ledger: Ledger, sql: str, params: list) -> pd.DataFrame:
-    # through Arrow: DECIMAL arrives as exact Decimal
-    return ledger.con.sql(sql, params=params).to_arrow_table().to_pandas()
+    # through Arrow: DECIMAL arrives as exact Decimal; text as plain objects (fast to iterate)
+    frame = ledger.con.sql(sql, params=params).to_arrow_table().to_pandas()
+    for c in frame.columns:
+        if pd.api.types.is_string_dtype(frame[c]):
+            frame[c] = frame[c].astype(object)
+    return frame
 
 
 def reconcile_quarter(

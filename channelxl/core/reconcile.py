@@ -66,11 +66,15 @@ class Tolerance:
     pct: float = 0
 
 
-def _monthly(frame: pd.DataFrame | None, value: str) -> pd.Series:
-    """Sum ``value`` by (distributor_id, sku, month)."""
+def _monthly(frame: pd.DataFrame | None, value: str) -> pd.DataFrame:
+    """Sum ``value`` by (distributor_id, sku, month), as plain numpy-backed columns."""
+    cols = ["distributor_id", "sku", "month", value]
     if frame is None or frame.empty:
-        return pd.Series(dtype="float64")
-    return frame.groupby(["distributor_id", "sku", "month"], sort=False)[value].sum()
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    f = frame[cols].copy()
+    for c in ("distributor_id", "sku", "month"):  # object arrays iterate and hash fast
+        f[c] = f[c].astype(object).to_numpy(dtype=object)
+    return f.groupby(["distributor_id", "sku", "month"], sort=False, as_index=False)[value].sum()
 
 
 def _month_range(months) -> list[str]:
@@ -104,47 +108,54 @@ def reconcile(
     st = _monthly(sell_through, "quantity")
     rt = _monthly(returns, "quantity")
     inv = _monthly(inventory, "on_hand")
-    activity = [x[2] for s in (si, st, rt) for x in s.index]
+    frames = [si, st, rt, inv]
     if months is None:
-        months = _month_range(activity or [x[2] for x in inv.index])
-    if not months:
+        activity = np.concatenate([f["month"].to_numpy(object) for f in (si, st, rt)])
+        months = _month_range(activity if len(activity) else inv["month"].to_numpy(object))
+    if not months or all(f.empty for f in frames):
         return pd.DataFrame(columns=GRID_COLUMNS)
     from channelxl.core.periods import Month
 
     before = str(Month.parse(months[0]) + -1)
-    pairs = [x.index.droplevel("month") for x in (si, st, rt, inv) if not x.empty]
-    if not pairs:
-        return pd.DataFrame(columns=GRID_COLUMNS)
-    key_index = pairs[0]
-    for other in pairs[1:]:
-        key_index = key_index.union(other)
-    key_index = key_index.unique().sort_values()
-    n, m = len(key_index), len(months)
+    # distributor x SKU pairs as integer codes: factorise each side, then the pair
+    d_all = np.concatenate([f["distributor_id"].to_numpy(object) for f in frames])
+    s_all = np.concatenate([f["sku"].to_numpy(object) for f in frames])
+    d_codes, d_uni = pd.factorize(d_all, sort=True)
+    s_codes, s_uni = pd.factorize(s_all, sort=True)
+    pair_all = d_codes.astype(np.int64) * len(s_uni) + s_codes
+    p_codes, p_uni = pd.factorize(pair_all, sort=True)
+    n, m = len(p_uni), len(months)
+    key_d = np.asarray(d_uni, dtype=object)[p_uni // len(s_uni)]
+    key_s = np.asarray(s_uni, dtype=object)[p_uni % len(s_uni)]
+    month_pos = {mo: j for j, mo in enumerate([before, *months])}  # 0 = the month before
+    bounds = np.cumsum([0, *(len(f) for f in frames)])
 
-    def grid(series: pd.Series, fill: float, cols=months) -> np.ndarray:
-        if series.empty:
-            return np.full((n, len(cols)), fill)
-        wide = series.unstack("month").reindex(index=key_index, columns=cols)
-        arr = np.array(wide.to_numpy(dtype="float64", na_value=np.nan))  # writable
-        return arr if np.isnan(fill) else np.nan_to_num(arr, nan=fill)
+    def grid(k: int, value: str, fill: float) -> np.ndarray:
+        """Frame k as an (n, m + 1) array, column 0 the month before the first."""
+        f = frames[k]
+        out = np.full((n, m + 1), fill)
+        if f.empty:
+            return out
+        cols_ = f["month"].map(month_pos).to_numpy()
+        ok = ~pd.isna(cols_)
+        rows_ = p_codes[bounds[k] : bounds[k + 1]]
+        out[rows_[ok], cols_[ok].astype(int)] = f[value].to_numpy(dtype="float64")[ok]
+        return out
 
-    sell_in_a, st_a, ret_a = grid(si, 0.0), grid(st, 0.0), grid(rt, 0.0)
-    reported = grid(inv, np.nan)
-    opening0 = grid(inv, np.nan, [before])[:, 0]
+    sell_in_a = grid(0, "quantity", 0.0)[:, 1:]
+    st_a = grid(1, "quantity", 0.0)[:, 1:]
+    ret_a = grid(2, "quantity", 0.0)[:, 1:]
+    reported_all = grid(3, "on_hand", np.nan)
     # SKUs absent from a report the distributor sent count as 0 on hand
-    sent = (
-        set()
-        if inv.empty
-        else set(zip(inv.index.get_level_values(0), inv.index.get_level_values(2), strict=True))
-    )
-    dist = key_index.get_level_values(0).to_numpy()
-    for j, mo in enumerate([before, *months]):
-        covered = np.array([(d, mo) in sent for d in dist]) if sent else np.zeros(n, bool)
-        if j == 0:
-            opening0 = np.where(np.isnan(opening0) & covered, 0.0, opening0)
-        else:
-            col_ = reported[:, j - 1]
-            reported[:, j - 1] = np.where(np.isnan(col_) & covered, 0.0, col_)
+    if not inv.empty:
+        inv_d = d_codes[bounds[3] : bounds[4]]
+        inv_m = inv["month"].map(month_pos).to_numpy()
+        ok = ~pd.isna(inv_m)
+        sent = np.zeros((len(d_uni), m + 1), dtype=bool)
+        sent[inv_d[ok], inv_m[ok].astype(int)] = True
+        covered = sent[p_uni // len(s_uni)]
+        reported_all = np.where(np.isnan(reported_all) & covered, 0.0, reported_all)
+    opening0, reported = reported_all[:, 0], reported_all[:, 1:]
 
     opening = np.zeros((n, m))
     expected = np.zeros((n, m))
@@ -171,18 +182,21 @@ def reconcile(
     mask[:, 0] |= np.where(no_open, bit["NOOPEN"], 0)
     if line_flags is not None and not line_flags.empty:
         lf = line_flags[["distributor_id", "sku", "month", "flag"]].drop_duplicates()
-        lf = (
-            lf.assign(bit=lf["flag"].map(bit))
-            .groupby(["distributor_id", "sku", "month"])["bit"]
-            .sum()
-        )
-        mask |= grid(lf, 0.0).astype(np.int64)
+        dpos = pd.Index(d_uni).get_indexer(lf["distributor_id"].to_numpy(object))
+        spos = pd.Index(s_uni).get_indexer(lf["sku"].to_numpy(object))
+        mpos = lf["month"].map({mo: j for j, mo in enumerate(months)}).to_numpy()
+        pair = dpos.astype(np.int64) * len(s_uni) + spos
+        rows_ = np.searchsorted(p_uni, pair)
+        ok = (dpos >= 0) & (spos >= 0) & ~pd.isna(mpos)
+        ok &= (rows_ < n) & (p_uni[np.minimum(rows_, n - 1)] == pair)
+        bits = lf["flag"].map(bit).to_numpy()
+        np.bitwise_or.at(mask, (rows_[ok], mpos[ok].astype(int)), bits[ok].astype(np.int64))
     codes = pd.Series(mask.ravel())
     text = {v: " ".join(f for f in FLAGS if v & bit[f]) or "OK" for v in codes.unique()}
     rows = pd.DataFrame(
         {
-            "distributor_id": np.repeat(key_index.get_level_values(0).to_numpy(), m),
-            "sku": np.repeat(key_index.get_level_values(1).to_numpy(), m),
+            "distributor_id": np.repeat(key_d, m),
+            "sku": np.repeat(key_s, m),
             "month": np.tile(np.array(months, dtype=object), n),
             "opening": opening.ravel(),
             "sell_in": sell_in_a.ravel(),
@@ -273,7 +287,11 @@ def line_flags(
         )
         allowed = [
             (r in auth) and (d not in (auth[r] if auth[r] is not None else ()))
-            for r, d in zip(lines["reseller_id"], lines["distributor_id"], strict=True)
+            for r, d in zip(
+                lines["reseller_id"].to_numpy(object),
+                lines["distributor_id"].to_numpy(object),
+                strict=True,
+            )
         ]
         out.append(
             (
