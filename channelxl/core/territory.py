@@ -22,7 +22,10 @@ FAR_FUTURE = pd.Timestamp("2262-04-11")  # what an open-ended Valid To compares 
 
 
 def _dates(values) -> pd.Series:
-    return pd.to_datetime(pd.Series(values), errors="coerce")
+    series = pd.Series(values)
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series.astype("datetime64[ns]")
+    return pd.to_datetime(series, errors="coerce").astype("datetime64[ns]")
 
 
 def territory_status(lines: pd.DataFrame, territories: pd.DataFrame) -> pd.Series:
@@ -45,13 +48,18 @@ def territory_status(lines: pd.DataFrame, territories: pd.DataFrame) -> pd.Serie
             "date": _dates(lines["date"]).to_numpy(),
         }
     )
-    # appointed at all on the date: any row of the distributor valid then
-    dist = work[["row", "distributor_id", "date"]].merge(
-        t[["distributor_id", "valid_from", "valid_to"]], on="distributor_id"
-    )
+    # appointed at all on the date: any row of the distributor valid then (decided once per
+    # distributor and date, which are far fewer than lines)
+    pairs = work[["distributor_id", "date"]].drop_duplicates()
+    dist = pairs.merge(t[["distributor_id", "valid_from", "valid_to"]], on="distributor_id")
     valid = dist[(dist["valid_from"] <= dist["date"]) & (dist["date"] <= dist["valid_to"])]
-    appointed = np.zeros(len(lines), dtype=bool)
-    appointed[valid["row"].to_numpy()] = True
+    valid = valid[["distributor_id", "date"]].drop_duplicates().assign(appointed=True)
+    appointed = (
+        work[["distributor_id", "date"]]
+        .merge(valid, on=["distributor_id", "date"], how="left")["appointed"]
+        .fillna(False)
+        .to_numpy(dtype=bool)
+    )
     # in territory: a valid row for the country whose segment matches
     both = work.merge(t, on=["distributor_id", "country"], suffixes=("", "_t"))
     ok = (
