@@ -405,6 +405,41 @@ def territory(quarter, distributors, out_dir, root, program, ledger, lock_timeou
 
 
 @main.command()
+@click.option("--period", required=True, help="The month the report covers, YYYY-MM.")
+@click.option("--distributor", "distributors", multiple=True, help="Only these (repeatable).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the templates (default: DIR/outbox).",
+)
+@workspace_options
+@friendly
+def template(period, distributors, out_dir, root, program, ledger, lock_timeout):
+    """Write each distributor's monthly report template (sell-through and inventory).
+
+    One workbook per distributor, with instructions and the due date, drop-downs of its
+    authorized resellers and the active SKUs, and the distributor and period stored in
+    the file so a returned template says what it is.
+
+    \b
+    Examples:
+      channelxl template --period 2026-10
+      channelxl template --period 2026-10 --distributor D004 --distributor D007
+    """
+    from channelxl.templates import write_templates
+
+    ws = _workspace(root, program, ledger, lock_timeout)
+    with ws.open_ledger() as led:
+        paths = write_templates(
+            led, period, out_dir or ws.outbox, distributors=list(distributors) or None
+        )
+    click.echo(
+        f"{len(paths)} template(s) for {period} written to {paths[0].parent if paths else out_dir}"
+    )
+
+
+@main.command()
 @click.option("--markdown", is_flag=True, help="Print docs/FUNCTIONS.md instead.")
 @friendly
 def functions(markdown: bool):

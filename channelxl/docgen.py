@@ -163,6 +163,27 @@ def ledger_md() -> str:
     return "\n".join(out) + "\n"
 
 
+def templates_md() -> str:
+    from channelxl.templates import INVENTORY_SHEET, SELL_THROUGH_SHEET, TEMPLATE_VERSION
+
+    out = [
+        "# The monthly report template",
+        GENERATED,
+        "",
+        "`channelxl template --period 2026-10` writes `outbox/sellthrough_<distributor>_<period>.xlsx` "
+        "for each distributor: an Instructions sheet (period, due date), the two sheets below as "
+        "Excel tables with notes on the headers, drop-downs (the distributor's authorized resellers, "
+        "active SKUs, countries, segments, currencies) and number and date formats. The distributor "
+        f"id, the period and the template version ({TEMPLATE_VERSION}) are stored as custom "
+        "document properties (`channelxl.distributor_id`, `channelxl.period`, "
+        "`channelxl.template_version`) and in a very hidden sheet, `_channelxl`.",
+        "",
+    ]
+    for t in (SELL_THROUGH_SHEET, INVENTORY_SHEET):
+        out += _table(t)
+    return "\n".join(out) + "\n"
+
+
 def functions_md() -> str:
     import channelxl.excel  # noqa: F401  (registers every function)
     from channelxl.excel.registry import functions_markdown
@@ -175,6 +196,7 @@ PAGES = {
     "LAYOUTS.md": layouts_md,
     "LEDGER.md": ledger_md,
     "FUNCTIONS.md": functions_md,
+    "TEMPLATES.md": templates_md,
 }
 
 

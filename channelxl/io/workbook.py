@@ -221,6 +221,10 @@ def write_text_sheet(wb: Workbook, title: str, lines: Sequence[str], *, index: i
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if line.startswith("#"):
             cell.font = Font(bold=True, size=14 if line.startswith("# ") else 12)
+            ws.row_dimensions[i].height = 22
+        else:
+            # wrapped text does not grow its row in every program: size it (~95 chars a line)
+            ws.row_dimensions[i].height = 15 * max(1, -(-len(line) // 95))
     return ws
 
 
