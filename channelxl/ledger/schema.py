@@ -65,7 +65,8 @@ def view_ddl(table: Table) -> str:
         f"CREATE OR REPLACE VIEW {table.name} AS SELECT l.submission_id, {fields} "
         f"FROM {lines_table(table)} l JOIN submission_periods p "
         "ON p.submission_id = l.submission_id AND p.distributor_id = l.distributor_id "
-        "AND p.period = l.period WHERE p.superseded_by IS NULL"
+        # one file may carry several kinds (a returned template: sell-through and inventory)
+        f"AND p.period = l.period AND p.kind = '{table.name}' WHERE p.superseded_by IS NULL"
     )
 
 
