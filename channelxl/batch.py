@@ -42,7 +42,9 @@ def ingest_many(
     strict: bool = False,
     today: date | None = None,
     progress: Callable[[IngestResult], None] | None = None,
+    feedback_dir: Path | None = None,
 ) -> list[IngestResult]:
+    """Ingest each file; with ``feedback_dir``, write feedback for every file with issues."""
     results = []
     for path in paths:
         result = ingest_file(
@@ -54,6 +56,10 @@ def ingest_many(
             strict=strict,
             today=today,
         )
+        if feedback_dir is not None and result.issues:
+            from channelxl.feedback import write_feedback
+
+            result.feedback = str(write_feedback(result, feedback_dir)[0])
         results.append(result)
         if progress:
             progress(result)

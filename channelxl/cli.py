@@ -216,6 +216,8 @@ def ingest(
                     click.echo(
                         f"    ... {len(shown) - 10} more (channelxl export submission_issues)"
                     )
+            if result.feedback:
+                click.echo(f"    feedback for the sender: {result.feedback}")
 
         results = ingest_many(
             led,
@@ -225,6 +227,7 @@ def ingest(
             received_at=received_at,
             strict=strict,
             progress=show,
+            feedback_dir=ws.outbox,
         )
     _totals(results)
     if any(r.status == "refused" for r in results):

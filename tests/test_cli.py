@@ -8,7 +8,18 @@ import json
 import openpyxl
 from helpers import run_cli
 
-COMMANDS = ("init", "check", "ingest", "export", "demo", "functions", "rebates", "reconcile", "territory", "template")
+COMMANDS = (
+    "init",
+    "check",
+    "ingest",
+    "export",
+    "demo",
+    "functions",
+    "rebates",
+    "reconcile",
+    "territory",
+    "template",
+)
 
 
 def test_help_lists_every_command_with_an_example():

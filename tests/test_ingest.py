@@ -170,14 +170,18 @@ def test_strict_refuses_the_whole_file_and_changes_nothing(empty_workspace, tmp_
     [
         ("empty.csv", b"", "empty"),
         ("image.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "not a spreadsheet"),
-        ("legacy.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "password-protected"),
+        (
+            "legacy.xls",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
+            "encrypted or not a workbook",
+        ),
         ("notes.csv", b"Hello,World\n1,2\n", "matches no layout"),
         (
             "ship.csv",
             b"Order Number,Order Line,Ship Date,SKU,Quantity\nA,1,2026-01-01,X,1\n",
             "lacks the column",
         ),
-        ("broken.xlsx", b"PK\x03\x04garbage", "cannot be read"),
+        ("broken.xlsx", b"PK\x03\x04garbage", "damaged"),
         ("all-bad.csv", SHIP_HEADER.encode() + b"A,x,y,D001,S,z,w,USD,\n", "none of the 1 lines"),
     ],
 )

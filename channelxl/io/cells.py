@@ -207,17 +207,57 @@ PARSERS = {
 }
 
 
-def parse_cell(value: object, column: Column):
+def parse_localized(value: str, column: Column, locale: str):
+    """Dates and numbers typed as text the way the distributor's locale writes them
+    (31.10.2026 and 1.234,50 in de_DE; 10/31/2026 and 1,234.50 in en_US)."""
+    from babel.dates import parse_date as babel_date
+    from babel.numbers import NumberFormatError
+    from babel.numbers import parse_decimal as babel_decimal
+
+    text = value.strip()
+    try:
+        if column.type == "date":
+            return babel_date(text, locale=locale)
+        number = babel_decimal(
+            text.replace(" ", "").replace("\u00a0", ""), locale=locale, strict=True
+        )
+    except (NumberFormatError, ValueError, IndexError, TypeError):
+        raise CellError(f"{value!r} is not {_EXPECTED[column.type]} (read as {locale})") from None
+    if column.type == "int":
+        if number != number.to_integral_value():
+            raise CellError(f"{value!r} is not a whole number")
+        return int(number)
+    return number
+
+
+_EXPECTED = {"date": "a date", "int": "a whole number", "decimal": "a number"}
+
+
+def parse_cell(value: object, column: Column, locale: str | None = None):
     """Typed value of ``value`` for ``column``; ``None`` for a blank optional cell.
 
     Raises CellError for a blank required cell, a value of the wrong type or one out of
-    the column's range.
+    the column's range. With ``locale``, dates and numbers typed as text that the plain
+    parsers refuse are read the way that locale writes them.
     """
     if is_blank(value):
         if column.required:
             raise CellError(f"{column.name} is required")
         return None
-    result = PARSERS[column.type](value, column)
+    localized = bool(locale) and isinstance(value, str) and column.type in _EXPECTED
+    if localized and column.type != "date":
+        # numbers as text follow the locale first: 1.234,50 is 1234.50 in de_DE
+        try:
+            result = parse_localized(value, column, locale)
+        except CellError:
+            result = PARSERS[column.type](value, column)
+    else:
+        try:
+            result = PARSERS[column.type](value, column)  # ISO dates first: unambiguous
+        except CellError:
+            if not localized:
+                raise
+            result = parse_localized(value, column, locale)
     if column.minimum is not None and result < column.minimum:
         raise CellError(f"{_text(value)} is below the minimum {column.minimum:g}")
     if column.maximum is not None and result > column.maximum:

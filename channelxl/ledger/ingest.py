@@ -60,6 +60,7 @@ class IngestResult:
     issues: list[Issue] = field(default_factory=list)
     superseded: list[int] = field(default_factory=list)
     message: str = ""
+    feedback: str | None = None  # the feedback workbook written for the sender, if any
 
     @property
     def ok(self) -> bool:
@@ -120,6 +121,7 @@ class _Load:
     locate: object = None  # k (0-based record among loaded rows) -> location dict
     pairs: list = field(default_factory=list)  # (distributor, period) a report covers
     normalized: bool = False  # text already in normal form (small CSV files, workbooks)
+    locale: str | None = None  # the distributor's, for dates and numbers typed as text
     issues: list[Issue] = field(default_factory=list)
 
 
@@ -213,59 +215,186 @@ def _refuse(path: Path, message: str, code: str = "FILE", **where) -> FileRefuse
     return FileRefused(str(path), [Issue(code, message, file=path.name, **where)])
 
 
-def _ingest(ledger, path, digest, distributor, period, received_at, strict, today):
-    fmt = file_format(path)
-    if fmt == "ole":
-        raise _refuse(
-            path,
-            "this is a legacy .xls workbook or a password-protected one; save it "
-            "as .xlsx (without a password) or export CSV, and send it again",
-        )
-    if fmt == "binary":
-        raise _refuse(path, "not a spreadsheet or CSV file")
-    if fmt == "zip":
-        header, grid, sheet = _read_workbook(path)
-    else:
-        dialect = sniff_csv(path)
-        header, grid, sheet = dialect.header, None, None
-    layout, why = recognise(header)
-    if layout is None:
-        raise _refuse(path, why)
-    table = layout.table
-    if table.supersede == "period":
-        for flag, column, label in (
-            (distributor, "distributor_id", "--distributor D001"),
-            (period, "period", "--period 2026-10"),
-        ):
-            if flag is None and layout.position(column) is None:
+MAX_UNZIPPED_BYTES = 2 << 30  # 2 GiB: a workbook that inflates past this is refused
+MAX_ZIP_RATIO = 200  # and so is one whose parts inflate more than 200 times
+
+
+@dataclass
+class _Part:
+    """One table of a file: a CSV, a workbook sheet, or one sheet of a returned template."""
+
+    layout: Layout
+    grid: list | None = None  # workbook rows (header first); None for CSV
+    sheet: tuple | None = None  # (sheet name, header row)
+    dialect: CsvDialect | None = None
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse a workbook that inflates absurdly or whose XML declares a DTD or entities."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            total = sum(i.file_size for i in infos)
+            packed = max(1, sum(i.compress_size for i in infos))
+            if total > MAX_UNZIPPED_BYTES or total / packed > MAX_ZIP_RATIO:
                 raise _refuse(
                     path,
-                    f"a {table.title} must say which {column.split('_')[0]} it "
-                    f"is for: add a {table.column(column).name} column or give "
-                    f"{label}",
+                    f"the workbook would expand to {total / 2**20:,.0f} MiB "
+                    f"({total / packed:,.0f} times its size): refused as unsafe",
                 )
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels", ".vml")):
+                    with z.open(info) as f:
+                        head = f.read(8192).upper()
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise _refuse(
+                            path,
+                            f"{info.filename} in the workbook declares a DTD or "
+                            "entities, which spreadsheets never need: refused as unsafe",
+                        )
+    except zipfile.BadZipFile:
+        raise _refuse(
+            path, "the workbook is damaged (not a valid zip); save it again as .xlsx"
+        ) from None
+
+
+def _open_book(path: Path) -> CalamineWorkbook:
+    from python_calamine import PasswordError
+
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except PasswordError:
+        raise _refuse(
+            path,
+            "the workbook is password-protected; remove the password (File > "
+            "Info > Protect Workbook) and send it again",
+        ) from None
+    except Exception as exc:
+        if file_format(path) == "ole":
+            raise _refuse(
+                path,
+                "the file is encrypted or not a workbook channelxl can read; save "
+                "it as .xlsx without a password and send it again",
+            ) from None
+        raise _refuse(
+            path, f"the workbook cannot be read ({exc}); save it again as .xlsx"
+        ) from None
+
+
+def _sheet_grid(book: CalamineWorkbook, name: str) -> tuple[list, int]:
+    grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    header_row = next((i for i, r in enumerate(grid) if any(not is_blank(v) for v in r)), 0)
+    return grid[header_row:], header_row
+
+
+def _template_parts(path: Path, book: CalamineWorkbook, meta: dict) -> list[_Part]:
+    from channelxl.templates import INVENTORY_SHEET, SELL_THROUGH_SHEET
+
+    parts = []
+    names = {n.casefold(): n for n in book.sheet_names}
+    for sheet in (SELL_THROUGH_SHEET, INVENTORY_SHEET):
+        name = names.get(sheet.title.casefold())
+        if name is None:
+            raise _refuse(
+                path,
+                f"the template's {sheet.title} sheet is missing; send the "
+                "template back with both sheets",
+                "COLUMN",
+            )
+        grid, header_row = _sheet_grid(book, name)
+        layout, why = recognise(grid[0] if grid else [])
+        if (
+            layout is None
+            or layout.table.name
+            != {"SellThrough": "sell_through", "Inventory": "inventory"}[sheet.title]
+        ):
+            raise _refuse(
+                path,
+                f"sheet {name}: {why or 'the header row was changed'}; keep the "
+                "template's header row",
+                "COLUMN",
+                sheet=name,
+                cell="A1",
+            )
+        parts.append(_Part(layout, grid, (name, header_row)))
+    return parts
+
+
+def _ingest(ledger, path, digest, distributor, period, received_at, strict, today):
+    fmt = file_format(path)
+    if fmt == "binary":
+        raise _refuse(path, "not a spreadsheet or CSV file")
+    kind = None
+    if fmt in ("zip", "ole"):
+        if fmt == "zip":
+            _check_zip(path)
+        book = _open_book(path)
+        meta = _template_meta(path) if fmt == "zip" else {}
+        if meta.get("kind") == "monthly_report":
+            for flag, key, what in (
+                (distributor, "distributor_id", "distributor"),
+                (period, "period", "period"),
+            ):
+                if flag and flag != meta.get(key):
+                    raise _refuse(
+                        path,
+                        f"this template is for {what} {meta.get(key)}, not {flag}; "
+                        "check the file or the command line",
+                        "SCOPE",
+                    )
+            distributor, period = meta["distributor_id"], meta["period"]
+            parts, kind = _template_parts(path, book, meta), "template"
+        else:
+            parts = [_first_recognised(path, book)]
+    else:
+        dialect = sniff_csv(path)
+        layout, why = recognise(dialect.header)
+        if layout is None:
+            raise _refuse(path, why)
+        parts = [_Part(layout, dialect=dialect)]
+    for part in parts:
+        table = part.layout.table
+        if table.supersede == "period":
+            for flag, column, label in (
+                (distributor, "distributor_id", "--distributor D001"),
+                (period, "period", "--period 2026-10"),
+            ):
+                if flag is None and part.layout.position(column) is None:
+                    raise _refuse(
+                        path,
+                        f"a {table.title} must say which {column.split('_')[0]} it "
+                        f"is for: add a {table.column(column).name} column or give "
+                        f"{label}",
+                    )
+    locale = None
+    if distributor:
+        rows = ledger.con.execute(
+            "SELECT locale FROM distributors WHERE distributor_id = ?", [distributor]
+        ).fetchall()
+        locale = rows[0][0] if rows else None
     con = ledger.con
     with ledger.transaction():
         sid = ledger.next_submission_id()
-        load = _Load(ledger, path, table, layout, sid, distributor, period, today)
-        if fmt == "zip":
-            read, cast_issues, rows = _insert_grid(load, grid, sheet)
-            load.locate = lambda k: {"sheet": sheet[0], "row": rows[k]}
-        else:
-            read, cast_issues, rejected_lines = _insert_csv(load, dialect)
-            lines = None
-
-            def locate(k, _dialect=dialect, _skip=rejected_lines):
-                nonlocal lines
-                if lines is None:
-                    lines = csv_line_numbers(path, _dialect, _skip)
-                return {"line": lines[k] if k < len(lines) else None}
-
-            load.locate = locate
-        load.issues.extend(cast_issues)
-        _normalize(load)
-        bad = _validate(load)
-        quarantined = len(bad) + len([i for i in cast_issues if i.severity == ERROR])
+        loads, read, quarantined, issues, superseded = [], 0, 0, [], []
+        for part in parts:
+            load = _Load(
+                ledger,
+                path,
+                part.layout.table,
+                part.layout,
+                sid,
+                distributor,
+                period,
+                today,
+                locale=locale,
+            )
+            n, bad = _load_part(load, part)
+            loads.append(load)
+            read += n
+            quarantined += bad
+            issues.extend(load.issues)
         loaded = read - quarantined
         if strict and quarantined:
             raise FileRefused(
@@ -276,7 +405,7 @@ def _ingest(ledger, path, digest, distributor, period, received_at, strict, toda
                         f"{quarantined} line(s) have errors and --strict refuses the whole file",
                         file=path.name,
                     ),
-                    *load.issues,
+                    *issues,
                 ],
             )
         if read and loaded <= 0:
@@ -286,17 +415,11 @@ def _ingest(ledger, path, digest, distributor, period, received_at, strict, toda
                     Issue(
                         "FILE",
                         f"none of the {read:,} lines could be accepted; the first problem: "
-                        f"{load.issues[0].message if load.issues else 'unknown'}",
+                        f"{issues[0].message if issues else 'unknown'}",
                         file=path.name,
                     ),
-                    *load.issues,
+                    *issues,
                 ],
-            )
-        if bad:
-            con.execute(
-                f"DELETE FROM {lines_table(table)} WHERE submission_id = ? AND rowid IN "
-                "(SELECT unnest(?))",
-                [sid, sorted(bad)],
             )
         if not isinstance(digest, str):
             digest = digest.result()
@@ -304,29 +427,32 @@ def _ingest(ledger, path, digest, distributor, period, received_at, strict, toda
             if repeat:
                 raise _Repeat(repeat)
         checkpoint("after-insert")
-        superseded = _supersede(load)
+        for load in loads:
+            superseded.extend(x for x in _supersede(load) if x not in superseded)
+        first = loads[0]
+        table = first.table
         mtime = datetime.fromtimestamp(path.stat().st_mtime)
-        scope_d = distributor if table.supersede == "period" else None
+        by_period = table.supersede == "period"
         con.execute(
             "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?, ?, "
             "NULL)",
             [
                 sid,
-                table.name,
+                kind or table.name,
                 path.name,
                 str(path.resolve()),
                 digest,
                 path.stat().st_size,
-                scope_d or _one(load.pairs, 0)
-                if table.supersede == "period"
+                (distributor or _one(first.pairs, 0))
+                if by_period
                 else _single(con, table, sid, "distributor_id"),
-                period or _one(load.pairs, 1) if table.supersede == "period" else None,
+                (period or _one(first.pairs, 1)) if by_period else None,
                 received_at or mtime,
                 datetime.now(),
                 read,
                 loaded,
                 quarantined,
-                sum(1 for i in load.issues if i.severity == WARNING),
+                sum(1 for i in issues if i.severity == WARNING),
             ],
         )
         if superseded:
@@ -334,10 +460,69 @@ def _ingest(ledger, path, digest, distributor, period, received_at, strict, toda
                 "UPDATE submissions SET superseded_by = ? WHERE list_contains(?, submission_id)",
                 [sid, superseded],
             )
-        _store_issues(con, sid, load.issues)
+        _store_issues(con, sid, issues)
     return IngestResult(
-        str(path), "accepted", table.name, sid, read, loaded, quarantined, load.issues, superseded
+        str(path),
+        "accepted",
+        kind or table.name,
+        sid,
+        read,
+        loaded,
+        quarantined,
+        issues,
+        superseded,
     )
+
+
+def _template_meta(path: Path) -> dict:
+    from channelxl.templates import read_template_meta
+
+    try:
+        return read_template_meta(path)
+    except Exception:  # not an xlsx openpyxl can open (e.g. .ods): no template metadata
+        return {}
+
+
+def _first_recognised(path: Path, book: CalamineWorkbook) -> _Part:
+    """The first sheet whose header row matches a layout."""
+    why = "the workbook has no sheets"
+    for name in book.sheet_names:
+        grid, header_row = _sheet_grid(book, name)
+        if not grid:
+            continue
+        layout, why = recognise(grid[0])
+        if layout is not None:
+            return _Part(layout, grid, (name, header_row))
+    raise _refuse(path, why)
+
+
+def _load_part(load: _Load, part: _Part) -> tuple[int, int]:
+    """Insert, normalise, validate and quarantine one part; return (lines read, quarantined)."""
+    con, path = load.ledger.con, load.path
+    if part.grid is not None:
+        read, cast_issues, rows = _insert_grid(load, part.grid, part.sheet)
+        load.locate = lambda k: {"sheet": part.sheet[0], "row": rows[k]}
+    else:
+        read, cast_issues, rejected_lines = _insert_csv(load, part.dialect)
+        lines = None
+
+        def locate(k, _dialect=part.dialect, _skip=rejected_lines):
+            nonlocal lines
+            if lines is None:
+                lines = csv_line_numbers(path, _dialect, _skip)
+            return {"line": lines[k] if k < len(lines) else None}
+
+        load.locate = locate
+    load.issues.extend(cast_issues)
+    _normalize(load)
+    bad = _validate(load)
+    if bad:
+        con.execute(
+            f"DELETE FROM {lines_table(load.table)} WHERE submission_id = ? AND rowid IN "
+            "(SELECT unnest(?))",
+            [load.sid, sorted(bad)],
+        )
+    return read, len(bad) + len([i for i in cast_issues if i.severity == ERROR])
 
 
 def _one(pairs: list[tuple], i: int) -> str | None:
@@ -467,30 +652,6 @@ def _value_of(csv_line: str, dialect: CsvDialect, j: int) -> str:
 
 
 # ---------------------------------------------------------------- workbooks
-def _read_workbook(path: Path):
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:
-        raise _refuse(
-            path, f"the workbook cannot be read ({exc}); save it again as .xlsx"
-        ) from None
-    for name in book.sheet_names:
-        grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        header_row = next((i for i, r in enumerate(grid) if any(not is_blank(v) for v in r)), None)
-        if header_row is None:
-            continue
-        header = grid[header_row]
-        layout, _ = recognise(header)
-        if layout is not None:
-            return header, grid[header_row:], (name, header_row)
-    first = book.sheet_names[0] if book.sheet_names else None
-    if first is None:
-        raise _refuse(path, "the workbook has no sheets")
-    grid = book.get_sheet_by_name(first).to_python(skip_empty_area=False)
-    header = next((r for r in grid if any(not is_blank(v) for v in r)), [])
-    return header, grid, (first, 0)
-
-
 def _insert_grid(load: _Load, grid, sheet) -> tuple[int, list[Issue], list[int]]:
     """Parse a sheet cell by cell (types from the declarations) and insert the good rows."""
     sheet_name, header_row = sheet
@@ -513,7 +674,7 @@ def _insert_grid(load: _Load, grid, sheet) -> tuple[int, list[Issue], list[int]]
                 loose = Column(
                     column.name, column.type, column.help, required=False, allowed=column.allowed
                 )
-                record[column.field] = parse_cell(value, loose)
+                record[column.field] = parse_cell(value, loose, load.locale)
             except CellError as exc:
                 issues.append(
                     Issue(

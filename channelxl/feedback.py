@@ -1,0 +1,145 @@
+"""Feedback for the sender of a file: a copy of what they sent with every problem cell
+highlighted and commented, an Issues sheet, and the same as JSON beside it.
+
+The original is never touched: workbooks are re-read (cached values only, so nothing they
+sent runs as a formula in the copy) and CSV files are laid out on a sheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
+
+from channelxl.io.exports import file_format, sniff_csv
+from channelxl.io.workbook import BAD_FILL, save_atomically, write_table_sheet, write_value
+from channelxl.ledger.ingest import IngestResult
+from channelxl.schema import Column, Table
+
+WARN_FILL = PatternFill("solid", fgColor="FFE699")
+ISSUES = Table(
+    "feedback_issues",
+    "Issues",
+    "Every problem found in the file.",
+    (
+        Column(
+            "Severity", "text", "error: the line was not accepted; warning: accepted, please check."
+        ),
+        Column("Code", "text", "DATE, DUPL, PART, PROD, PRIC, QUAN, DOCU, TERR, SCOPE, FILE..."),
+        Column("Sheet", "text", "Sheet of the problem."),
+        Column("Cell", "text", "Cell of the problem."),
+        Column("Line", "int", "Line of a CSV file."),
+        Column("Column", "text", "Column of the problem."),
+        Column("Message", "text", "What is wrong and how to fix it.", width=80),
+    ),
+)
+
+
+def _copy(path: Path):
+    """A workbook to annotate: the sender's own (values only), or their CSV on a sheet."""
+    fmt = file_format(path)
+    if fmt == "zip":
+        try:
+            return load_workbook(path, data_only=True), None
+        except Exception:
+            pass  # .ods and the like: rebuilt from what calamine reads
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    header = None
+    if fmt == "text":
+        dialect = sniff_csv(path)
+        encoding = "utf-8-sig" if dialect.encoding == "utf-8" else "latin-1"
+        with open(path, encoding=encoding, newline="") as f:
+            for i, row in enumerate(csv.reader(f, delimiter=dialect.delimiter), start=1):
+                for j, value in enumerate(row, start=1):
+                    write_value(ws.cell(row=i, column=j), value)
+                if i == 1:
+                    header = row
+        return wb, header
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    wb.remove(ws)
+    for name in book.sheet_names:
+        sheet = wb.create_sheet(name[:31])
+        for i, row in enumerate(
+            book.get_sheet_by_name(name).to_python(skip_empty_area=False), start=1
+        ):
+            for j, value in enumerate(row, start=1):
+                write_value(sheet.cell(row=i, column=j), value if value != "" else None)
+    return wb, None
+
+
+def write_feedback(result: IngestResult, out_dir: str | os.PathLike) -> tuple[Path, Path]:
+    """feedback_<file>.xlsx and .json for ``result`` in ``out_dir``; returns both paths."""
+    path = Path(result.path)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"feedback_{path.stem}"
+    try:
+        wb, csv_header = _copy(path)
+    except Exception:  # unreadable: the Issues sheet alone
+        wb, csv_header = Workbook(), None
+        wb.remove(wb.active)
+    for issue in result.issues:
+        ws, ref = None, None
+        if issue.sheet and issue.cell and issue.sheet in wb.sheetnames:
+            ws, ref = wb[issue.sheet], issue.cell
+        elif issue.line and csv_header is not None and "Data" in wb.sheetnames:
+            ws = wb["Data"]
+            keys = [h.strip().casefold() for h in csv_header]
+            j = (
+                keys.index(issue.column.casefold())
+                if issue.column and issue.column.casefold() in keys
+                else 0
+            )
+            ref = f"{get_column_letter(j + 1)}{issue.line}"
+        if ws is None:
+            continue
+        cell = ws[ref]
+        cell.fill = BAD_FILL if issue.severity == "error" else WARN_FILL
+        note = f"{issue.code}: {issue.message}"
+        if cell.comment is not None and cell.comment.author == "channelxl":
+            note = cell.comment.text + "\n" + note
+        cell.comment = Comment(note, "channelxl", width=320, height=120)
+    if "Issues" in wb.sheetnames:
+        del wb["Issues"]
+    rows = [
+        {
+            "severity": i.severity,
+            "code": i.code,
+            "sheet": i.sheet,
+            "cell": i.cell,
+            "line": i.line,
+            "column": i.column,
+            "message": i.message,
+        }
+        for i in result.issues
+    ]
+    write_table_sheet(wb, ISSUES, rows, validation=False)
+    wb.move_sheet("Issues", offset=-(len(wb.sheetnames) - 1))
+    wb.active = 0
+    xlsx = save_atomically(wb, out_dir / f"{stem}.xlsx")
+    report = {
+        "file": path.name,
+        "status": result.status,
+        "kind": result.kind,
+        "submission_id": result.submission_id,
+        "lines_read": result.lines_read,
+        "lines_loaded": result.lines_loaded,
+        "lines_quarantined": result.quarantined,
+        "message": result.message or result.summary(),
+        "issues": rows,
+    }
+    json_path = out_dir / f"{stem}.json"
+    tmp = json_path.with_name(json_path.name + ".tmp")
+    tmp.write_text(json.dumps(report, indent=2, default=str))
+    os.replace(tmp, json_path)
+    return xlsx, json_path
