@@ -25,7 +25,7 @@ TODAY = date(2026, 11, 25)
 def template(empty_workspace, tmp_path, small_channel):
     """D001's October template, as sent."""
     with empty_workspace.open_ledger() as led:
-        (path,) = write_templates(led, "2026-10", tmp_path / "sent", distributors=["D001"])
+        (path,) = write_templates(led, "2025-02", tmp_path / "sent", distributors=["D001"])
     reseller = next(
         r for r in small_channel.program["resellers"] if "D001" in r["authorized_distributors"]
     )
@@ -49,7 +49,7 @@ def fill(path, rows, inventory=(), out=None):
 
 def line(reseller, sku, **kw):
     base = [
-        datetime(2026, 10, 5),
+        datetime(2025, 2, 5),
         "INV-1",
         reseller["reseller_id"],
         reseller["name"],
@@ -59,7 +59,7 @@ def line(reseller, sku, **kw):
         "smb",
         sku,
         3,
-        120.5,
+        1500.0,
         "USD",
         None,
     ]
@@ -79,8 +79,8 @@ def test_a_filled_template_loads_both_sheets(empty_workspace, template):
             "SELECT distributor_id, period, quantity, unit_price FROM sell_through"
         ).fetchall()
         assert sorted(st) == [
-            ("D001", "2026-10", 1, Decimal("120.5000")),
-            ("D001", "2026-10", 3, Decimal("120.5000")),
+            ("D001", "2025-02", 1, Decimal("1500.0000")),
+            ("D001", "2025-02", 3, Decimal("1500.0000")),
         ]
         assert led.con.execute("SELECT sku, on_hand, in_transit FROM inventory").fetchall() == [
             (sku, 40, 5)
@@ -100,7 +100,7 @@ def test_problem_cells_are_named_and_answered_in_a_feedback_workbook(
             line(reseller, sku, date="someday"),  # row 3: DATE
             line(reseller, sku, qty=2.5),  # row 4: QUAN
             line(reseller, "NOPE-1"),  # row 5: PROD warning
-            line(reseller, sku, date=datetime(2026, 9, 30)),  # row 6: outside the period
+            line(reseller, sku, date=datetime(2025, 1, 31)),  # row 6: outside the period
         ],
     )
     original = path.read_bytes()
@@ -134,13 +134,13 @@ def test_dates_and_numbers_typed_in_the_distributors_locale(
     path, reseller, sku = template
     d001 = next(d for d in small_channel.program["distributors"] if d["distributor_id"] == "D001")
     assert d001["locale"] == "en_US"
-    fill(path, [line(reseller, sku, date="10/31/2026", price="1,234.50", qty="1,000")])
+    fill(path, [line(reseller, sku, date="02/28/2025", price="1,234.50", qty="1,000")])
     with empty_workspace.open_ledger() as led:
         r = ingest_file(led, path, today=TODAY)
         assert r.status == "accepted" and not r.issues, r.issues
         assert led.con.execute(
             "SELECT invoice_date, quantity, unit_price FROM sell_through"
-        ).fetchall() == [(date(2026, 10, 31), 1000, Decimal("1234.5000"))]
+        ).fetchall() == [(date(2025, 2, 28), 1000, Decimal("1234.5000"))]
 
 
 def test_a_template_for_another_distributor_or_period_is_refused(empty_workspace, template):
@@ -152,8 +152,8 @@ def test_a_template_for_another_distributor_or_period_is_refused(empty_workspace
         assert (
             r.status == "refused" and "this template is for distributor D001, not D002" in r.message
         )
-        r = ingest_file(led, path, period="2026-11", today=TODAY)
-        assert r.status == "refused" and "period 2026-10, not 2026-11" in r.message
+        r = ingest_file(led, path, period="2025-03", today=TODAY)
+        assert r.status == "refused" and "period 2025-02, not 2025-03" in r.message
         assert ledger_snapshot(led) == before
 
 
@@ -184,7 +184,7 @@ def test_a_template_saved_by_libreoffice_as_ods_or_xls(empty_workspace, template
     converted = next(out.glob(f"*.{fmt}"))
     with empty_workspace.open_ledger() as led:
         # .ods/.xls carry no template properties: the command line says who and when
-        r = ingest_file(led, converted, distributor="D001", period="2026-10", today=TODAY)
+        r = ingest_file(led, converted, distributor="D001", period="2025-02", today=TODAY)
         assert r.status == "accepted", r.summary()
         assert led.count("sell_through") == 1
 
@@ -225,3 +225,42 @@ def test_cli_ingest_writes_feedback_to_the_outbox(empty_workspace, template):
     assert "feedback for the sender" in r.stdout
     assert (empty_workspace.outbox / f"feedback_{path.stem}.xlsx").exists()
     assert (empty_workspace.outbox / f"feedback_{path.stem}.json").exists()
+
+
+def test_quality_warnings_load_the_line_and_say_why(empty_workspace, template, small_channel):
+    path, reseller, sku = template
+    other = next(
+        r for r in small_channel.program["resellers"] if "D001" not in r["authorized_distributors"]
+    )
+    floor = next(p["floor_price"] for p in small_channel.program["products"] if p["sku"] == sku)
+    fill(
+        path,
+        [
+            line(reseller, sku),
+            line(reseller, sku),  # row 3: the same line again -> DUPL
+            line(other, sku, invoice="INV-3"),  # row 4: not authorized for D001 -> PART
+            line(
+                reseller, sku, invoice="INV-4", price=float(floor) / 100
+            ),  # row 5: below floor -> PRIC
+        ],
+    )
+    wb = openpyxl.load_workbook(path)
+    wb["SellThrough"]["G6"] = "JP"  # end customer in a country D001 does not cover -> TERR
+    for j, v in enumerate(line(reseller, sku, invoice="INV-5"), start=1):
+        if j != 7:
+            wb["SellThrough"].cell(row=6, column=j, value=v)
+    wb.save(path)
+    with empty_workspace.open_ledger() as led:
+        r = ingest_file(led, path, today=TODAY)
+    assert r.status == "accepted" and r.quarantined == 0 and r.lines_loaded == 5, r.issues
+    warnings = {(i.code, i.cell) for i in r.issues if i.severity == "warning"}
+    assert {("DUPL", "B3"), ("PART", "C4"), ("PRIC", "K5"), ("TERR", "G6")} <= warnings
+    assert not any(code == "FX" for code, _ in warnings)
+
+
+def test_a_currency_without_a_rate_that_month_is_a_warning(empty_workspace, template):
+    path, reseller, sku = template
+    fill(path, [[*line(reseller, sku)[:11], "NOK", None]])
+    with empty_workspace.open_ledger() as led:
+        r = ingest_file(led, path, today=TODAY)
+    assert r.lines_loaded == 1 and [(i.code, i.cell) for i in r.issues] == [("FX", "L2")]

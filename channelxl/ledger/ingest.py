@@ -834,15 +834,45 @@ def _checks(load: _Load) -> list[tuple[str, str, str, str, str]]:
                 )
             )
     if table.name == "sell_through":
-        out.append(
+        lt = lines_table(table)
+        reporting = _sql_text(load.ledger.settings().get("reporting_currency", "EUR"))
+        out += [
             (
                 ERROR,
                 "DATE",
                 "invoice_date",
                 "strftime(invoice_date, '%Y-%m') <> period",
                 "'Invoice Date ' || invoice_date || ' is outside the reported period ' || period",
-            )
-        )
+            ),
+            # Warnings: the line is real and is loaded; reconciliation shows them too.
+            (
+                WARNING,
+                "PART",
+                "reseller_id",
+                f"NOT list_contains(coalesce((SELECT r.authorized_distributors FROM resellers r WHERE "
+                f"r.reseller_id = {lt}.reseller_id), [{lt}.distributor_id]), {lt}.distributor_id)",
+                "'reseller ' || reseller_id || ' is not authorized to buy from ' || distributor_id",
+            ),
+            (
+                WARNING,
+                "FX",
+                "currency",
+                f"{lt}.currency <> {reporting} AND NOT EXISTS (SELECT 1 FROM fx_rates f WHERE "
+                f"f.currency = {lt}.currency AND f.month = {lt}.period)",
+                "'no FX rate for ' || currency || ' in ' || period || ' in the program workbook: "
+                "the line is loaded, but reports cannot convert it'",
+            ),
+            (
+                WARNING,
+                "PRIC",
+                "unit_price",
+                f"unit_price * (CASE WHEN {lt}.currency = {reporting} THEN 1 ELSE (SELECT f.rate FROM "
+                f"fx_rates f WHERE f.currency = {lt}.currency AND f.month = {lt}.period) END) < "
+                f"(SELECT p.floor_price FROM products p WHERE p.sku = {lt}.sku)",
+                "'unit price ' || unit_price || ' ' || currency || ' is below the floor price of ' "
+                "|| sku",
+            ),
+        ]
     # A file said (on the command line) to be for one distributor and period holds no other.
     fields = {c.field for c in table.columns}
     for name, flag in (("distributor_id", load.distributor), ("period", load.period)):
@@ -911,6 +941,14 @@ def _validate(load: _Load) -> set[int]:
             f"AS h FROM {lt} WHERE submission_id = {sid}) GROUP BY h HAVING count(*) > 1)) "
             "WHERE n > 1"
         ).fetchall()
+    if table.name == "sell_through":
+        found += con.execute(
+            f"SELECT rowid, 'warning', 'DUPL', 'invoice_number', 'the same invoice line appears "
+            "earlier in this report' FROM (SELECT rowid, row_number() OVER (PARTITION BY "
+            "invoice_number, invoice_date, reseller_id, sku, quantity, unit_price ORDER BY rowid) "
+            f"AS n FROM {lt} WHERE submission_id = {sid}) WHERE n > 1"
+        ).fetchall()
+        found += _territory_warnings(load)
     bad = set()
     by_field = {c.field: c for c in table.columns}
     for rowid, severity, code, f, message in sorted(found, key=lambda r: (r[0], r[3])):
@@ -930,6 +968,45 @@ def _validate(load: _Load) -> set[int]:
             Issue(code, message, severity, load.path.name, column=column.name, **location)
         )
     return bad
+
+
+def _territory_warnings(load: _Load) -> list[tuple]:
+    """TERR warnings from the territory engine (core.territory), the one definition of it."""
+    from channelxl.core.territory import IN, territory_status
+
+    lt = lines_table(load.table)
+    lines = load.ledger.con.sql(
+        f"SELECT l.rowid AS rowid, l.distributor_id, coalesce(l.end_customer_country, "
+        f"l.reseller_country, r.country) AS country, coalesce(l.end_customer_segment, '') AS "
+        f"segment, l.invoice_date AS date FROM {lt} l LEFT JOIN resellers r USING (reseller_id) "
+        f"WHERE l.submission_id = {load.sid} AND l.invoice_date IS NOT NULL"
+    ).df()
+    if lines.empty:
+        return []
+    territories = load.ledger.con.sql(
+        "SELECT distributor_id, country, segment, valid_from, valid_to FROM territories"
+    ).df()
+    status = territory_status(lines, territories)
+    out = []
+    for rowid, d, country, st in zip(
+        lines["rowid"], lines["distributor_id"], lines["country"], status, strict=True
+    ):
+        if st != IN:
+            what = (
+                "has no territory on that date"
+                if st != "OUT"
+                else f"is not appointed for {country}"
+            )
+            out.append(
+                (
+                    int(rowid),
+                    WARNING,
+                    "TERR",
+                    "end_customer_country",
+                    f"out of territory: {d} {what}",
+                )
+            )
+    return out
 
 
 def _literal(value) -> str:
