@@ -948,7 +948,10 @@ def _validate(load: _Load) -> set[int]:
             "invoice_number, invoice_date, reseller_id, sku, quantity, unit_price ORDER BY rowid) "
             f"AS n FROM {lt} WHERE submission_id = {sid}) WHERE n > 1"
         ).fetchall()
-        found += _territory_warnings(load)
+        if load.path.suffix.lower() not in (".csv", ".txt"):
+            # Templates and workbooks, whose senders get feedback cell by cell: territory too.
+            # Bulk CSV reports skip it here (tens of ms a file); `channelxl territory` checks them.
+            found += _territory_warnings(load)
     bad = set()
     by_field = {c.field: c for c in table.columns}
     for rowid, severity, code, f, message in sorted(found, key=lambda r: (r[0], r[3])):
