@@ -13,6 +13,8 @@ from channelxl.export import export_table
 from channelxl.rebates import rebate_statement
 from channelxl.reconciliation import reconcile_quarter, write_reconciliation
 from channelxl.synth import Sizes, generate, write_channel
+from channelxl.synth.returns import simulate_returns
+from channelxl.templates import write_templates
 from channelxl.territories import territory_quarter, write_territory
 from channelxl.workspace import init
 
@@ -41,16 +43,27 @@ def run_demo(
     echo(f"Generating a synthetic channel (seed {seed}) ...")
     channel = generate(seed, sizes)
     ws = init(root, rows=channel.program, settings=channel.settings)
-    files = write_channel(channel, root, program=False)
+    last_month = str(channel.months[-1])
+    # every month arrives as CSV reports but the last, which goes out as templates
+    files = write_channel(channel, root, program=False, skip={last_month})
+    with ws.open_ledger() as ledger:
+        templates = write_templates(ledger, last_month, ws.outbox)
+    returns = simulate_returns(channel, templates, ws.inbox, seed=seed)
+
     n_files = 3 + len(files["reports"])
     echo(
         f"  {len(channel.program['distributors'])} distributors, "
         f"{len(channel.program['resellers']):,} resellers, {len(channel.program['products'])} SKUs, "
         f"{len(channel.months)} months; {n_files:,} files written to {ws.inbox}"
     )
+    echo(
+        f"  {len(templates)} templates for {last_month} sent to {ws.outbox}; "
+        f"{len(returns['returned'])} came back, {len(returns['careless'])} with mistakes, "
+        f"one corrected later"
+    )
     echo("Ingesting the inbox ...")
     with ws.open_ledger() as ledger:
-        results = ingest_many(ledger, new_inbox_files(ledger, ws.inbox))
+        results = ingest_many(ledger, new_inbox_files(ledger, ws.inbox), feedback_dir=ws.outbox)
         counts = {
             t: ledger.count(t)
             for t in ("shipments", "sell_through", "inventory", "certifications", "activities")
@@ -76,6 +89,11 @@ def run_demo(
     )
     for r in refused:
         echo(f"  {r.summary()}")
+    for r in results:
+        if Path(r.path).name in returns["careless"] or r.path == str(returns["resubmitted"]):
+            echo(f"  {r.summary()}")
+            if r.feedback:
+                echo(f"    feedback for the distributor: {r.feedback}")
     echo(
         f"  {len(statement.results)} program evaluations; total {statement.currency} "
         f"{statement.total:,.2f}; {statement.count('held')} held for inventory loading, "

@@ -139,6 +139,10 @@ def test_demo_runs_end_to_end(tmp_path):
     planted = json.loads((root / "planted.json").read_text())
     assert planted["seed"] == 7 and planted["late_report"]
     assert list((root / "outbox").glob("sell_through_*.xlsx"))
+    assert "templates for" in r.stdout and "with mistakes" in r.stdout
+    assert list((root / "outbox").glob("sellthrough_D*.xlsx"))  # the templates sent
+    assert list((root / "outbox").glob("feedback_returned_*.xlsx"))  # answers to careless returns
+    assert "supersedes submission" in r.stdout  # the corrected resubmission
     again = run_cli("demo", "--dir", "demo", *SMALL_DEMO, cwd=tmp_path)  # a rerun clears it
     assert again.returncode == 0
     (tmp_path / "mine").mkdir()

@@ -32,8 +32,8 @@ def _stamp(path: Path, when: datetime) -> None:
     os.utime(path, (ts, ts))
 
 
-def write_reports(channel: Channel, folder: Path) -> list[Path]:
-    """One sell-through and one inventory CSV per distributor and month."""
+def write_reports(channel: Channel, folder: Path, *, skip: set[str] = frozenset()) -> list[Path]:
+    """One sell-through and one inventory CSV per distributor and month (but ``skip``)."""
     folder.mkdir(parents=True, exist_ok=True)
     received = {
         (r.distributor_id, r.period): r.received_at
@@ -46,6 +46,8 @@ def write_reports(channel: Channel, folder: Path) -> list[Path]:
     inv_groups = dict(iter(inv.groupby(["Distributor ID", "Period"], sort=True)))
     first_month = str(channel.months[0])
     for (d, p), when in sorted(received.items()):
+        if p in skip:
+            continue
         for prefix, groups, cols in (
             ("sellthrough", st_groups, st.columns),
             ("inventory", inv_groups, inv.columns),
@@ -64,7 +66,13 @@ def write_reports(channel: Channel, folder: Path) -> list[Path]:
     return written
 
 
-def write_channel(channel: Channel, folder: str | os.PathLike, *, program: bool = True) -> dict:
+def write_channel(
+    channel: Channel,
+    folder: str | os.PathLike,
+    *,
+    program: bool = True,
+    skip: set[str] = frozenset(),
+) -> dict:
     """Write everything into ``folder`` (program workbook at its top, files in ``inbox/``)."""
     folder = Path(folder)
     inbox = folder / "inbox"
@@ -80,7 +88,7 @@ def write_channel(channel: Channel, folder: str | os.PathLike, *, program: bool 
         path = inbox / f"{name}.csv"
         _headers(frame, table).to_csv(path, index=False)
         out[name] = path
-    out["reports"] = write_reports(channel, inbox)
+    out["reports"] = write_reports(channel, inbox, skip=skip)
     planted = folder / "planted.json"
     planted.write_text(json.dumps(planted_summary(channel), indent=2, default=str))
     out["planted"] = planted
