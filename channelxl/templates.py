@@ -154,17 +154,27 @@ def write_template(path: str | os.PathLike, t: TemplateFor) -> Path:
 
 
 def read_template_meta(path: str | os.PathLike) -> dict[str, str]:
-    """What a returned template says it is (custom properties, else the hidden sheet)."""
+    """What a returned template says it is: its custom document properties, else the hidden
+    sheet. Read straight from the package (a large workbook is not parsed for this)."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        meta = {}
+        if "docProps/custom.xml" in names:
+            root = ElementTree.fromstring(z.read("docProps/custom.xml"))
+            for prop in root:
+                name = prop.get("name", "")
+                if name.startswith(PREFIX) and len(prop):
+                    meta[name[len(PREFIX) :]] = (prop[0].text or "").strip()
+        if meta:
+            return meta
     wb = load_workbook(path, read_only=True)
     try:
-        meta = {
-            p.name[len(PREFIX) :]: str(p.value)
-            for p in wb.custom_doc_props.props
-            if p.name.startswith(PREFIX)
-        }
-        if not meta and META_SHEET in wb.sheetnames:
-            meta = {str(k): str(v) for k, v, *_ in wb[META_SHEET].iter_rows(values_only=True) if k}
-        return meta
+        if META_SHEET in wb.sheetnames:
+            return {str(k): str(v) for k, v, *_ in wb[META_SHEET].iter_rows(values_only=True) if k}
+        return {}
     finally:
         wb.close()
 

@@ -658,22 +658,40 @@ def _insert_grid(load: _Load, grid, sheet) -> tuple[int, list[Issue], list[int]]
     table, layout = load.table, load.layout
     records, rows, issues = [], [], []
     read = 0
+    # required/min checks run in SQL for every format, so cells are parsed leniently here
+    plan = [
+        (
+            j,
+            column,
+            Column(column.name, column.type, column.help, required=False, allowed=column.allowed),
+            load.distributor
+            if column.field == "distributor_id"
+            else load.period
+            if column.field == "period"
+            else None,
+        )
+        for j, column in layout.mapping.items()
+    ]
+    fields = {c.field for c in table.columns}
+    fill = [(c.field, c.default) for c in table.columns if c.default is not None]
+    fill += [
+        (f, v)
+        for f, v in (("distributor_id", load.distributor), ("period", load.period))
+        if v and f in fields
+    ]
+    width_needed = max((j for j, *_ in plan), default=0) + 1
     for i, raw in enumerate(grid[1:], start=header_row + 1):
-        if all(is_blank(v) for v in raw):
+        if all(v is None or v == "" or (isinstance(v, str) and not v.strip()) for v in raw):
             continue
         read += 1
+        if len(raw) < width_needed:
+            raw = [*raw, *([None] * (width_needed - len(raw)))]
         record, ok = {}, True
-        for j, column in layout.mapping.items():
-            value = raw[j] if j < len(raw) else None
-            if column.field == "distributor_id" and is_blank(value) and load.distributor:
-                value = load.distributor
-            if column.field == "period" and is_blank(value) and load.period:
-                value = load.period
+        for j, column, loose, flag in plan:
+            value = raw[j]
+            if flag is not None and is_blank(value):
+                value = flag
             try:
-                # required/min checks run in SQL for every format, so parse leniently here
-                loose = Column(
-                    column.name, column.type, column.help, required=False, allowed=column.allowed
-                )
                 record[column.field] = parse_cell(value, loose, load.locale)
             except CellError as exc:
                 issues.append(
@@ -688,12 +706,9 @@ def _insert_grid(load: _Load, grid, sheet) -> tuple[int, list[Issue], list[int]]
                 )
                 ok = False
         if ok:
-            for column in table.columns:
-                if column.default is not None and record.get(column.field) is None:
-                    record[column.field] = column.default
-            for fld, flag in (("distributor_id", load.distributor), ("period", load.period)):
-                if flag and record.get(fld) is None and fld in (c.field for c in table.columns):
-                    record[fld] = flag
+            for f, v in fill:
+                if record.get(f) is None:
+                    record[f] = v
             records.append(record)
             rows.append(i)
     frame = frame_for_insert(
