@@ -92,8 +92,13 @@ def layouts_md() -> str:
         "xlsx, date cells or `YYYY-MM-DD` text. Numbers use `.` as the decimal point.",
         "",
         "A line with an error is quarantined (kept out, reported with its line and column) and "
-        "the rest of the file is loaded; `--strict` refuses the file instead. Unknown SKUs and "
-        "resellers are warnings: the line is loaded and reconciliation flags it.",
+        "the rest of the file is loaded; `--strict` refuses the file instead. Warnings load the "
+        "line and are reported: unknown SKU (PROD) or reseller (PART), a reseller not authorized "
+        "for the distributor (PART), a price below the floor (PRIC), a currency without an FX "
+        "rate that month (FX), the same invoice line twice (DUPL), and for workbooks an end "
+        "customer out of territory (TERR). Returned templates (docs/TEMPLATES.md) are recognised "
+        "by the distributor and period stored in them; each file with problems gets a feedback "
+        "workbook and JSON in outbox/.",
         "",
     ]
     for t in EXPORT_TABLES:

@@ -13,6 +13,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from helpers import ledger_snapshot, run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from channelxl.feedback import write_feedback
 from channelxl.ledger.ingest import ingest_file
@@ -264,3 +266,87 @@ def test_a_currency_without_a_rate_that_month_is_a_warning(empty_workspace, temp
     with empty_workspace.open_ledger() as led:
         r = ingest_file(led, path, today=TODAY)
     assert r.lines_loaded == 1 and [(i.code, i.cell) for i in r.issues] == [("FX", "L2")]
+
+
+def test_extra_columns_blank_rows_and_a_totals_row(empty_workspace, template):
+    path, reseller, sku = template
+    fill(path, [line(reseller, sku), [None] * 13, line(reseller, sku, invoice="INV-2")])
+    wb = openpyxl.load_workbook(path)
+    ws = wb["SellThrough"]
+    ws["N1"] = "Our note"
+    ws["N2"] = "thanks"
+    ws["A6"], ws["J6"] = "Total", 6
+    wb.save(path)
+    with empty_workspace.open_ledger() as led:
+        r = ingest_file(led, path, today=TODAY)
+    assert r.status == "accepted" and r.lines_loaded == 2 and r.quarantined == 0
+    codes = {(i.code, i.severity) for i in r.issues}
+    assert ("COLUMN", "warning") in codes and ("TOTAL", "warning") in codes
+
+
+def test_dates_in_a_1904_workbook(empty_workspace, template):
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    path, reseller, sku = template
+    fill(path, [line(reseller, sku)])
+    wb = openpyxl.load_workbook(path)
+    wb.epoch = CALENDAR_MAC_1904
+    wb.save(path)
+    with empty_workspace.open_ledger() as led:
+        r = ingest_file(led, path, today=TODAY)
+        assert r.status == "accepted" and r.lines_loaded == 1, r.issues
+        assert led.con.execute("SELECT invoice_date FROM sell_through").fetchall() == [
+            (date(2025, 2, 5),)
+        ]
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    qty=st.integers(1, 5000),
+    qty_as=st.sampled_from(["int", "float", "text", "grouped", "padded"]),
+    price=st.decimals(min_value=1500, max_value=99999, places=2),
+    price_as=st.sampled_from(["float", "text", "grouped"]),
+    day=st.integers(1, 28),
+    date_as=st.sampled_from(["datetime", "iso", "us"]),
+    currency=st.sampled_from(["USD", "usd", " USD ", "Usd"]),
+    junk=st.one_of(st.none(), st.text(alphabet="abcxyzXYZ !?#/", min_size=1, max_size=6)),
+)
+def test_messy_cells_load_as_meant_or_are_named(
+    empty_workspace, template, qty, qty_as, price, price_as, day, date_as, currency, junk
+):
+    path, reseller, sku = template
+    q = {
+        "int": qty,
+        "float": float(qty),
+        "text": str(qty),
+        "grouped": f"{qty:,}",
+        "padded": f" {qty} ",
+    }[qty_as]
+    p = {"float": float(price), "text": str(price), "grouped": f"{price:,.2f}"}[price_as]
+    d = {
+        "datetime": datetime(2025, 2, day),
+        "iso": f"2025-02-{day:02d}",
+        "us": f"02/{day:02d}/2025",
+    }[date_as]
+    good = line(reseller, sku, date=d, qty=q, price=p)
+    good[11] = currency
+    bad = line(reseller, sku, invoice="INV-X", qty=junk)
+    target = tmp = path.with_name("messy.xlsx")
+    fill(path, [good, bad], out=tmp)
+    with empty_workspace.open_ledger() as led:
+        before = led.count("sell_through")
+        r = ingest_file(led, target, today=TODAY)
+        assert r.status == "accepted", r.summary()
+        got = led.con.execute(
+            "SELECT invoice_date, quantity, unit_price, currency FROM sell_through WHERE invoice_number = 'INV-1'"
+        ).fetchall()
+        assert got == [
+            (date(2025, 2, day), qty, Decimal(str(price)).quantize(Decimal("0.0001")), "USD")
+        ]
+        # the junk quantity (or a blank one) is quarantined and named by its cell
+        assert [(i.code, i.cell) for i in r.issues if i.severity == "error"] == [("QUAN", "J3")]
+        assert r.lines_loaded == 1 and r.quarantined == 1
+        ledger_was = before
+    assert ledger_was >= 0

@@ -499,6 +499,18 @@ def _first_recognised(path: Path, book: CalamineWorkbook) -> _Part:
 def _load_part(load: _Load, part: _Part) -> tuple[int, int]:
     """Insert, normalise, validate and quarantine one part; return (lines read, quarantined)."""
     con, path = load.ledger.con, load.path
+    for name in part.layout.extra:
+        where = {"sheet": part.sheet[0]} if part.sheet else {}
+        load.issues.append(
+            Issue(
+                "COLUMN",
+                f"column {name!r} is not part of the layout and was ignored",
+                WARNING,
+                path.name,
+                column=name,
+                **where,
+            )
+        )
     if part.grid is not None:
         read, cast_issues, rows = _insert_grid(load, part.grid, part.sheet)
         load.locate = lambda k: {"sheet": part.sheet[0], "row": rows[k]}
@@ -652,6 +664,28 @@ def _value_of(csv_line: str, dialect: CsvDialect, j: int) -> str:
 
 
 # ---------------------------------------------------------------- workbooks
+def _last_data_row(grid) -> int:
+    """Index (in ``grid``) of the last row with any value."""
+    for k in range(len(grid) - 1, 0, -1):
+        if any(not is_blank(v) for v in grid[k]):
+            return k
+    return 0
+
+
+def _is_totals(raw) -> bool:
+    """A row a person added below the data to sum it: its first text says total/sum."""
+    first = next((v for v in raw if not is_blank(v)), None)
+    return isinstance(first, str) and first.strip().casefold().rstrip(":") in (
+        "total",
+        "totals",
+        "sum",
+        "grand total",
+        "gesamt",
+        "summe",
+        "totaal",
+    )
+
+
 def _insert_grid(load: _Load, grid, sheet) -> tuple[int, list[Issue], list[int]]:
     """Parse a sheet cell by cell (types from the declarations) and insert the good rows."""
     sheet_name, header_row = sheet
@@ -680,8 +714,21 @@ def _insert_grid(load: _Load, grid, sheet) -> tuple[int, list[Issue], list[int]]
         if v and f in fields
     ]
     width_needed = max((j for j, *_ in plan), default=0) + 1
+    last = _last_data_row(grid)
     for i, raw in enumerate(grid[1:], start=header_row + 1):
         if all(v is None or v == "" or (isinstance(v, str) and not v.strip()) for v in raw):
+            continue
+        if i - header_row == last and _is_totals(raw):
+            issues.append(
+                Issue(
+                    "TOTAL",
+                    "a totals row at the bottom was left out",
+                    WARNING,
+                    load.path.name,
+                    sheet=sheet_name,
+                    cell=a1(i, 0),
+                )
+            )
             continue
         read += 1
         if len(raw) < width_needed:
