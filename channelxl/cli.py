@@ -77,6 +77,28 @@ def _quarter(ctx, param, value):
         raise click.BadParameter(str(exc)) from None
 
 
+def quarter_options(what: str):
+    """--quarter, --distributor and --out, as every quarterly command takes them."""
+
+    def decorate(fn):
+        fn = click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help=f"Folder for the {what} (default: DIR/reports/QUARTER).",
+        )(fn)
+        fn = click.option(
+            "--distributor", "distributors", multiple=True, help="Only these (repeatable)."
+        )(fn)
+        return click.option(
+            "--quarter",
+            callback=_quarter,
+            help="YYYYQn (default: the last quarter that has ended).",
+        )(fn)
+
+    return decorate
+
+
 def workspace_options(fn):
     fn = click.option(
         "--dir",
@@ -275,16 +297,7 @@ def export(table, out, period, distributor, root, program, ledger, lock_timeout)
 
 
 @main.command()
-@click.option(
-    "--quarter", callback=_quarter, help="YYYYQn (default: the last quarter that has ended)."
-)
-@click.option("--distributor", "distributors", multiple=True, help="Only these (repeatable).")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the statement (default: DIR/reports/QUARTER).",
-)
+@quarter_options("statement")
 @workspace_options
 @friendly
 def rebates(quarter, distributors, out_dir, root, program, ledger, lock_timeout):
@@ -329,16 +342,7 @@ def _quarter_run(quarter):
 
 
 @main.command()
-@click.option(
-    "--quarter", callback=_quarter, help="YYYYQn (default: the last quarter that has ended)."
-)
-@click.option("--distributor", "distributors", multiple=True, help="Only these (repeatable).")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the workbook (default: DIR/reports/QUARTER).",
-)
+@quarter_options("workbook")
 @workspace_options
 @friendly
 def reconcile(quarter, distributors, out_dir, root, program, ledger, lock_timeout):
@@ -370,16 +374,7 @@ def reconcile(quarter, distributors, out_dir, root, program, ledger, lock_timeou
 
 
 @main.command()
-@click.option(
-    "--quarter", callback=_quarter, help="YYYYQn (default: the last quarter that has ended)."
-)
-@click.option("--distributor", "distributors", multiple=True, help="Only these (repeatable).")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the workbook (default: DIR/reports/QUARTER).",
-)
+@quarter_options("workbook")
 @workspace_options
 @friendly
 def territory(quarter, distributors, out_dir, root, program, ledger, lock_timeout):
