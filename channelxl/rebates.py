@@ -156,11 +156,6 @@ def evaluate_quarters(
     return results, facts
 
 
-def total(results: list[RebateResult]) -> Decimal:
-    return sum((r.amount for r in results), Decimal(0))
-
-
-@dataclass
 class StatementRun:
     quarter: str
     currency: str

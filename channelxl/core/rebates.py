@@ -28,7 +28,6 @@ MDF accrues at the program's MDF rate x sell-through revenue.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -282,8 +281,3 @@ def accruals(rules: ProgramRules, f: Figures) -> list[Accrual]:
         out.append(Accrual(k, to_date, to_date * scale, cumulative, cumulative - booked))
         booked = cumulative
     return out
-
-
-def statement_total(results: Sequence[RebateResult]) -> Decimal:
-    """Sum of the amounts paid: exact, as each is already in cents."""
-    return sum((r.amount for r in results), ZERO)

@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 
@@ -118,10 +116,6 @@ def exclusive_conflicts(territories: pd.DataFrame) -> pd.DataFrame:
         },
         columns=cols,
     ).reset_index(drop=True)
-
-
-def quarter_of(day: date | pd.Timestamp) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
 def free_riding(lines: pd.DataFrame) -> pd.DataFrame:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,7 +145,3 @@ def csv_line_numbers(path: Path, dialect: CsvDialect, skip_lines: set[int]) -> l
                 continue
             out.append(line)
     return out
-
-
-def display_name(path: str | os.PathLike) -> str:
-    return Path(path).name
