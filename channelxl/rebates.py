@@ -156,6 +156,7 @@ def evaluate_quarters(
     return results, facts
 
 
+@dataclass
 class StatementRun:
     quarter: str
     currency: str
