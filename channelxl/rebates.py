@@ -15,7 +15,6 @@ from decimal import Decimal
 from channelxl.core.periods import Quarter
 from channelxl.core.rebates import Figures, ProgramRules, RebateResult, evaluate
 from channelxl.core.tiers import TierTable
-from channelxl.errors import ChannelxlError
 from channelxl.facts import QuarterFacts, quarters_facts
 from channelxl.ledger.store import Ledger
 
@@ -132,10 +131,7 @@ def evaluate_quarters(
     """The same for several quarters, reading the ledger once for all of them."""
     facts = quarters_facts(ledger, quarters)
     if distributors:
-        known = {d for _, d in facts}
-        unknown = sorted(set(distributors) - known)
-        if unknown:
-            raise ChannelxlError(f"unknown distributor(s): {', '.join(unknown)}")
+        ledger.distributors(distributors)  # refuses unknown ids
         facts = {k: f for k, f in facts.items() if k[1] in distributors}
     results = []
     progs = programs(ledger)

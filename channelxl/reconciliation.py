@@ -12,7 +12,6 @@ import pandas as pd
 from channelxl.core.inventory import loading_signals
 from channelxl.core.periods import Quarter
 from channelxl.core.reconcile import FLAGS, Tolerance, line_flags, reconcile
-from channelxl.errors import ChannelxlError
 from channelxl.ledger.store import Ledger
 from channelxl.schema import Column, Table
 
@@ -50,11 +49,7 @@ def reconcile_quarter(
     months = [str(m) for m in q.months]
     before = str(q.months[0] + -1)
     settings = ledger.settings()
-    known = [d for (d,) in ledger.con.execute("SELECT distributor_id FROM distributors").fetchall()]
-    wanted = list(distributors) if distributors else known
-    unknown = sorted(set(wanted) - set(known))
-    if unknown:
-        raise ChannelxlError(f"unknown distributor(s): {', '.join(unknown)}")
+    wanted = ledger.distributors(distributors)
     currency = settings.get("reporting_currency", "EUR")
     ships = _frame(
         ledger,

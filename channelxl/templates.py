@@ -197,10 +197,7 @@ def write_templates(
     rows = con.execute(
         "SELECT distributor_id, name, currency FROM distributors ORDER BY distributor_id"
     ).fetchall()
-    known = {d for d, *_ in rows}
-    unknown = sorted(set(distributors or ()) - known)
-    if unknown:
-        raise ChannelxlError(f"unknown distributor(s): {', '.join(unknown)}")
+    ledger.distributors(distributors)  # refuses unknown ids
     skus = tuple(
         s
         for (s,) in con.execute(

@@ -17,7 +17,6 @@ from channelxl.core.territory import (
     free_riding,
     territory_status,
 )
-from channelxl.errors import ChannelxlError
 from channelxl.ledger.store import Ledger
 from channelxl.schema import Column, Table
 
@@ -43,11 +42,7 @@ def territory_quarter(
 ) -> TerritoryRun:
     q = Quarter.parse(quarter)
     months = [str(m) for m in q.months]
-    known = [d for (d,) in ledger.con.execute("SELECT distributor_id FROM distributors").fetchall()]
-    wanted = list(distributors) if distributors else known
-    unknown = sorted(set(wanted) - set(known))
-    if unknown:
-        raise ChannelxlError(f"unknown distributor(s): {', '.join(unknown)}")
+    wanted = ledger.distributors(distributors)
     lines = (
         ledger.con.sql(
             """

@@ -44,6 +44,15 @@ FLAGS = {
     "UNKRES": "reseller is not in the program workbook",
     "UNAUTH": "reseller is not authorized to buy from this distributor",
 }
+# Two sell-through lines of one distributor are the same line when all of these agree.
+DUPLICATE_LINE_KEY = (
+    "invoice_number",
+    "invoice_date",
+    "reseller_id",
+    "sku",
+    "quantity",
+    "unit_price",
+)
 GRID_COLUMNS = [
     "distributor_id",
     "sku",
@@ -236,15 +245,7 @@ def line_flags(
     with ``lines``), compared with the floor price; None skips the floor check.
     """
     out = []
-    key = [
-        "distributor_id",
-        "invoice_number",
-        "invoice_date",
-        "reseller_id",
-        "sku",
-        "quantity",
-        "unit_price",
-    ]
+    key = ["distributor_id", *DUPLICATE_LINE_KEY]
     dup = lines.duplicated(subset=[k for k in key if k in lines.columns], keep="first")
     out.append(("DUP", dup, "the same invoice line appears earlier in the report"))
     if products is not None:

@@ -98,6 +98,15 @@ def _tolerance(value: object) -> Tolerance:
     return Tolerance(units=float(number(value, "tolerance")))
 
 
+CONFLICTS_HEADER = [
+    "Distributor A",
+    "Distributor B",
+    "Country",
+    "Segment A",
+    "Segment B",
+    "Overlap From",
+    "Overlap To",
+]
 RECONCILE_HEADER = [
     "SKU",
     "Month",
@@ -378,15 +387,7 @@ def chx_territory_check(distributor, country, segment, date, territories):
         ],
     ),
     example_result=[
-        [
-            "Distributor A",
-            "Distributor B",
-            "Country",
-            "Segment A",
-            "Segment B",
-            "Overlap From",
-            "Overlap To",
-        ],
+        CONFLICTS_HEADER,
         ["D001", "D002", "IN", "public", "*", datetime(2025, 6, 1), datetime(2026, 3, 31)],
     ],
     group=GROUP_TERRITORY,
@@ -394,17 +395,7 @@ def chx_territory_check(distributor, country, segment, date, territories):
 def chx_territory_conflicts(territories):
     """Pairs of exclusive rows overlapping in country, segment (* overlaps all) and dates."""
     found = exclusive_conflicts(_territories(territories))
-    rows = [
-        [
-            "Distributor A",
-            "Distributor B",
-            "Country",
-            "Segment A",
-            "Segment B",
-            "Overlap From",
-            "Overlap To",
-        ]
-    ]
+    rows = [list(CONFLICTS_HEADER)]
     for r in found.itertuples(index=False):
         rows.append(
             [

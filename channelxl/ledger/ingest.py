@@ -29,6 +29,7 @@ from python_calamine import CalamineWorkbook
 
 from channelxl._faults import checkpoint
 from channelxl.core.periods import Month
+from channelxl.core.reconcile import DUPLICATE_LINE_KEY
 from channelxl.errors import FileRefused
 from channelxl.io.cells import CellError, is_blank, parse_cell
 from channelxl.io.exports import (
@@ -1007,7 +1008,7 @@ def _validate(load: _Load) -> set[int]:
         found += con.execute(
             f"SELECT rowid, 'warning', 'DUPL', 'invoice_number', 'the same invoice line appears "
             "earlier in this report' FROM (SELECT rowid, row_number() OVER (PARTITION BY "
-            "invoice_number, invoice_date, reseller_id, sku, quantity, unit_price ORDER BY rowid) "
+            f"{', '.join(DUPLICATE_LINE_KEY)} ORDER BY rowid) "
             f"AS n FROM {lt} WHERE submission_id = {sid}) WHERE n > 1"
         ).fetchall()
         if load.path.suffix.lower() not in (".csv", ".txt"):

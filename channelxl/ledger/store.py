@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from channelxl._faults import checkpoint
-from channelxl.errors import LedgerBusy
+from channelxl.errors import ChannelxlError, LedgerBusy
 from channelxl.io.cells import country_codes, currency_codes
 from channelxl.io.program import Program, read_program
 from channelxl.ledger.schema import SCHEMA_VERSION, all_ddl, duck_type
@@ -206,6 +206,21 @@ class Ledger:
                 ],
             )
             con.execute("INSERT OR REPLACE INTO meta VALUES ('program_sha256', ?)", [digest])
+
+    def distributors(self, wanted: list[str] | None = None) -> list[str]:
+        """The program's distributor ids, or ``wanted`` after checking each exists."""
+        known = [
+            d
+            for (d,) in self.con.execute(
+                "SELECT distributor_id FROM distributors ORDER BY distributor_id"
+            ).fetchall()
+        ]
+        if not wanted:
+            return known
+        unknown = sorted(set(wanted) - set(known))
+        if unknown:
+            raise ChannelxlError(f"unknown distributor(s): {', '.join(unknown)}")
+        return list(wanted)
 
     def settings(self) -> dict[str, str]:
         return dict(self.con.execute("SELECT setting, value FROM settings").fetchall())
