@@ -120,10 +120,16 @@ class Ledger:
 
     # ------------------------------------------------------------ schema and transactions
     def _ensure_schema(self) -> None:
+        ddl = all_ddl()
+        # The DDL's own hash: when the file already has exactly this schema, opening it runs
+        # no DDL at all (a command opens the ledger once, but scripts open it often).
+        shape = hashlib.sha256("\n".join(ddl).encode()).hexdigest()
+        have = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+        ).fetchall()[0][0]
+        if have and self.meta("schema_sha256") == shape:
+            return
         with self.transaction():
-            have = self.con.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-            ).fetchall()[0][0]
             version = self.meta("schema_version") if have else None
             if version is not None and version != str(SCHEMA_VERSION):
                 # The program's dimensions are derived from program.xlsx: rebuild them in the
@@ -131,11 +137,12 @@ class Ledger:
                 for t in PROGRAM_TABLES:
                     self.con.execute(f"DROP TABLE IF EXISTS {t.name}")
                 self.con.execute("DELETE FROM meta WHERE key = 'program_sha256'")
-            for statement in all_ddl():
+            for statement in ddl:
                 self.con.execute(statement)
             self.con.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
             )
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_sha256', ?)", [shape])
             for name, codes in (
                 ("iso_countries", country_codes()),
                 ("iso_currencies", currency_codes()),
