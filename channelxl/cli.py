@@ -99,6 +99,17 @@ def quarter_options(what: str):
     return decorate
 
 
+def _formats(ctx, param, value):
+    """--format html,pdf as a tuple, checked as it is typed."""
+    from channelxl.reports.batch import FORMATS
+
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        raise click.BadParameter(f"{', '.join(bad) or 'nothing'}: choose html, pdf or html,pdf")
+    return chosen
+
+
 def workspace_options(fn):
     fn = click.option(
         "--dir",
@@ -435,6 +446,147 @@ def template(period, distributors, out_dir, root, program, ledger, lock_timeout)
     click.echo(
         f"{len(paths)} template(s) for {period} written to {paths[0].parent if paths else out_dir}"
     )
+
+
+@main.command()
+@quarter_options("reports, notebooks, index.html and manifest.json")
+@click.option(
+    "--format",
+    "formats",
+    default="html",
+    callback=_formats,
+    show_default=True,
+    help="html, pdf or html,pdf (the PDF is printed from the HTML).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1),
+    help="Reports made at once on this machine (default: one per CPU core).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Run on a Dask cluster instead (tcp://host:8786); its workers need channelxl "
+    "and the --out folder.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=600,
+    show_default=True,
+    help="Seconds one report may take.",
+)
+@click.option("--run-timeout", type=click.FloatRange(min=1), help="Seconds the whole run may take.")
+@click.option("--resume", is_flag=True, help="Make only the reports missing or failed last time.")
+@click.option(
+    "--notebook",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Your own report notebook (default: channelxl's notebooks/qbr.ipynb).",
+)
+@click.option("--kernel", help="Jupyter kernel name (default: this Python).")
+@workspace_options
+@friendly
+def qbr(
+    quarter,
+    distributors,
+    out_dir,
+    formats,
+    jobs,
+    scheduler,
+    timeout,
+    run_timeout,
+    resume,
+    notebook,
+    kernel,
+    root,
+    program,
+    ledger,
+    lock_timeout,
+):
+    """Make each distributor's quarterly business review (HTML, PDF) from the ledger.
+
+    Reads the quarter's facts once for every distributor, then runs the report notebook
+    once per distributor. A report that fails or runs out of time does not stop the others:
+    it is listed with its error in index.html and manifest.json, its partly executed
+    notebook kept, and the command exits 1. --resume then makes only those.
+
+    \b
+    Examples:
+      channelxl qbr --quarter 2026Q3
+      channelxl qbr --quarter 2026Q3 --format html,pdf --jobs 4
+      channelxl qbr --quarter 2026Q3 --distributor D004 --distributor D007 --out review/
+      channelxl qbr --quarter 2026Q3 --resume
+      channelxl qbr --quarter 2026Q3 --scheduler tcp://10.0.0.5:8786
+    """
+    from channelxl.reports.batch import run_reports
+    from channelxl.reports.facts import quarter_report_facts
+    from channelxl.reports.kernel import OWN_KERNEL
+
+    ws = _workspace(root, program, ledger, lock_timeout)
+    quarter = _quarter_run(quarter)
+    out = out_dir or ws.reports / quarter
+    click.echo(f"Reading {quarter} from the ledger for every distributor ...")
+    with ws.open_ledger() as led:  # held only while the facts are read
+        facts = quarter_report_facts(led, quarter, distributors=list(distributors) or None)
+    progress = _progress(len(facts.by_distributor))
+    try:
+        run = run_reports(
+            facts,
+            out,
+            formats=formats,
+            jobs=jobs,
+            scheduler=scheduler,
+            timeout=timeout,
+            run_timeout=run_timeout,
+            resume=resume,
+            notebook=notebook,
+            kernel=kernel or OWN_KERNEL,
+            on_done=progress.update,
+        )
+    finally:
+        progress.close()
+    for note in run.notes:
+        click.echo(f"note: {note}")
+    counts = ", ".join(
+        f"{run.count(s)} {s}" for s in ("ok", "partial", "failed", "timeout") if run.count(s)
+    )
+    kept = f"; {len(run.skipped)} kept from the last run" if run.skipped else ""
+    click.echo(f"{quarter}: {len(run.reports)} reports: {counts}{kept}")
+    for d in run.failed:
+        r = run.reports[d]
+        click.echo(f"  {d} {r['status']}: {r['error']}", err=True)
+        if r.get("notebook"):
+            click.echo(f"    notebook: {run.out_dir / r['notebook']}", err=True)
+    click.echo(f"  index     {run.index}")
+    click.echo(f"  manifest  {run.manifest}")
+    if run.failed:
+        click.echo("Fix the cause, then run again with --resume to make only those.", err=True)
+        sys.exit(1)
+
+
+class _progress:
+    """A progress bar on a terminal; one line per report otherwise (logs, schedulers)."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.bar = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="report", file=sys.stderr, dynamic_ncols=True)
+
+    def update(self, result: dict, done: int, total: int) -> None:
+        if self.bar is not None:
+            self.bar.total = total
+            self.bar.update(1)
+            self.bar.set_postfix_str(f"{result['distributor_id']} {result['status']}")
+        else:
+            took = f" {result['seconds']:.1f} s" if result.get("seconds") is not None else ""
+            click.echo(f"  [{done}/{total}] {result['distributor_id']} {result['status']}{took}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 @main.command()

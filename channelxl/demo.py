@@ -12,6 +12,8 @@ from channelxl.errors import WorkspaceError
 from channelxl.export import export_table
 from channelxl.rebates import rebate_statement
 from channelxl.reconciliation import reconcile_quarter, write_reconciliation
+from channelxl.reports.batch import run_reports
+from channelxl.reports.facts import quarter_report_facts
 from channelxl.synth import Sizes, generate, write_channel
 from channelxl.synth.returns import simulate_returns
 from channelxl.templates import write_templates
@@ -80,6 +82,7 @@ def run_demo(
         echo(f"Reconciling and checking territories for {last} ...")
         recon = write_reconciliation(reconcile_quarter(ledger, str(last)), ws.reports / str(last))
         terr = write_territory(territory_quarter(ledger, str(last)), ws.reports / str(last))
+        qbr_facts = quarter_report_facts(ledger, str(last))
     accepted = sum(r.status == "accepted" for r in results)
     refused = [r for r in results if r.status == "refused"]
     echo(
@@ -106,6 +109,19 @@ def run_demo(
         f"{len(terr.exceptions):,} lines out of territory, {len(terr.conflicts)} exclusive "
         f"conflict(s), {len(terr.free_riders)} free-riding reseller(s)"
     )
+    echo(f"Making the quarterly business reviews for {last} (one notebook per distributor) ...")
+
+    def progress(result: dict, done: int, total: int) -> None:
+        if result["status"] != "ok":
+            echo(f"  {result['distributor_id']} {result['status']}: {result['error']}")
+        if done % 10 == 0 or done == total:
+            echo(f"  {done}/{total} reports")
+
+    qbr = run_reports(qbr_facts, ws.reports / str(last), on_done=progress)
+    echo(
+        f"  {qbr.count('ok')} of {len(qbr.reports)} reports made"
+        + (f"; not made: {', '.join(qbr.failed)}" if qbr.failed else "")
+    )
     planted = channel.planted
     echo("Planted for the checks to find (planted.json):")
     echo(
@@ -126,14 +142,16 @@ def run_demo(
         f"rebate statement {last}": statement.xlsx,
         f"reconciliation {last}": recon.xlsx,
         f"territory check {last}": terr.xlsx,
+        f"QBR index {last}": qbr.index,
         "planted anomalies": files["planted"],
     }
     echo("Outputs:")
     for label, path in outputs.items():
         echo(f"  {label:<26} {path}")
+    echo(f"Done in {time.perf_counter() - started:.1f} s. Open the reviews: {qbr.index}")
     echo(
-        f"Done in {time.perf_counter() - started:.1f} s. Try: cd {root} && channelxl export "
-        f"shipments --period {last} --out shipments.xlsx"
+        f"Then try: cd {root} && channelxl qbr --quarter {last} --distributor "
+        f"{sorted(qbr.reports)[0]} --format html,pdf"
     )
     return {
         "results": results,
@@ -142,4 +160,5 @@ def run_demo(
         "channel": channel,
         "rows_exported": n_export,
         "issues": n_issues,
+        "qbr": qbr,
     }

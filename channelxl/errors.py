@@ -43,3 +43,29 @@ class FileRefused(ChannelxlError):
         self.path = path
         self.issues = issues
         super().__init__(f"{path}: refused: " + "; ".join(i.message for i in issues[:3]))
+
+
+class PdfError(ChannelxlError):
+    """No PDF engine could make the PDF; ``reasons`` holds each engine's answer."""
+
+    def __init__(self, reasons: dict[str, str]):
+        self.reasons = reasons
+        super().__init__(
+            "PDF not made ("
+            + "; ".join(f"{k}: {v}" for k, v in reasons.items())
+            + "); the HTML report is complete. Install WeasyPrint's system libraries "
+            "(Pango) or a Chromium browser, or ask for --format html."
+        )
+
+
+class ReportsFailed(ChannelxlError):
+    """Some reports of a QBR run failed or timed out (the others were written)."""
+
+    def __init__(self, failed: list[str], index: str):
+        self.failed = failed
+        self.index = index
+        super().__init__(
+            f"{len(failed)} report(s) not made: {', '.join(failed[:10])}"
+            f"{' ...' if len(failed) > 10 else ''}; see {index}. Fix the cause, then run again "
+            "with --resume to make only those."
+        )

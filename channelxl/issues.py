@@ -14,6 +14,25 @@ from dataclasses import asdict, dataclass
 ERROR = "error"
 WARNING = "warning"
 
+# The data-quality classes an issue's code names, in words (after the resale validation
+# classes in docs/CHECKS.md); reports and summaries show these instead of the bare code.
+CLASSES = {
+    "DATE": "date outside the period, in the future or unreadable",
+    "DUPL": "duplicate invoice line or file",
+    "PART": "reseller unknown or not authorized",
+    "PROD": "SKU unknown or inactive",
+    "PRIC": "price missing, negative or below the floor",
+    "QUAN": "quantity zero, fractional or absurd",
+    "DOCU": "document number missing",
+    "TERR": "outside the distributor's territory",
+    "FX": "no exchange rate for the currency and month",
+    "REF": "unknown distributor or reference",
+    "TYPE": "value of the wrong type or not allowed",
+    "SCOPE": "line for another distributor or period than the file's",
+    "TOTAL": "totals row left in the data",
+    "FILE": "problem with the file as a whole",
+}
+
 
 @dataclass(frozen=True)
 class Issue:

@@ -133,8 +133,14 @@ def evaluate_quarters(
     if distributors:
         ledger.distributors(distributors)  # refuses unknown ids
         facts = {k: f for k, f in facts.items() if k[1] in distributors}
+    return evaluate_facts(programs(ledger), facts), facts
+
+
+def evaluate_facts(
+    progs: list[Program], facts: dict[tuple[str, str], QuarterFacts]
+) -> list[RebateResult]:
+    """Every program that applies, on facts already read (keyed (quarter, distributor))."""
     results = []
-    progs = programs(ledger)
     parsed = {}
     for (qname, d), f in facts.items():
         q = parsed.setdefault(qname, Quarter.parse(qname))
@@ -149,7 +155,7 @@ def evaluate_quarters(
                         + ": those lines are not in the revenue"
                     )
                 results.append(result)
-    return results, facts
+    return results
 
 
 @dataclass

@@ -19,6 +19,7 @@ COMMANDS = (
     "reconcile",
     "territory",
     "template",
+    "qbr",
 )
 
 
@@ -143,6 +144,13 @@ def test_demo_runs_end_to_end(tmp_path):
     assert list((root / "outbox").glob("sellthrough_D*.xlsx"))  # the templates sent
     assert list((root / "outbox").glob("feedback_returned_*.xlsx"))  # answers to careless returns
     assert "supersedes submission" in r.stdout  # the corrected resubmission
+    # it ends with a review per distributor and the index's path
+    index = next(root.glob("reports/*/index.html"))
+    assert f"Open the reviews: {index}" in r.stdout
+    manifest = json.loads((index.parent / "manifest.json").read_text())
+    assert len(manifest["reports"]) == 6
+    assert {r["status"] for r in manifest["reports"].values()} == {"ok"}
+    assert all((index.parent / r["html"]).exists() for r in manifest["reports"].values())
     again = run_cli("demo", "--dir", "demo", *SMALL_DEMO, cwd=tmp_path)  # a rerun clears it
     assert again.returncode == 0
     (tmp_path / "mine").mkdir()

@@ -1,0 +1,151 @@
+"""Executed notebook -> HTML (nbconvert, the ``templates/qbr`` template) -> PDF.
+
+HTML: outputs only (no code, no prompts), the print CSS inlined, charts already embedded
+as data URIs by the notebook, so one file carries everything.
+
+PDF, from that same HTML, by the first engine that works (a registry, tried in order):
+WeasyPrint (installs with pip; needs the Pango library of the system) or a Chromium /
+Chrome already on the machine (``--print-to-pdf``). When none works, :class:`PdfError`
+says why for each, and the HTML stays.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from channelxl.errors import PdfError
+
+ROOT = Path(__file__).resolve().parents[2]
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def resource_dir(name: str) -> Path:
+    """``notebooks`` or ``templates``: the repository's folder (source or editable install),
+    else the copy installed inside the package."""
+    for base in (ROOT / name, Path(__file__).resolve().parents[1] / "_data" / name):
+        if base.is_dir():
+            return base
+    raise FileNotFoundError(f"channelxl's {name}/ folder is missing from the installation")
+
+
+def default_notebook() -> Path:
+    return resource_dir("notebooks") / "qbr.ipynb"
+
+
+def css_string(text: str) -> str:
+    """``text`` as the body of a CSS string literal inside a <style> element."""
+    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return out.replace("<", "\\3C ").replace(">", "\\3E ")
+
+
+@cache
+def _exporter():
+    # one exporter per process: building it (template lookup, Jinja environment) costs
+    # more than rendering a report with it
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="qbr",
+        extra_template_basedirs=[str(resource_dir("templates"))],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
+def notebook_html(nb, *, title: str, page_header: str) -> str:
+    """The report HTML of an executed notebook node."""
+    body, _ = _exporter().from_notebook_node(
+        nb, resources={"qbr": {"title": title, "page_header_css": css_string(page_header)}}
+    )
+    return body
+
+
+def write_atomically(path: Path, data: bytes | str) -> Path:
+    """Write beside ``path`` and rename over it: readers see the old file or the new one."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # as an ordinary file would be (mkstemp makes 0600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# ------------------------------------------------------------------ PDF engines
+def _weasyprint(html: str, target: Path) -> None:
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:  # OSError: Pango / its libraries are missing
+        raise RuntimeError(f"cannot load WeasyPrint ({str(exc).splitlines()[0]})") from None
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    weasyprint.HTML(string=html, base_url=str(target.parent)).write_pdf(target)
+
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+
+
+def _chromium(html: str, target: Path) -> None:
+    exe = os.environ.get("CHANNELXL_CHROMIUM") or next(
+        (shutil.which(n) for n in CHROMIUM_NAMES if shutil.which(n)), None
+    )
+    if not exe:
+        raise RuntimeError("no Chromium or Chrome on PATH (or CHANNELXL_CHROMIUM)")
+    with tempfile.TemporaryDirectory(prefix="chx-pdf-") as tmp:
+        page = Path(tmp) / "report.html"
+        page.write_text(html, encoding="utf-8")
+        # flags: no sandbox as root, and no background traffic on machines without network
+        cmd = [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp}/profile",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={target}",
+            page.as_uri(),
+        ]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if done.returncode != 0 or not target.exists():
+            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise RuntimeError(f"{Path(exe).name} exited {done.returncode}: {last}")
+
+
+PDF_ENGINES: dict[str, Callable[[str, Path], None]] = {
+    "weasyprint": _weasyprint,
+    "chromium": _chromium,
+}
+
+
+def write_pdf(html: str, path: Path, *, engines: tuple[str, ...] | None = None) -> str:
+    """Write ``path`` from ``html`` atomically; returns the engine that made it."""
+    path = Path(path)
+    reasons = {}
+    for name in engines or tuple(PDF_ENGINES):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            PDF_ENGINES[name](html, tmp)
+            os.replace(tmp, path)
+            return name
+        except Exception as exc:  # each engine's failure is reported, the next one tried
+            reasons[name] = str(exc) or type(exc).__name__
+        finally:
+            tmp.unlink(missing_ok=True)
+    raise PdfError(reasons)

@@ -1,0 +1,136 @@
+"""One report: run the notebook for one distributor, export HTML (and PDF).
+
+:func:`make_report` is what a worker process (local pool or Dask worker) runs. It takes
+and returns plain dicts (picklable, JSON-ready) and never raises for a report that fails:
+the failure is its result, with the partly executed notebook kept as
+``notebooks/<id>.failed.ipynb``. It imports no database or data-frame library, so a
+worker starts quickly.
+
+Time limits: ``deadline`` (epoch seconds) is the earlier of the report's own limit and the
+run's. Each cell may run for the time left until it (nbclient's per-cell timeout, set per
+cell through ``timeout_func``), so a notebook never outlives its deadline by more than the
+kernel's shutdown.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from pathlib import Path
+
+OK, FAILED, TIMEOUT, PARTIAL = "ok", "failed", "timeout", "partial"
+
+
+def safe_name(distributor_id: str) -> str:
+    """A distributor id as a file name (anything but letters, digits, ``.-_`` becomes ``_``)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", distributor_id) or "_"
+
+
+def report_paths(out_dir: str | os.PathLike, distributor_id: str) -> dict[str, Path]:
+    out, name = Path(out_dir), safe_name(distributor_id)
+    return {
+        "html": out / f"{name}.html",
+        "pdf": out / f"{name}.pdf",
+        "notebook": out / "notebooks" / f"{name}.ipynb",
+        "failed": out / "notebooks" / f"{name}.failed.ipynb",
+    }
+
+
+def make_report(task: dict) -> dict:
+    """Run one report task; the result says what was written or why not.
+
+    ``task``: distributor_id, name, quarter, notebook, facts_dir, out_dir, formats
+    (``html``, ``pdf``), deadline (epoch seconds), kernel (kernel name), pdf_engines.
+    """
+    started = time.time()
+    d = task["distributor_id"]
+    paths = report_paths(task["out_dir"], d)
+    result = {"distributor_id": d, "status": OK, "error": None, "started_at": started}
+
+    def done(status: str, error: str | None = None) -> dict:
+        result.update(status=status, error=error, seconds=round(time.time() - started, 3))
+        return result
+
+    deadline = task["deadline"]
+    if time.time() >= deadline:
+        return done(TIMEOUT, "not started: the run's time limit was reached")
+    paths["notebook"].parent.mkdir(parents=True, exist_ok=True)
+    partial = paths["notebook"].with_name(f".{paths['notebook'].stem}.partial-{os.getpid()}.ipynb")
+    try:
+        nb = _execute(task, partial, deadline)
+    except Exception as exc:
+        status, message = _failure(exc, deadline)
+        if partial.exists():
+            os.replace(partial, paths["failed"])
+            result["notebook"] = str(paths["failed"])
+        return done(status, message)
+    finally:
+        partial.unlink(missing_ok=True)
+    from channelxl.reports.render import notebook_html, write_atomically, write_pdf
+
+    write_atomically(paths["notebook"], _notebook_bytes(nb))
+    paths["failed"].unlink(missing_ok=True)
+    result["notebook"] = str(paths["notebook"])
+    html = notebook_html(
+        nb,
+        title=f"{task['name']} · QBR {task['quarter']}",
+        page_header=f"{task['name']} ({d}) · Quarterly business review {task['quarter']}",
+    )
+    if "html" in task["formats"]:
+        result["html"] = str(write_atomically(paths["html"], html))
+    if "pdf" in task["formats"]:
+        try:
+            result["pdf_engine"] = write_pdf(html, paths["pdf"], engines=task.get("pdf_engines"))
+            result["pdf"] = str(paths["pdf"])
+        except Exception as exc:  # PdfError says why for each engine; the HTML stays
+            return done(PARTIAL, str(exc))
+    return done(OK)
+
+
+def _execute(task: dict, output: Path, deadline: float):
+    import papermill
+
+    from channelxl.reports.kernel import ReportKernelManager
+
+    # failures come back as results; papermill's own log lines would only repeat them
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)
+    left = max(1.0, deadline - time.time())
+    return papermill.execute_notebook(
+        task["notebook"],
+        str(output),
+        parameters={
+            "distributor_id": task["distributor_id"],
+            "quarter": task["quarter"],
+            "facts_dir": task["facts_dir"],
+        },
+        kernel_name=task["kernel"],
+        progress_bar=False,
+        # papermill keeps the partly run notebook only when it saves as cells finish
+        request_save_on_cell_execute=True,
+        start_timeout=max(1, int(min(60.0, left))),  # an int trait in nbclient
+        kernel_manager_class=ReportKernelManager,
+        timeout_func=lambda cell: max(0.5, deadline - time.time()),
+    )
+
+
+def _failure(exc: Exception, deadline: float) -> tuple[str, str]:
+    """(status, message) for what stopped a notebook."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, CellTimeoutError) or time.time() >= deadline:
+        return TIMEOUT, "stopped at its time limit (a cell was still running)"
+    if isinstance(exc, PapermillExecutionError):
+        return FAILED, f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+    if isinstance(exc, DeadKernelError):
+        return FAILED, "the notebook's kernel died (out of memory?)"
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return FAILED, f"{type(exc).__name__}: {first}"
+
+
+def _notebook_bytes(nb) -> bytes:
+    import nbformat
+
+    return nbformat.writes(nb).encode("utf-8")
