@@ -633,7 +633,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="100,000 lines instead of 1,000,000")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument(
+        "--only",
+        choices=["generate", "load", "template", "chx_rebate", "rebates", "checks", "qbr"],
+        action="append",
+        help="Run only these (repeatable).",
+    )
     args = ap.parse_args()
+    wanted = set(
+        args.only or ["generate", "load", "template", "chx_rebate", "rebates", "checks", "qbr"]
+    )
     scale = 10 if args.quick else 1
     gen_sizes = Sizes(
         distributors=MILLION.distributors,
@@ -645,19 +654,38 @@ def main() -> None:
     ship_sizes = SHIP_SIZES_QUICK if args.quick else SHIP_SIZES
     results = {"date": str(date.today()), "machine": machine(), "quick": args.quick}
     print(json.dumps(results["machine"]))
-    results["generate"] = bench_generate(gen_sizes, args.repeat)
-    print("generate:", json.dumps(results["generate"]))
-    results["load_shipments"] = bench_load(1_000_000 // scale, ship_sizes, args.repeat)
-    print("load shipments:", json.dumps(results["load_shipments"]))
-    results["template"] = bench_template(args.repeat, TEMPLATE_LINES // scale)
-    print("returned template:", json.dumps(results["template"]))
-    results["chx_rebate"] = bench_chx_rebate(args.repeat)
-    print("CHX_REBATE:", json.dumps(results["chx_rebate"]))
-    if not args.quick:
+    if "generate" in wanted:
+        results["generate"] = bench_generate(gen_sizes, args.repeat)
+        print("generate:", json.dumps(results["generate"]))
+    if "load" in wanted:
+        results["load_shipments"] = bench_load(1_000_000 // scale, ship_sizes, args.repeat)
+        print("load shipments:", json.dumps(results["load_shipments"]))
+    if "template" in wanted:
+        results["template"] = bench_template(args.repeat, TEMPLATE_LINES // scale)
+        print("returned template:", json.dumps(results["template"]))
+    if "chx_rebate" in wanted:
+        results["chx_rebate"] = bench_chx_rebate(args.repeat)
+        print("CHX_REBATE:", json.dumps(results["chx_rebate"]))
+    if not args.quick and "rebates" in wanted:
         results["rebates"] = bench_rebates(args.repeat)
         print("rebate programs:", json.dumps(results["rebates"]))
+    if not args.quick and "checks" in wanted:
         results["checks"] = bench_checks(args.repeat)
         print("reconciliation and territory:", json.dumps(results["checks"]))
+    if "qbr" in wanted:
+        from qbr import bench_qbr
+
+        db, quarters = prepare_rebate_ledger()
+        # reports are minutes each at full size: three runs, not five
+        results["qbr"] = bench_qbr(
+            db,
+            quarters[-1],
+            DATA / "qbr",
+            repeat=min(args.repeat, 3),
+            n=40 if args.quick else 200,
+            sample=6 if args.quick else 20,
+        )
+        print("QBR batch:", json.dumps(results["qbr"]))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))
 

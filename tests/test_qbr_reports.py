@@ -27,15 +27,6 @@ def facts(loaded_channel):
         return quarter_report_facts(ledger, quarter)
 
 
-def _some(facts, *ids):
-    """The same facts, for a few distributors only."""
-    from channelxl.reports.facts import QuarterReportFacts
-
-    return QuarterReportFacts(
-        facts.quarter, facts.currency, facts.ledger_as_of, {d: facts.by_distributor[d] for d in ids}
-    )
-
-
 def _notebook_with(tmp_path: Path, source: str) -> Path:
     """The report notebook with one more cell right after the facts are loaded."""
     nb = nbformat.read(default_notebook(), as_version=4)
@@ -52,7 +43,7 @@ def _text(html: str) -> str:
 def test_one_report_end_to_end_shows_the_ledger_figures(loaded_channel, facts, tmp_path):
     ws, quarter = loaded_channel
     d = sorted(facts.by_distributor)[0]
-    run = run_reports(_some(facts, d), tmp_path, jobs=1)
+    run = run_reports(facts.only([d]), tmp_path, jobs=1)
     assert run.reports[d]["status"] == "ok", run.reports[d]
     html = (tmp_path / f"{d}.html").read_text(encoding="utf-8")
     text = _text(html)
@@ -113,7 +104,7 @@ def test_pdf_has_pages_with_the_running_header(facts, tmp_path):
     from pypdf import PdfReader
 
     d = sorted(facts.by_distributor)[1]
-    run = run_reports(_some(facts, d), tmp_path, formats=("html", "pdf"), jobs=1)
+    run = run_reports(facts.only([d]), tmp_path, formats=("html", "pdf"), jobs=1)
     assert run.reports[d]["status"] == "ok", run.reports[d]
     pdf = tmp_path / f"{d}.pdf"
     assert pdf.read_bytes()[:5] == b"%PDF-"
@@ -132,7 +123,7 @@ def test_a_failing_notebook_does_not_stop_the_others_and_resume_redoes_only_it(f
         tmp_path, f'if distributor_id == "{bad}":\n    raise RuntimeError("broken on purpose")'
     )
     out = tmp_path / "out"
-    run = run_reports(_some(facts, *ids), out, jobs=2, notebook=broken)
+    run = run_reports(facts.only(ids), out, jobs=2, notebook=broken)
     assert run.failed == [bad]
     entry = run.reports[bad]
     assert entry["status"] == "failed"
@@ -147,7 +138,7 @@ def test_a_failing_notebook_does_not_stop_the_others_and_resume_redoes_only_it(f
     assert not [p for p in out.rglob("*") if ".tmp" in p.name or "partial" in p.name]
 
     done_before = {d: (out / f"{d}.html").stat().st_mtime_ns for d in set(ids) - {bad}}
-    again = run_reports(_some(facts, *ids), out, jobs=2, resume=True)
+    again = run_reports(facts.only(ids), out, jobs=2, resume=True)
     assert again.ran == [bad] and sorted(again.skipped) == sorted(done_before)
     assert again.failed == []
     assert (out / f"{bad}.html").exists()
@@ -162,7 +153,7 @@ def test_a_report_past_its_time_limit_is_stopped_and_listed(facts, tmp_path):
         tmp_path, f'import time\nif distributor_id == "{ids[0]}":\n    time.sleep(600)'
     )
     started = time.monotonic()
-    run = run_reports(_some(facts, *ids), tmp_path / "out", jobs=2, notebook=slow, timeout=15)
+    run = run_reports(facts.only(ids), tmp_path / "out", jobs=2, notebook=slow, timeout=15)
     took = time.monotonic() - started
     assert run.reports[ids[0]]["status"] == "timeout"
     assert "time limit" in run.reports[ids[0]]["error"]
@@ -173,7 +164,7 @@ def test_a_report_past_its_time_limit_is_stopped_and_listed(facts, tmp_path):
 
 def test_the_run_time_limit_stops_reports_not_yet_started(facts, tmp_path):
     ids = sorted(facts.by_distributor)[:3]
-    run = run_reports(_some(facts, *ids), tmp_path, jobs=1, run_timeout=0.001)
+    run = run_reports(facts.only(ids), tmp_path, jobs=1, run_timeout=0.001)
     assert {r["status"] for r in run.reports.values()} == {"timeout"}
     assert all("time limit" in r["error"] for r in run.reports.values())
 
@@ -189,7 +180,7 @@ def test_the_same_tasks_run_on_a_dask_cluster(facts, tmp_path):
         dashboard_address=None,
     ) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
-        run = run_reports(_some(facts, *ids), tmp_path, scheduler=cluster.scheduler_address)
+        run = run_reports(facts.only(ids), tmp_path, scheduler=cluster.scheduler_address)
     assert [run.reports[d]["status"] for d in ids] == ["ok", "ok"]
     for d in ids:
         assert PNG in (tmp_path / f"{d}.html").read_text(encoding="utf-8")
@@ -234,3 +225,14 @@ def test_cli_exits_1_and_names_the_failed_report(loaded_channel, tmp_path):
     assert done.returncode == 1
     assert "D002 failed" in done.stderr and "ValueError: no good" in done.stderr
     assert "--resume" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_run_for_some_distributors_keeps_the_others_listed(facts, tmp_path):
+    first, second = sorted(facts.by_distributor)[:2]
+    run_reports(facts.only([first]), tmp_path, jobs=1)
+    run = run_reports(facts.only([second]), tmp_path, jobs=1)
+    assert list(run.reports) == [second] and run.failed == []
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["reports"]) == [first, second]
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert f'href="{first}.html"' in index and f'href="{second}.html"' in index

@@ -31,7 +31,15 @@ from channelxl.reports.facts import QuarterReportFacts
 from channelxl.reports.index import write_index
 from channelxl.reports.kernel import OWN_KERNEL
 from channelxl.reports.render import default_notebook, write_atomically
-from channelxl.reports.worker import FAILED, OK, TIMEOUT, make_report, report_paths
+from channelxl.reports.worker import (
+    FAILED,
+    OK,
+    PARTIAL,
+    TIMEOUT,
+    make_report,
+    report_paths,
+    safe_name,
+)
 
 FORMATS = ("html", "pdf")
 DEFAULT_TIMEOUT = 600.0  # seconds per report
@@ -49,6 +57,7 @@ class QbrRun:
     ran: list[str] = field(default_factory=list)  # made (or tried) in this run
     skipped: list[str] = field(default_factory=list)  # already made (resume)
     notes: list[str] = field(default_factory=list)
+    others: dict[str, dict] = field(default_factory=dict)  # earlier runs' other distributors
 
     @property
     def failed(self) -> list[str]:
@@ -103,17 +112,21 @@ def run_reports(
     nb_path = Path(notebook).resolve() if notebook else default_notebook()
     if not nb_path.is_file():
         raise FileNotFoundError(f"no notebook at {nb_path}")
-    previous = (load_manifest(out) or {}) if resume else {}
+    previous = load_manifest(out) or {}
+    if previous.get("quarter") != facts.quarter:
+        previous = {}
     before = previous.get("reports", {})
     run = QbrRun(facts.quarter, out, out / "index.html", out / MANIFEST, {})
+    # reports of other distributors made earlier into this folder stay listed
+    run.others = {d: r for d, r in before.items() if d not in facts.by_distributor}
     if resume and previous and previous.get("ledger_as_of") != facts.ledger_as_of:
         run.notes.append(
             "the ledger has changed since the reports already made; they are kept as they "
             "were (run without --resume to make every report again)"
         )
+    todo = []
     if resume and not previous:
         run.notes.append(f"nothing to resume in {out}: making every report")
-    todo = []
     for d in facts.by_distributor:
         if resume and _complete(before.get(d), out, formats):
             run.reports[d] = before[d]
@@ -122,12 +135,7 @@ def run_reports(
             todo.append(d)
     # facts only for the reports made now: a kept report keeps the facts it was made from
     facts_dir = out / "facts"
-    QuarterReportFacts(
-        facts.quarter,
-        facts.currency,
-        facts.ledger_as_of,
-        {d: facts.by_distributor[d] for d in todo},
-    ).write(facts_dir)
+    facts.only(todo).write(facts_dir)
     names = {d: doc["distributor"]["name"] for d, doc in facts.by_distributor.items()}
     started = time.time()
     deadline = started + run_timeout if run_timeout else float("inf")
@@ -159,7 +167,7 @@ def run_reports(
             "facts_dir": str(facts_dir),
             "out_dir": str(out),
             "formats": tuple(formats),
-            "deadline": min(deadline, time.time() + timeout) if timeout else deadline,
+            "run_deadline": deadline,
             "timeout": timeout,
             "kernel": kernel,
             "pdf_engines": pdf_engines,
@@ -167,6 +175,7 @@ def run_reports(
         for d in todo
     ]
     if tasks:
+        jobs = min(jobs or os.cpu_count() or 1, len(tasks))  # no idle workers to start
         for result in _execute(tasks, jobs=jobs, scheduler=scheduler, deadline=deadline):
             record(result)
             if on_done:
@@ -185,7 +194,8 @@ def _relative(result: dict, out: Path) -> dict:
 
 
 def _save(run: QbrRun, header: dict, facts: QuarterReportFacts) -> None:
-    ordered = {d: run.reports[d] for d in sorted(run.reports)}
+    listed = {**run.others, **run.reports}
+    ordered = {d: listed[d] for d in sorted(listed)}
     manifest = {
         **header,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -193,12 +203,15 @@ def _save(run: QbrRun, header: dict, facts: QuarterReportFacts) -> None:
         "reports": ordered,
     }
     write_atomically(run.manifest, json.dumps(manifest, indent=1, ensure_ascii=False))
-    write_index(run.index, manifest, facts.by_distributor)
+    docs = dict(facts.by_distributor)
+    for d in run.others:  # their figures as they were when their reports were made
+        path = run.out_dir / "facts" / f"{safe_name(d)}.json"
+        if path.exists():
+            docs[d] = json.loads(path.read_text(encoding="utf-8"))
+    write_index(run.index, manifest, docs)
 
 
 def _statuses() -> tuple[str, ...]:
-    from channelxl.reports.worker import PARTIAL
-
     return (OK, PARTIAL, FAILED, TIMEOUT)
 
 

@@ -47,6 +47,7 @@ from channelxl.ledger.store import Ledger
 from channelxl.rebates import evaluate_facts, programs
 from channelxl.reconciliation import reconcile_quarter
 from channelxl.reports.observations import observations
+from channelxl.reports.worker import safe_name
 from channelxl.territories import territory_quarter
 
 FACTS_VERSION = 1
@@ -97,14 +98,23 @@ class QuarterReportFacts:
     ledger_as_of: str | None
     by_distributor: dict[str, dict]
 
+    def only(self, distributor_ids) -> QuarterReportFacts:
+        """The same facts for some of the distributors."""
+        return QuarterReportFacts(
+            self.quarter,
+            self.currency,
+            self.ledger_as_of,
+            {d: self.by_distributor[d] for d in distributor_ids},
+        )
+
     def write(self, folder: str | os.PathLike) -> dict[str, Path]:
-        """One JSON file per distributor (``<id>.json``), written atomically."""
+        """One JSON file per distributor (``<id>.json``, ``worker.safe_name``), written atomically."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = {}
         for d, doc in self.by_distributor.items():
-            path = folder / f"{d}.json"
-            tmp = folder / f".{d}.json.tmp-{os.getpid()}"
+            path = folder / f"{safe_name(d)}.json"
+            tmp = folder / f".{safe_name(d)}.json.tmp-{os.getpid()}"
             tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, path)
             paths[d] = path

@@ -1,4 +1,4 @@
-"""The Jupyter kernel each report notebook runs in.
+"""The Jupyter kernel each report notebook runs in, and the papermill engine that runs it.
 
 - **This Python by default.** The kernel is started with the interpreter running channelxl
   (ipykernel's own spec, ``sys.executable``), so the notebook imports the same channelxl;
@@ -6,6 +6,11 @@
 - **IPC transport.** Kernels started in parallel on TCP pick free ports independently and,
   about once in a few hundred starts on a busy machine, two pick the same one. Unix
   sockets in a private folder per kernel cannot collide.
+- **No IPython history.** Each kernel would open (and lock) the same history database;
+  a report needs none.
+- **One save per notebook.** papermill's own engine rewrites (and re-validates) the
+  output notebook after every cell so that a failure leaves it on disk; ``ReportEngine``
+  writes it once, when execution ends, failed or not: the same notebook for less work.
 """
 
 from __future__ import annotations
@@ -18,9 +23,13 @@ import tempfile
 
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
+from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+from papermill.iorw import write_ipynb
 from traitlets import default
 
 OWN_KERNEL = "channelxl-python"
+ENGINE = "channelxl"
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 
 
 class _SpecManager(KernelSpecManager):
@@ -63,3 +72,37 @@ class ReportKernelManager(AsyncKernelManager):
         folder = getattr(self, "_ipc_dir", None)
         if folder and not restart:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+class ReportEngine(NBClientEngine):
+    """papermill's nbclient engine, saving the output notebook once instead of per cell."""
+
+    @classmethod
+    def execute_notebook(
+        cls,
+        nb,
+        kernel_name,
+        output_path=None,
+        progress_bar=True,
+        log_output=False,
+        autosave_cell_every=30,
+        **kwargs,
+    ):
+        nb_man = NotebookExecutionManager(
+            nb, output_path=None, progress_bar=False, log_output=log_output, autosave_cell_every=0
+        )
+        nb_man.notebook_start()
+        try:
+            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        except BaseException:
+            # papermill saves notebooks whose cells raised; this keeps the ones stopped by
+            # a time limit or a dead kernel too
+            if output_path:
+                nb_man.notebook_complete()
+                write_ipynb(nb_man.nb, output_path)
+            raise
+        nb_man.notebook_complete()
+        return nb_man.nb
+
+
+papermill_engines.register(ENGINE, ReportEngine)

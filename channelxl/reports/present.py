@@ -51,7 +51,9 @@ class Block:
 
 def load(facts_dir: str, distributor_id: str) -> dict:
     """The facts document of one distributor (``<facts_dir>/<id>.json``)."""
-    path = Path(facts_dir) / f"{distributor_id}.json"
+    from channelxl.reports.worker import safe_name
+
+    path = Path(facts_dir) / f"{safe_name(distributor_id)}.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -106,7 +108,8 @@ def _figure(fig, alt: str, caption: str) -> str:
 
     FigureCanvasAgg(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+    # fixed margins (set in _new_figure), not bbox_inches="tight": that draws everything twice
+    fig.savefig(buf, format="png", dpi=DPI)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (
         f'<figure><img src="data:image/png;base64,{data}" alt="{e(alt)}">'
@@ -114,15 +117,31 @@ def _figure(fig, alt: str, caption: str) -> str:
     )
 
 
-def _new_figure(width=7.2, height=2.8):
+def _new_figure(width=7.2, height=2.8, margins=(0.09, 0.91, 0.11, 0.97)):
+    """A figure with one axes; margins (left, right, bottom, top) as figure fractions."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, height))
+    left, right, bottom, top = margins
+    fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
     ax = fig.add_subplot()
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(colors=INK, labelsize=8)
     return fig, ax
+
+
+def _legend_below(ax, handles_labels) -> None:
+    handles, labels = handles_labels
+    ax.legend(
+        handles,
+        labels,
+        frameon=False,
+        fontsize=7,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.1),
+        ncol=len(labels),
+    )
 
 
 def _section(title: str, body: str, *, anchor: str) -> Block:
@@ -231,7 +250,7 @@ def sell_through(doc: dict) -> Block:
     cur = doc["currency"]
     st = doc["sell_through"]
     trend = st["trend"]
-    fig, ax = _new_figure()
+    fig, ax = _new_figure(margins=(0.09, 0.97, 0.2, 0.97))
     xs = list(range(len(trend)))
     colours = [ACCENT2] * (len(trend) - 1) + [ACCENT]
     ax.bar(xs, [_f(t["revenue"]) for t in trend], color=colours, width=0.6, label="Sell-through")
@@ -247,20 +266,22 @@ def sell_through(doc: dict) -> Block:
             label="Target",
             zorder=3,
         )
-    for i, t in enumerate(trend):  # the value inside the bar's top: clear of the target mark
-        ax.annotate(
+    # values at the foot of each bar: clear of the target marks at any height
+    for i, t in enumerate(trend):
+        ax.text(
+            i,
+            0,
             money_short(t["revenue"], cur),
-            (i, _f(t["revenue"])),
             ha="center",
-            va="top",
+            va="bottom",
             fontsize=7,
             color="white" if i == len(trend) - 1 else INK,
-            xytext=(0, -3),
-            textcoords="offset points",
         )
+    high = max([_f(t["revenue"]) for t in trend] + [v for _, v in targets] + [1.0])
+    ax.set_ylim(0, high * 1.12)
     ax.set_xticks(xs, [t["quarter"] for t in trend])
     ax.yaxis.set_major_formatter(lambda v, _: money_short(Decimal(str(v)), cur))
-    ax.legend(frameon=False, fontsize=7, loc="upper left")
+    _legend_below(ax, ax.get_legend_handles_labels())
     chart = _figure(
         fig,
         "Sell-through revenue by quarter with targets",
@@ -297,7 +318,7 @@ def stock(doc: dict) -> Block:
     monthly = s["monthly"]
     body = ""
     if monthly:
-        fig, ax = _new_figure()
+        fig, ax = _new_figure(margins=(0.09, 0.91, 0.2, 0.97))
         xs = list(range(len(monthly)))
         w = 0.38
         ax.bar(
@@ -330,15 +351,14 @@ def stock(doc: dict) -> Block:
                 marker="o",
                 label="Weeks of supply",
             )
-            ax2.set_ylim(bottom=0)
+            ax2.set_ylim(0, max(v for _, v in wos) * 1.15 or 1)
         ax2.set_ylabel("weeks of supply", fontsize=8, color=WARN)
         ax2.tick_params(labelsize=8, colors=WARN)
         ax2.spines["top"].set_visible(False)
-        handles = ax.get_legend_handles_labels()
-        more = ax2.get_legend_handles_labels()
-        ax.legend(
-            handles[0] + more[0], handles[1] + more[1], frameon=False, fontsize=7, loc="upper left"
-        )
+        top = max([m["sell_in"] for m in monthly] + [m["sell_through"] for m in monthly] + [1])
+        ax.set_ylim(0, top * 1.1)
+        handles, more = ax.get_legend_handles_labels(), ax2.get_legend_handles_labels()
+        _legend_below(ax, (handles[0] + more[0], handles[1] + more[1]))
         body += _figure(
             fig,
             "Monthly sell-in and sell-through in units, with weeks of supply",
@@ -509,24 +529,24 @@ def _tier_chart(r: dict, unit: str, cur: str) -> str:
     tiers = r["tiers"]
     value = _f(r["measure"])
     top = max(_f(tiers[-1]["threshold"]) * 1.25, value * 1.1, 1e-9)
-    fig, ax = _new_figure(3.6, 1.3)
+    fig, ax = _new_figure(3.8, 1.5, margins=(0.03, 0.97, 0.2, 0.98))
     edges = [_f(t["threshold"]) for t in tiers] + [top]
     shades = ["#e4e7eb", "#cbd2d9", "#9aa5b1", "#7b8794", "#616e7c", "#52606d"]
     for i, t in enumerate(tiers):
         ax.barh(
             0, edges[i + 1] - edges[i], left=edges[i], color=shades[i % len(shades)], height=0.5
         )
-        ax.text(
-            (edges[i] + edges[i + 1]) / 2,
-            0.38,
-            f"{t['label'] or i + 1}\n{pct(t['rate'], 1)}",
-            ha="center",
+        ax.text(  # at each tier's start, staggered so narrow tiers do not overprint
+            edges[i],
+            0.3 + 0.32 * (i % 2),
+            f" {t['label'] or i + 1} {pct(t['rate'], 1)}",
+            ha="left",
             va="bottom",
-            fontsize=6,
+            fontsize=6.5,
             color=INK,
         )
     ax.axvline(value, color=BAD if r["status"] in ("withheld", "held") else ACCENT, linewidth=2.5)
-    ax.set_ylim(-0.4, 1.0)
+    ax.set_ylim(-0.3, 1.05)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
     fmt = {
@@ -534,7 +554,7 @@ def _tier_chart(r: dict, unit: str, cur: str) -> str:
         "growth": lambda v, _: pct(Decimal(str(v)), 0),
     }.get(unit, lambda v, _: number(Decimal(str(v))))
     ax.xaxis.set_major_formatter(fmt)
-    ax.tick_params(labelsize=6)
+    ax.tick_params(labelsize=6.5)
     return _figure(fig, f"Tier ladder of {r['program']}", "Tiers and where this quarter landed.")
 
 

@@ -22,18 +22,18 @@ from pathlib import Path
 
 from channelxl.errors import PdfError
 
-ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parents[1] / "_data"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
 def resource_dir(name: str) -> Path:
-    """``notebooks`` or ``templates``: the repository's folder (source or editable install),
-    else the copy installed inside the package."""
-    for base in (ROOT / name, Path(__file__).resolve().parents[1] / "_data" / name):
-        if base.is_dir():
-            return base
-    raise FileNotFoundError(f"channelxl's {name}/ folder is missing from the installation")
+    """``notebooks`` or ``templates``: the repository's top-level folders, which the package
+    reaches through the symlinks in ``channelxl/_data`` (copied into a built wheel)."""
+    folder = DATA / name
+    if not folder.is_dir():
+        raise FileNotFoundError(f"channelxl's {name}/ folder is missing from the installation")
+    return folder
 
 
 def default_notebook() -> Path:
