@@ -92,6 +92,19 @@ def _months(q: Quarter) -> list[str]:
     return [str(m) for m in q.months]
 
 
+# Exchange rates by currency and month (one unit = rate units of the reporting currency),
+# with the reporting currency itself at exactly 1 for the months given; join it on
+# (currency, month). Its parameters, in order: ``rates_params(reporting currency, months)``.
+RATES_SQL = """(
+    SELECT currency, month, rate FROM fx_rates WHERE currency <> ?
+    UNION ALL SELECT ?, unnest(?), CAST(1 AS DECIMAL(18, 8))
+)"""
+
+
+def rates_params(currency: str, months: list[str]) -> list:
+    return [currency, currency, months]
+
+
 # SQL for the quarter of a YYYY-MM text
 _QUARTER_OF = "substr({0}, 1, 4) || 'Q' || ((CAST(substr({0}, 6, 2) AS INTEGER) + 2) // 3)"
 
@@ -133,20 +146,16 @@ def quarters_facts(
 
     # sell-through revenue and units by distributor and month (these quarters and a year before)
     rows = con.execute(
-        """
+        f"""
         SELECT s.distributor_id, s.period, sum(s.quantity) AS units,
                sum(CAST(s.quantity * s.unit_price AS DECIMAL(18, 4)) * r.rate) AS revenue,
                list(DISTINCT s.currency || ' ' || s.period) FILTER (WHERE r.rate IS NULL) AS no_fx
         FROM sell_through s
-        LEFT JOIN (
-            SELECT currency, month, rate FROM fx_rates WHERE currency <> ?
-            UNION ALL
-            SELECT ?, unnest(?), CAST(1 AS DECIMAL(18, 8))
-        ) r ON r.currency = s.currency AND r.month = s.period
+        LEFT JOIN {RATES_SQL} r ON r.currency = s.currency AND r.month = s.period
         WHERE s.period IN (SELECT unnest(?))
         GROUP BY ALL
         """,
-        [currency, currency, all_months, all_months],
+        [*rates_params(currency, all_months), all_months],
     ).fetchall()
     revenue: dict[tuple[str, str], Decimal] = {}
     units: dict[tuple[str, str], int] = {}

@@ -12,6 +12,7 @@ import pandas as pd
 from channelxl.core.inventory import loading_signals
 from channelxl.core.periods import Quarter
 from channelxl.core.reconcile import FLAGS, Tolerance, line_flags, reconcile
+from channelxl.facts import RATES_SQL, rates_params
 from channelxl.ledger.store import Ledger
 from channelxl.schema import Column, Table
 
@@ -73,18 +74,16 @@ def reconcile_quarter(
     )
     lines = _frame(
         ledger,
-        """
+        f"""
         SELECT s.distributor_id, s.invoice_number, s.invoice_date, s.reseller_id, s.sku,
                s.quantity, s.unit_price, s.currency, s.period AS month,
                CAST(s.unit_price * r.rate AS DECIMAL(18, 4)) AS price_reporting
-        FROM sell_through s LEFT JOIN (
-            SELECT currency, month, rate FROM fx_rates WHERE currency <> ?
-            UNION ALL SELECT ?, unnest(?), CAST(1 AS DECIMAL(18, 8))
-        ) r ON r.currency = s.currency AND r.month = s.period
+        FROM sell_through s LEFT JOIN {RATES_SQL} r
+            ON r.currency = s.currency AND r.month = s.period
         WHERE s.period IN (SELECT unnest(?)) AND s.distributor_id IN (SELECT unnest(?))
         ORDER BY s.distributor_id, s.period, s.invoice_date, s.invoice_number
         """,
-        [currency, currency, months, months, wanted],
+        [*rates_params(currency, months), months, wanted],
     )
     products = _frame(ledger, "SELECT sku, floor_price FROM products", [])
     resellers = _frame(ledger, "SELECT reseller_id, authorized_distributors FROM resellers", [])

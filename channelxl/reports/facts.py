@@ -42,7 +42,7 @@ from channelxl.core.inventory import weeks_of_supply
 from channelxl.core.money import D
 from channelxl.core.periods import Quarter
 from channelxl.core.rebates import RebateResult
-from channelxl.facts import QuarterFacts, quarters_facts
+from channelxl.facts import RATES_SQL, QuarterFacts, quarters_facts, rates_params
 from channelxl.ledger.store import Ledger
 from channelxl.rebates import evaluate_facts, programs
 from channelxl.reconciliation import reconcile_quarter
@@ -447,10 +447,7 @@ def _network(ledger: Ledger, q: Quarter, currency: str) -> dict[str, dict]:
         out.setdefault(d, _empty_network())["certified_people"] = people
     rows = con.execute(
         f"""
-        WITH rates AS (
-            SELECT currency, month, rate FROM fx_rates WHERE currency <> ?
-            UNION ALL SELECT ?, unnest(?), CAST(1 AS DECIMAL(18, 8))
-        ), by_reseller AS (
+        WITH rates AS {RATES_SQL}, by_reseller AS (
             SELECT s.distributor_id, s.reseller_id,
                    sum(CAST(s.quantity * s.unit_price AS DECIMAL(18, 4)) * r.rate) AS revenue,
                    sum(s.quantity) AS units
@@ -471,7 +468,7 @@ def _network(ledger: Ledger, q: Quarter, currency: str) -> dict[str, dict]:
         WHERE k.rank <= {TOP_RESELLERS}
         ORDER BY k.distributor_id, k.rank
         """,
-        [currency, currency, months, months, q.last_day, q.last_day],
+        [*rates_params(currency, months), months, q.last_day, q.last_day],
     ).fetchall()
     for d, rank, rid, name, country, revenue, units, total, certified in rows:
         out.setdefault(d, _empty_network())["top"].append(
@@ -497,11 +494,8 @@ def _activities(ledger: Ledger, q: Quarter, currency: str) -> dict[str, dict]:
     months = [str(m) for m in q.months]
     out: dict[str, dict] = {}
     rows = ledger.con.execute(
-        """
-        WITH rates AS (
-            SELECT currency, month, rate FROM fx_rates WHERE currency <> ?
-            UNION ALL SELECT ?, month, CAST(1 AS DECIMAL(18, 8)) FROM (SELECT unnest(?) AS month)
-        )
+        f"""
+        WITH rates AS {RATES_SQL}
         SELECT a.distributor_id, a.activity_id, a.activity_type, a.name, a.planned_date,
                a.completed_date, a.status, a.currency, a.mdf_claimed,
                CAST(a.mdf_claimed * r.rate AS DECIMAL(18, 4)) AS mdf_reporting,
@@ -515,7 +509,7 @@ def _activities(ledger: Ledger, q: Quarter, currency: str) -> dict[str, dict]:
            OR strftime(a.completed_date, '%Y-%m') IN (SELECT unnest(?))
         ORDER BY a.distributor_id, coalesce(a.completed_date, a.planned_date), a.activity_id
         """,
-        [currency, currency, months, months, months, months, months],
+        [*rates_params(currency, months), months, months, months, months],
     ).fetchall()
     for (
         d,
