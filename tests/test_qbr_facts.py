@@ -235,3 +235,19 @@ def test_observation_of_a_near_tier_and_a_held_rebate():
 def test_half_up_helper_agrees_with_decimal():
     x = Decimal("2.345")
     assert money(x, "EUR") == f"€{x.quantize(Decimal('0.01'), ROUND_HALF_UP)}"
+
+
+def test_a_quarter_without_any_data_still_makes_every_section(loaded_channel):
+    """A distributor with nothing reported (here: a quarter before the channel began)."""
+    from channelxl.reports import present
+
+    ws, quarter = loaded_channel
+    empty = str(Quarter.parse(quarter) + -8)
+    with ws.open_ledger(sync=False) as ledger:
+        facts = quarter_report_facts(ledger, empty)
+    for doc in facts.by_distributor.values():
+        assert doc["sell_through"]["revenue"] == "0" and doc["resellers"]["active"] == 0
+        assert [m["status"] for m in doc["reporting"]["months"]] == ["missing"] * 3
+        html = "".join(str(section(doc)) for section in present.SECTIONS)
+        assert doc["distributor"]["name"] in html
+        assert "No sell-through report for" in html  # the observation says why it is empty
