@@ -23,6 +23,8 @@ td { border-bottom: 1px solid #d9dee3; padding: 1mm 2mm; vertical-align: top; }
 .num { text-align: right; white-space: nowrap; }
 .ok { color: #1a7f37; font-weight: bold; } .bad { color: #b42318; font-weight: bold; }
 .err { color: #b42318; font-size: 8.5pt; }
+@page { size: A4 landscape; margin: 10mm; }
+@media print { body { margin: 0; font-size: 8.5pt; } }
 """
 
 
