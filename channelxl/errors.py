@@ -69,3 +69,17 @@ class ReportsFailed(ChannelxlError):
             f"{' ...' if len(failed) > 10 else ''}; see {index}. Fix the cause, then run again "
             "with --resume to make only those."
         )
+
+
+class SchedulerUnreachable(ChannelxlError):
+    """No Dask scheduler answered at the address given."""
+
+    def __init__(self, address: str, detail: str):
+        self.address = address
+        self.detail = detail
+        first = (detail.strip().splitlines() or [""])[0]
+        super().__init__(
+            f"no Dask scheduler answers at {address} ({first}). Start one there "
+            "(`dask scheduler`, with `dask worker ADDRESS` on each machine), check the address "
+            "and port, or leave out --scheduler to run on this machine."
+        )

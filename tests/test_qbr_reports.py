@@ -236,3 +236,39 @@ def test_a_run_for_some_distributors_keeps_the_others_listed(facts, tmp_path):
     assert sorted(manifest["reports"]) == [first, second]
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert f'href="{first}.html"' in index and f'href="{second}.html"' in index
+
+
+def test_when_no_pdf_engine_works_the_html_stays_and_the_report_says_why(
+    facts, tmp_path, monkeypatch
+):
+    d = sorted(facts.by_distributor)[0]
+    monkeypatch.setenv("CHANNELXL_CHROMIUM", "/bin/false")  # a browser that always fails
+    run = run_reports(
+        facts.only([d]), tmp_path, formats=("html", "pdf"), jobs=1, pdf_engines=("chromium",)
+    )
+    entry = run.reports[d]
+    assert entry["status"] == "partial" and run.failed == [d]
+    assert "PDF not made" in entry["error"] and "chromium: false exited 1" in entry["error"]
+    assert (tmp_path / f"{d}.html").exists() and not (tmp_path / f"{d}.pdf").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_cli_says_when_no_dask_scheduler_answers(loaded_channel, tmp_path):
+    ws, quarter = loaded_channel
+    done = run_cli(
+        "qbr",
+        "--dir",
+        str(ws.root),
+        "--quarter",
+        quarter,
+        "--distributor",
+        "D001",
+        "--out",
+        str(tmp_path),
+        "--scheduler",
+        "tcp://127.0.0.1:9",
+        env={"CHANNELXL_SCHEDULER_WAIT": "3"},
+    )
+    assert done.returncode == 2, done.stderr
+    assert "no Dask scheduler answers at tcp://127.0.0.1:9" in done.stderr
+    assert "Traceback" not in done.stderr

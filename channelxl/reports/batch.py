@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from channelxl.errors import SchedulerUnreachable
 from channelxl.reports.facts import QuarterReportFacts
 from channelxl.reports.index import write_index
 from channelxl.reports.kernel import OWN_KERNEL
@@ -44,6 +45,8 @@ from channelxl.reports.worker import (
 FORMATS = ("html", "pdf")
 DEFAULT_TIMEOUT = 600.0  # seconds per report
 GRACE = 30.0  # after the run's limit, how long to wait for reports still finishing
+# seconds to reach a Dask scheduler before saying none answers
+SCHEDULER_WAIT = float(os.environ.get("CHANNELXL_SCHEDULER_WAIT", "20"))
 MANIFEST = "manifest.json"
 
 
@@ -232,7 +235,13 @@ def executor(jobs: int | None = None, scheduler=None) -> Iterator[cf.Executor]:
         return
     from distributed import Client
 
-    client = scheduler if isinstance(scheduler, Client) else Client(scheduler, timeout="30s")
+    if isinstance(scheduler, Client):
+        client = scheduler
+    else:
+        try:
+            client = Client(scheduler, timeout=f"{SCHEDULER_WAIT:.0f}s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise SchedulerUnreachable(str(scheduler), str(exc)) from None
     try:
         # pure=False: a report made again (resume) is a new task, not a cached result
         yield client.get_executor(pure=False)
