@@ -272,3 +272,22 @@ def test_cli_says_when_no_dask_scheduler_answers(loaded_channel, tmp_path):
     assert done.returncode == 2, done.stderr
     assert "no Dask scheduler answers at tcp://127.0.0.1:9" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_chromium_already_installed_prints_the_same_report(facts, tmp_path):
+    import shutil
+
+    from pypdf import PdfReader
+
+    from channelxl.reports.render import CHROMIUM_NAMES, write_pdf
+
+    if not any(shutil.which(n) for n in CHROMIUM_NAMES):
+        pytest.skip("no Chromium or Chrome on this machine")
+    d = sorted(facts.by_distributor)[2]
+    run_reports(facts.only([d]), tmp_path, jobs=1)
+    html = (tmp_path / f"{d}.html").read_text(encoding="utf-8")
+    assert write_pdf(html, tmp_path / "c.pdf", engines=("chromium",)) == "chromium"
+    reader = PdfReader(tmp_path / "c.pdf")
+    first = reader.pages[0].extract_text()
+    assert len(reader.pages) >= 2 and facts.by_distributor[d]["distributor"]["name"] in first
+    assert f"Page 1 of {len(reader.pages)}" in first
