@@ -520,8 +520,9 @@ def qbr(
     """
     from channelxl.reports.batch import run_reports
     from channelxl.reports.facts import quarter_report_facts
-    from channelxl.reports.kernel import OWN_KERNEL
+    from channelxl.reports.kernel import OWN_KERNEL, check_kernel
 
+    check_kernel(kernel or OWN_KERNEL)  # before the ledger is read
     ws = _workspace(root, program, ledger, lock_timeout)
     quarter = _quarter_run(quarter)
     out = out_dir or ws.reports / quarter

@@ -146,6 +146,12 @@ def test_a_failing_notebook_does_not_stop_the_others_and_resume_redoes_only_it(f
     for d, mtime in done_before.items():
         assert (out / f"{d}.html").stat().st_mtime_ns == mtime  # not made again
 
+    # made again and failing: the earlier report stays, and the index says whose it is
+    third = run_reports(facts.only([bad]), out, jobs=1, notebook=broken)
+    assert third.reports[bad]["status"] == "failed"
+    assert third.reports[bad]["earlier_report"] == f"{bad}.html" and (out / f"{bad}.html").exists()
+    assert "earlier run's report" in (out / "index.html").read_text(encoding="utf-8")
+
 
 def test_a_report_past_its_time_limit_is_stopped_and_listed(facts, tmp_path):
     ids = sorted(facts.by_distributor)[:2]
@@ -200,6 +206,8 @@ def test_cli_qbr_as_a_user_types_it(loaded_channel, tmp_path):
 
     wrong = run_cli("qbr", "--dir", str(ws.root), "--quarter", quarter, "--format", "docx")
     assert wrong.returncode == 2 and "--format" in wrong.stderr and "Traceback" not in wrong.stderr
+    kernel = run_cli("qbr", "--dir", str(ws.root), "--quarter", quarter, "--kernel", "nosuch")
+    assert kernel.returncode == 2 and "no Jupyter kernel named 'nosuch'" in kernel.stderr
     unknown = run_cli("qbr", "--dir", str(ws.root), "--quarter", quarter, "--distributor", "NOPE")
     assert (
         unknown.returncode == 2 and "NOPE" in unknown.stderr and "Traceback" not in unknown.stderr

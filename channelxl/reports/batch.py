@@ -30,7 +30,7 @@ from pathlib import Path
 from channelxl.errors import SchedulerUnreachable
 from channelxl.reports.facts import QuarterReportFacts
 from channelxl.reports.index import write_index
-from channelxl.reports.kernel import OWN_KERNEL
+from channelxl.reports.kernel import OWN_KERNEL, check_kernel
 from channelxl.reports.render import default_notebook, write_atomically
 from channelxl.reports.worker import (
     FAILED,
@@ -115,6 +115,7 @@ def run_reports(
     nb_path = Path(notebook).resolve() if notebook else default_notebook()
     if not nb_path.is_file():
         raise FileNotFoundError(f"no notebook at {nb_path}")
+    check_kernel(kernel)
     previous = load_manifest(out) or {}
     if previous.get("quarter") != facts.quarter:
         previous = {}
@@ -155,6 +156,10 @@ def run_reports(
         d = result["distributor_id"]
         entry = {"distributor_id": d, "name": names[d], **_relative(result, out)}
         entry["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        earlier = before.get(d) or {}
+        if entry["status"] != OK and earlier.get("status") == OK and earlier.get("html"):
+            # an earlier run's report stays on disk (whole, but not this run's); say so
+            entry["earlier_report"] = earlier["html"]
         run.reports[d] = entry
         run.ran.append(d)
         # the manifest and index are rewritten as reports finish, so a run that is

@@ -52,6 +52,7 @@ def write_index(path: Path, manifest: dict, docs: dict[str, dict]) -> Path:
                 _link(r.get("html"), "report"),
                 _link(r.get("pdf"), "PDF"),
                 _link(r.get("notebook"), "notebook"),
+                _link(r.get("earlier_report"), "earlier run's report"),
             )
             if x
         )

@@ -41,6 +41,25 @@ class _SpecManager(KernelSpecManager):
         return super().get_kernel_spec(kernel_name)
 
 
+def check_kernel(name: str) -> None:
+    """Refuse a kernel name Jupyter does not know, before any report starts."""
+    if name == OWN_KERNEL:
+        return
+    from jupyter_client.kernelspec import NoSuchKernel
+
+    from channelxl.errors import ChannelxlError
+
+    manager = KernelSpecManager()
+    try:
+        manager.get_kernel_spec(name)
+    except NoSuchKernel:
+        known = ", ".join(sorted(manager.find_kernel_specs())) or "none"
+        raise ChannelxlError(
+            f"no Jupyter kernel named {name!r} (installed: {known}); leave out --kernel to "
+            "run the notebooks with the Python that runs channelxl"
+        ) from None
+
+
 class ReportKernelManager(AsyncKernelManager):
     """An async kernel manager on IPC sockets in a private temporary folder."""
 
