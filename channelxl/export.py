@@ -10,7 +10,8 @@ from openpyxl import Workbook
 
 from channelxl.core.periods import Month, Quarter
 from channelxl.errors import ChannelxlError
-from channelxl.io.workbook import write_table_sheet
+from channelxl.io.csvfile import write_frame_csv
+from channelxl.io.workbook import save_atomically, write_table_sheet
 from channelxl.ledger.store import Ledger
 from channelxl.schema import (
     ALL_TABLES,
@@ -129,21 +130,18 @@ def export_table(
         raise ChannelxlError(f"{out.name}: write to a .csv or .xlsx file")
     frame = query(ledger, table, period=period, distributor=distributor)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
     if suffix == ".csv":
-        frame.to_csv(tmp, index=False)
-    else:
-        if len(frame) > EXCEL_MAX_ROWS:
-            raise ChannelxlError(
-                f"{len(frame):,} rows do not fit in one Excel sheet; filter with "
-                "--period/--distributor or write .csv"
-            )
-        declared = _declared(table, frame)
-        # Column headers as people read them; field names stay in CSV for other tools.
-        frame = frame[[c.field for c in declared.columns if c.field in frame.columns]]
-        wb = Workbook()
-        wb.remove(wb.active)
-        write_table_sheet(wb, declared, frame.to_dict("records"), title=declared.title[:31])
-        wb.save(tmp)
-    os.replace(tmp, out)
+        return write_frame_csv(out, frame), len(frame)
+    if len(frame) > EXCEL_MAX_ROWS:
+        raise ChannelxlError(
+            f"{len(frame):,} rows do not fit in one Excel sheet; filter with "
+            "--period/--distributor or write .csv"
+        )
+    declared = _declared(table, frame)
+    # Column headers as people read them; field names stay in CSV for other tools.
+    frame = frame[[c.field for c in declared.columns if c.field in frame.columns]]
+    wb = Workbook()
+    wb.remove(wb.active)
+    write_table_sheet(wb, declared, frame.to_dict("records"), title=declared.title[:31])
+    save_atomically(wb, out)
     return out, len(frame)

@@ -13,6 +13,7 @@ from channelxl.core.inventory import loading_signals
 from channelxl.core.periods import Quarter
 from channelxl.core.reconcile import FLAGS, Tolerance, line_flags, reconcile
 from channelxl.facts import RATES_SQL, rates_params
+from channelxl.io.csvfile import write_frame_csv
 from channelxl.ledger.store import Ledger
 from channelxl.schema import Column, Table
 
@@ -336,9 +337,7 @@ def write_reconciliation(run: ReconcileRun, out_dir: str | os.PathLike) -> Recon
     )
     xlsx = save_atomically(wb, out_dir / f"reconcile_{run.quarter}.xlsx")
     csv_path = out_dir / f"reconcile_{run.quarter}.csv"
-    tmp = csv_path.with_name(csv_path.name + ".tmp")
     frame = pd.DataFrame(detail_rows, columns=[c.field for c in DETAIL.columns])
-    frame.rename(columns={c.field: c.name for c in DETAIL.columns}).to_csv(tmp, index=False)
-    os.replace(tmp, csv_path)
+    write_frame_csv(csv_path, frame.rename(columns={c.field: c.name for c in DETAIL.columns}))
     run.xlsx, run.csv = xlsx, csv_path
     return run

@@ -7,7 +7,6 @@ come from that declaration.
 
 from __future__ import annotations
 
-import csv
 import os
 from collections import defaultdict
 from decimal import Decimal
@@ -17,6 +16,7 @@ from openpyxl import Workbook
 
 from channelxl.core.rebates import RebateResult
 from channelxl.facts import QuarterFacts
+from channelxl.io.csvfile import write_csv
 from channelxl.io.workbook import write_table_sheet, write_text_sheet, write_value
 from channelxl.schema import Column, Table
 
@@ -291,14 +291,11 @@ def write_statement(
     wb.save(tmp)
     os.replace(tmp, xlsx)
 
-    csv_path = out_dir / f"rebates_{quarter}.csv"
-    tmp = csv_path.with_name(csv_path.name + ".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([c.name for c in STATEMENT.columns])
-        for row in rows:
-            writer.writerow([_cell_text(row[c.field]) for c in STATEMENT.columns])
-    os.replace(tmp, csv_path)
+    csv_path = write_csv(
+        out_dir / f"rebates_{quarter}.csv",
+        [c.name for c in STATEMENT.columns],
+        ([_cell_text(row[c.field]) for c in STATEMENT.columns] for row in rows),
+    )
     return xlsx, csv_path, total
 
 

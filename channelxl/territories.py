@@ -17,6 +17,7 @@ from channelxl.core.territory import (
     free_riding,
     territory_status,
 )
+from channelxl.io.csvfile import write_frame_csv
 from channelxl.ledger.store import Ledger
 from channelxl.schema import Column, Table
 
@@ -181,9 +182,7 @@ def write_territory(run: TerritoryRun, out_dir: str | os.PathLike) -> TerritoryR
     write_table_sheet(wb, RIDERS, riders, validation=False)
     xlsx = save_atomically(wb, out_dir / f"territory_{run.quarter}.xlsx")
     csv_path = out_dir / f"territory_{run.quarter}.csv"
-    tmp = csv_path.with_name(csv_path.name + ".tmp")
     frame = pd.DataFrame(exceptions, columns=[c.field for c in EXCEPTIONS.columns])
-    frame.rename(columns={c.field: c.name for c in EXCEPTIONS.columns}).to_csv(tmp, index=False)
-    os.replace(tmp, csv_path)
+    write_frame_csv(csv_path, frame.rename(columns={c.field: c.name for c in EXCEPTIONS.columns}))
     run.xlsx, run.csv = xlsx, csv_path
     return run

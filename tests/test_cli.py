@@ -115,6 +115,12 @@ def test_text_that_looks_like_a_formula_stays_text(empty_workspace, tmp_path):
     ws = openpyxl.load_workbook(empty_workspace.root / "a.xlsx").active
     names = [c for c in ws[2] if isinstance(c.value, str) and c.value.startswith("=")]
     assert names and all(c.data_type == "s" for c in names)
+    assert (
+        run_cli("export", "activities", "--out", "a.csv", cwd=empty_workspace.root).returncode == 0
+    )
+    with open(empty_workspace.root / "a.csv", newline="", encoding="utf-8") as fh:
+        cells = [c for row in csv.reader(fh) for c in row]
+    assert '\'=HYPERLINK("http://x")' in cells and not any(c.startswith("=") for c in cells)
 
 
 SMALL_DEMO = (

@@ -22,13 +22,12 @@ from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableStyleInfo
 
 from channelxl.io.cells import country_codes, currency_codes
+from channelxl.io.csvfile import FORMULA_START
 from channelxl.schema import Column, Table
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 VALIDATION_ROWS = 2000  # rows below the header that carry drop-downs for rows still to be typed
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def number_format(column: Column) -> str | None:
@@ -69,7 +68,7 @@ def write_value(cell, value) -> None:
         value = ";".join(map(str, value))
     if isinstance(value, str):
         cell.value = value
-        if value.startswith(_FORMULA_START):
+        if value.startswith(FORMULA_START):
             # openpyxl would store "=..." as a formula; force a plain string and show it as typed.
             cell.data_type = "s"
             cell.quotePrefix = True
