@@ -272,6 +272,36 @@ def test_xlsx_export_with_cells_located(empty_workspace, tmp_path):
         ]
 
 
+def test_a_formula_saved_without_its_result_is_named_as_such(empty_workspace, tmp_path):
+    # openpyxl, like many programs, saves formulas without their results: the cell reads empty
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Export"
+    ws.append(
+        [
+            "Order Number",
+            "Order Line",
+            "Ship Date",
+            "Distributor ID",
+            "SKU",
+            "Quantity",
+            "Unit Price",
+            "Currency",
+        ]
+    )
+    ws.append(["SO1", 1, date(2026, 1, 5), "D001", "SWI-0001", 4, 10.05, "USD"])
+    ws.append(["SO1", 2, date(2026, 1, 5), "D001", "SWI-0001", "=F2*2", 10.05, "USD"])
+    ws.append(["SO1", 3, date(2026, 1, 5), "D001", "SWI-0001", None, 10.05, "USD"])
+    path = tmp_path / "ship.xlsx"
+    wb.save(path)
+    with empty_workspace.open_ledger() as led:
+        r = ingest_file(led, path, today=TODAY)
+    by_cell = {i.cell: i.message for i in r.issues}
+    assert "holds the formula =F2*2 but not its result" in by_cell["F3"]
+    assert "open it in Excel, save it" in by_cell["F3"]
+    assert by_cell["F4"] == "Quantity is required"  # a truly empty cell keeps its message
+
+
 def test_a_copied_file_keeps_its_bytes_identity(workspace, tmp_path):
     path = workspace.inbox / "activities.csv"
     copy = tmp_path / "activities-copy.csv"

@@ -1033,7 +1033,33 @@ def _validate(load: _Load) -> set[int]:
         load.issues.append(
             Issue(code, message, severity, load.path.name, column=column.name, **location)
         )
+    _explain_uncached_formulas(load)
     return bad
+
+
+def _explain_uncached_formulas(load: _Load) -> None:
+    """A required cell that reads empty because its formula's result was not saved says so."""
+    empty = [
+        (k, i)
+        for k, i in enumerate(load.issues)
+        if i.sheet and i.cell and i.message.endswith(" is required")
+    ]
+    if not empty or load.path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return
+    from dataclasses import replace
+
+    from channelxl.io.formulas import uncached_formulas
+
+    formulas = {s: uncached_formulas(load.path, s) for s in {i.sheet for _, i in empty}}
+    for k, issue in empty:
+        formula = formulas[issue.sheet].get(issue.cell)
+        if formula is not None:
+            load.issues[k] = replace(
+                issue,
+                message=f"{issue.column} holds the formula ={formula} but not its result (the "
+                "file was saved by a program, not by Excel); open it in Excel, save it and send "
+                "it again, or type the value",
+            )
 
 
 def _territory_warnings(load: _Load) -> list[tuple]:
