@@ -12,6 +12,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
@@ -69,6 +73,53 @@ def territory_status(lines: pd.DataFrame, territories: pd.DataFrame) -> pd.Serie
     inside[both.loc[ok, "row"].to_numpy()] = True
     status = np.where(inside, IN, np.where(appointed, OUT, NOT_APPOINTED))
     return pd.Series(status, index=lines.index, dtype=object)
+
+
+# Below this many lines the rule runs in plain Python: building frames for a monthly report
+# of a few hundred lines costs more (~20 ms) than checking them one by one (~1 ms).
+SMALL_INPUT = 5000
+
+
+def statuses(lines: Sequence[tuple], territories: Sequence[tuple]) -> list[str]:
+    """:func:`territory_status` for rows instead of frames, as fast for few lines as for many.
+
+    ``lines``: (distributor_id, country, segment, date) tuples; ``territories``:
+    (distributor_id, country, segment, valid_from, valid_to). The same rule, two paths:
+    plain Python for a few lines, the frame version above for many (a property test keeps
+    them equal).
+    """
+    if len(lines) > SMALL_INPUT:
+        frame = pd.DataFrame(list(lines), columns=["distributor_id", "country", "segment", "date"])
+        t = pd.DataFrame(
+            list(territories),
+            columns=["distributor_id", "country", "segment", "valid_from", "valid_to"],
+        )
+        return territory_status(frame, t).tolist()
+    rows = defaultdict(list)
+    for d, country, segment, valid_from, valid_to in territories:
+        if valid_from is not None:  # a row without a start is never valid (NaT above)
+            rows[d].append((country, segment, _day(valid_from), _day(valid_to) or date.max))
+    out = []
+    for d, country, segment, day in lines:
+        day = _day(day)
+        valid = [r for r in rows.get(d, ()) if day is not None and r[2] <= day <= r[3]]
+        if any(r[0] == country and r[1] in ("*", segment) for r in valid):
+            out.append(IN)
+        else:
+            out.append(OUT if valid else NOT_APPOINTED)
+    return out
+
+
+def _day(value) -> date | None:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if hasattr(value, "date") and callable(value.date):  # datetime
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
 
 
 def exclusive_conflicts(territories: pd.DataFrame) -> pd.DataFrame:

@@ -1011,10 +1011,7 @@ def _validate(load: _Load) -> set[int]:
             f"{', '.join(DUPLICATE_LINE_KEY)} ORDER BY rowid) "
             f"AS n FROM {lt} WHERE submission_id = {sid}) WHERE n > 1"
         ).fetchall()
-        if load.path.suffix.lower() not in (".csv", ".txt"):
-            # Templates and workbooks, whose senders get feedback cell by cell: territory too.
-            # Bulk CSV reports skip it here (tens of ms a file); `channelxl territory` checks them.
-            found += _territory_warnings(load)
+        found += _territory_warnings(load)
     bad = set()
     by_field = {c.field: c for c in table.columns}
     for rowid, severity, code, f, message in sorted(found, key=lambda r: (r[0], r[3])):
@@ -1064,25 +1061,23 @@ def _explain_uncached_formulas(load: _Load) -> None:
 
 def _territory_warnings(load: _Load) -> list[tuple]:
     """TERR warnings from the territory engine (core.territory), the one definition of it."""
-    from channelxl.core.territory import IN, territory_status
+    from channelxl.core.territory import IN, statuses
 
     lt = lines_table(load.table)
-    lines = load.ledger.con.sql(
-        f"SELECT l.rowid AS rowid, l.distributor_id, coalesce(l.end_customer_country, "
-        f"l.reseller_country, r.country) AS country, coalesce(l.end_customer_segment, '') AS "
-        f"segment, l.invoice_date AS date FROM {lt} l LEFT JOIN resellers r USING (reseller_id) "
+    lines = load.ledger.con.execute(
+        f"SELECT l.rowid, l.distributor_id, coalesce(l.end_customer_country, "
+        f"l.reseller_country, r.country), coalesce(l.end_customer_segment, ''), l.invoice_date "
+        f"FROM {lt} l LEFT JOIN resellers r USING (reseller_id) "
         f"WHERE l.submission_id = {load.sid} AND l.invoice_date IS NOT NULL"
-    ).df()
-    if lines.empty:
+    ).fetchall()
+    if not lines:
         return []
-    territories = load.ledger.con.sql(
+    territories = load.ledger.con.execute(
         "SELECT distributor_id, country, segment, valid_from, valid_to FROM territories"
-    ).df()
-    status = territory_status(lines, territories)
+    ).fetchall()
+    status = statuses([line[1:] for line in lines], territories)
     out = []
-    for rowid, d, country, st in zip(
-        lines["rowid"], lines["distributor_id"], lines["country"], status, strict=True
-    ):
+    for (rowid, d, country, *_), st in zip(lines, status, strict=True):
         if st != IN:
             what = (
                 "has no territory on that date"
