@@ -151,6 +151,24 @@ def test_bad_lines_are_quarantined_with_line_and_column(empty_workspace, tmp_pat
         )
 
 
+def test_a_rejected_csv_line_names_every_bad_value(empty_workspace, tmp_path):
+    text = (
+        SHIP_HEADER
+        + "SO1,1,2026-01-05,D001,SWI-0001,10,100.50,USD,shipment\n"
+        + "SO1,2,05/01/2026,D001,SWI-0001,ten,1OO.50,USD,shipment\n"  # date, quantity, price
+    )
+    path = write(tmp_path / "ship.csv", text)
+    with empty_workspace.open_ledger() as led:
+        r = ingest_file(led, path, today=TODAY)
+    bad = {(i.line, i.column, i.code): i.message for i in r.issues}
+    assert bad == {
+        (3, "Ship Date", "DATE"): "'05/01/2026' is not a date as YYYY-MM-DD",
+        (3, "Quantity", "QUAN"): "'ten' is not a whole number",
+        (3, "Unit Price", "PRIC"): "'1OO.50' is not a number like 1234.50",
+    }
+    assert r.lines_loaded == 1 and r.quarantined == 1
+
+
 def test_strict_refuses_the_whole_file_and_changes_nothing(empty_workspace, tmp_path):
     text = (
         SHIP_HEADER
@@ -259,11 +277,14 @@ def test_xlsx_export_with_cells_located(empty_workspace, tmp_path):
     ws.append(["SO1", 1, date(2026, 1, 5), "D001", "SWI-0001", 4, 10.05, "USD"])
     ws.append(["SO1", 2, "soon", "D001", "SWI-0001", 4, 10.05, "USD"])
     ws.append(["SO1", 3, date(2026, 1, 5), "D001", "SWI-0001", -4, 10.05, "USD"])
+    ws.append(["SO1", 4, "later", "D001", "SWI-0001", "x", 10.05, "USD"])  # two bad cells
     path = tmp_path / "ship.xlsx"
     wb.save(path)
     with empty_workspace.open_ledger() as led:
         r = ingest_file(led, path, today=TODAY)
         assert r.status == "accepted" and r.lines_loaded == 1
+        assert r.lines_read == 4 and r.quarantined == 3  # one line, however many bad cells
+        assert {i.cell for i in r.issues if i.sheet and i.cell.endswith("5")} == {"C5", "F5"}
         found = {(i.sheet, i.cell, i.code) for i in r.issues}
         assert ("Export", "C3", "DATE") in found
         assert ("Export", "F4", "QUAN") in found

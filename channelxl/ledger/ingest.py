@@ -19,9 +19,11 @@ from its rejects table with their line and column.
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -514,9 +516,11 @@ def _load_part(load: _Load, part: _Part) -> tuple[int, int]:
         )
     if part.grid is not None:
         read, cast_issues, rows = _insert_grid(load, part.grid, part.sheet)
+        rejected = read - len(rows)  # rows with a cell that could not be read
         load.locate = lambda k: {"sheet": part.sheet[0], "row": rows[k]}
     else:
         read, cast_issues, rejected_lines = _insert_csv(load, part.dialect)
+        rejected = len(rejected_lines)
         lines = None
 
         def locate(k, _dialect=part.dialect, _skip=rejected_lines):
@@ -535,7 +539,8 @@ def _load_part(load: _Load, part: _Part) -> tuple[int, int]:
             "(SELECT unnest(?))",
             [load.sid, sorted(bad)],
         )
-    return read, len(bad) + len([i for i in cast_issues if i.severity == ERROR])
+    # a line with several bad cells is one quarantined line, however many issues it has
+    return read, len(bad) + rejected
 
 
 def _one(pairs: list[tuple], i: int) -> str | None:
@@ -625,24 +630,7 @@ def _insert_csv(load: _Load, dialect: CsvDialect) -> tuple[int, list[Issue], set
         if line in lines:
             continue
         lines.add(line)
-        column = by_header.get(column_name)
-        if error_type == "CAST" and column is not None:
-            value = _value_of(csv_line, dialect, list(dialect.header).index(column_name))
-            expected = {
-                "int": "a whole number",
-                "decimal": "a number like 1234.50",
-                "date": "a date as YYYY-MM-DD",
-            }.get(column.type, column.type)
-            issues.append(
-                Issue(
-                    issue_code(column),
-                    f"{value!r} is not {expected}",
-                    file=load.path.name,
-                    line=line,
-                    column=column.name,
-                )
-            )
-        else:
+        if error_type != "CAST" or by_header.get(column_name) is None:
             issues.append(
                 Issue(
                     "TYPE",
@@ -651,17 +639,60 @@ def _insert_csv(load: _Load, dialect: CsvDialect) -> tuple[int, list[Issue], set
                     line=line,
                 )
             )
+            continue
+        # DuckDB names the first value it could not cast; the line's other cells are
+        # checked the same way here, so the sender learns every one at once
+        fields = _fields_of(csv_line, dialect)
+        for j, header in enumerate(dialect.header):
+            column = by_header.get(header)
+            value = fields[j] if j < len(fields) else ""
+            if column is None or (header != column_name and _casts(value, column.type)):
+                continue
+            issues.append(
+                Issue(
+                    issue_code(column),
+                    f"{value!r} is not {_EXPECTED.get(column.type, column.type)}",
+                    file=load.path.name,
+                    line=line,
+                    column=column.name,
+                )
+            )
     con.execute("DROP TABLE IF EXISTS chx_rejects")
     con.execute("DROP TABLE IF EXISTS chx_scans")
     return loaded + len(lines), issues, lines
 
 
-def _value_of(csv_line: str, dialect: CsvDialect, j: int) -> str:
+_EXPECTED = {
+    "int": "a whole number",
+    "decimal": "a number like 1234.50",
+    "date": "a date as YYYY-MM-DD",
+}
+_INT = re.compile(r"\s*[+-]?\d+\s*")
+
+
+def _casts(value: str, kind: str) -> bool:
+    """Would DuckDB's typed CSV reader accept ``value`` for a column of ``kind``?"""
+    text = value.strip()
+    if not text or kind not in _EXPECTED:
+        return True  # blanks are NULL; text types take anything
+    if kind == "int":
+        return bool(_INT.fullmatch(text))
+    if kind == "decimal":
+        try:
+            return Decimal(text).is_finite()
+        except ArithmeticError:
+            return False
+    try:
+        return len(text) == 10 and date.fromisoformat(text) is not None
+    except ValueError:
+        return False
+
+
+def _fields_of(csv_line: str, dialect: CsvDialect) -> list[str]:
     import csv as _csv
     import io
 
-    fields = next(_csv.reader(io.StringIO(csv_line.strip("\r\n")), delimiter=dialect.delimiter), [])
-    return fields[j] if j < len(fields) else ""
+    return next(_csv.reader(io.StringIO(csv_line.strip("\r\n")), delimiter=dialect.delimiter), [])
 
 
 # ---------------------------------------------------------------- workbooks
