@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from channelxl.issues import Issue
@@ -38,7 +39,15 @@ class Layout:
     extra: list[str]  # file headers not in the layout (ignored, with a warning)
 
     def position(self, field: str) -> int | None:
-        return next((j for j, c in self.mapping.items() if c.field == field), None)
+        """The file column holding ``field`` (None: not in the file)."""
+        return self.positions.get(field)
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for j, c in self.mapping.items():
+            out.setdefault(c.field, j)  # the first column wins, as a scan would find it
+        return out
 
 
 def file_format(path: Path) -> str:

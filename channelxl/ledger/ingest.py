@@ -33,7 +33,7 @@ from channelxl._faults import checkpoint
 from channelxl.core.periods import Month
 from channelxl.core.reconcile import DUPLICATE_LINE_KEY
 from channelxl.errors import FileRefused
-from channelxl.io.cells import CellError, is_blank, parse_cell
+from channelxl.io.cells import CellError, column_parser, is_blank
 from channelxl.io.exports import (
     CsvDialect,
     Layout,
@@ -719,17 +719,24 @@ def _is_totals(raw) -> bool:
 
 
 def _insert_grid(load: _Load, grid, sheet) -> tuple[int, list[Issue], list[int]]:
-    """Parse a sheet cell by cell (types from the declarations) and insert the good rows."""
+    """Parse a sheet column by column (types from the declarations); insert the good rows.
+
+    Returns the rows read, the cells that could not be read, and the sheet row (0-based)
+    of each row inserted, in order.
+    """
     sheet_name, header_row = sheet
     table, layout = load.table, load.layout
-    records, rows, issues = [], [], []
-    read = 0
     # required/min checks run in SQL for every format, so cells are parsed leniently here
     plan = [
         (
             j,
             column,
-            Column(column.name, column.type, column.help, required=False, allowed=column.allowed),
+            column_parser(
+                Column(
+                    column.name, column.type, column.help, required=False, allowed=column.allowed
+                ),
+                load.locale,
+            ),
             load.distributor
             if column.field == "distributor_id"
             else load.period
@@ -738,17 +745,22 @@ def _insert_grid(load: _Load, grid, sheet) -> tuple[int, list[Issue], list[int]]
         )
         for j, column in layout.mapping.items()
     ]
+    fill = {c.field: c.default for c in table.columns if c.default is not None}
     fields = {c.field for c in table.columns}
-    fill = [(c.field, c.default) for c in table.columns if c.default is not None]
-    fill += [
+    fill.update(
         (f, v)
         for f, v in (("distributor_id", load.distributor), ("period", load.period))
         if v and f in fields
-    ]
-    width_needed = max((j for j, *_ in plan), default=0) + 1
+    )
+    # the data rows: blank rows skipped, a totals row at the bottom left out
     last = _last_data_row(grid)
+    data, where, issues = [], [], []
     for i, raw in enumerate(grid[1:], start=header_row + 1):
-        if all(v is None or v == "" or (isinstance(v, str) and not v.strip()) for v in raw):
+        first = raw[0] if raw else None
+        # a filled first cell settles it; only otherwise look at the whole row
+        if (first is None or (type(first) is str and not first.strip())) and all(
+            v is None or (isinstance(v, str) and not v.strip()) for v in raw
+        ):
             continue
         if i - header_row == last and _is_totals(raw):
             issues.append(
@@ -762,42 +774,43 @@ def _insert_grid(load: _Load, grid, sheet) -> tuple[int, list[Issue], list[int]]
                 )
             )
             continue
-        read += 1
-        if len(raw) < width_needed:
-            raw = [*raw, *([None] * (width_needed - len(raw)))]
-        record, ok = {}, True
-        for j, column, loose, flag in plan:
-            value = raw[j]
+        data.append(raw)
+        where.append(i)
+    n = len(data)
+    ok = [True] * n
+    columns: dict[str, list] = {}
+    bad_cells = []
+    for j, column, parse, flag in plan:
+        out = [None] * n
+        for k, raw in enumerate(data):
+            value = raw[j] if j < len(raw) else None
             if flag is not None and is_blank(value):
                 value = flag
             try:
-                record[column.field] = parse_cell(value, loose, load.locale)
+                out[k] = parse(value)
             except CellError as exc:
-                issues.append(
-                    Issue(
-                        issue_code(column),
-                        str(exc),
-                        file=load.path.name,
-                        sheet=sheet_name,
-                        cell=a1(i, j),
-                        column=column.name,
-                    )
-                )
-                ok = False
-        if ok:
-            for f, v in fill:
-                if record.get(f) is None:
-                    record[f] = v
-            records.append(record)
-            rows.append(i)
-    frame = frame_for_insert(
-        pd.DataFrame(records, columns=[c.field for c in table.columns], dtype=object), table
-    )
+                ok[k] = False
+                bad_cells.append((where[k], j, issue_code(column), str(exc), column.name))
+        columns[column.field] = out
+    for i, j, code, message, name in sorted(bad_cells):  # row by row, as a person reads
+        issues.append(
+            Issue(code, message, file=load.path.name, sheet=sheet_name, cell=a1(i, j), column=name)
+        )
+    keep = [k for k in range(n) if ok[k]]
+    frame = {}
+    for c in table.columns:
+        values = columns.get(c.field)
+        values = [values[k] for k in keep] if values is not None else [None] * len(keep)
+        default = fill.get(c.field)
+        if default is not None:
+            values = [default if v is None else v for v in values]
+        frame[c.field] = values
+    frame = frame_for_insert(pd.DataFrame(frame, dtype=object), table)
     con = load.ledger.con
     con.register("incoming", frame)
     con.execute(insert_sql(lines_table(table), "incoming", table, load.sid))
     con.unregister("incoming")
-    return read, issues, rows
+    return n, issues, [where[k] for k in keep]
 
 
 # ---------------------------------------------------------------- validation (SQL)
