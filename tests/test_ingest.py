@@ -258,7 +258,8 @@ def test_real_world_csv_variants(empty_workspace, tmp_path):
         assert row == (5, Decimal("12.5000"), "USD")
 
 
-def test_xlsx_export_with_cells_located(empty_workspace, tmp_path):
+def _shipment_workbook(path, rows):
+    """An ERP shipment export as a workbook (sheet Export), one list per row."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Export"
@@ -274,12 +275,22 @@ def test_xlsx_export_with_cells_located(empty_workspace, tmp_path):
             "Currency",
         ]
     )
-    ws.append(["SO1", 1, date(2026, 1, 5), "D001", "SWI-0001", 4, 10.05, "USD"])
-    ws.append(["SO1", 2, "soon", "D001", "SWI-0001", 4, 10.05, "USD"])
-    ws.append(["SO1", 3, date(2026, 1, 5), "D001", "SWI-0001", -4, 10.05, "USD"])
-    ws.append(["SO1", 4, "later", "D001", "SWI-0001", "x", 10.05, "USD"])  # two bad cells
-    path = tmp_path / "ship.xlsx"
+    for row in rows:
+        ws.append(row)
     wb.save(path)
+    return path
+
+
+def test_xlsx_export_with_cells_located(empty_workspace, tmp_path):
+    path = _shipment_workbook(
+        tmp_path / "ship.xlsx",
+        [
+            ["SO1", 1, date(2026, 1, 5), "D001", "SWI-0001", 4, 10.05, "USD"],
+            ["SO1", 2, "soon", "D001", "SWI-0001", 4, 10.05, "USD"],
+            ["SO1", 3, date(2026, 1, 5), "D001", "SWI-0001", -4, 10.05, "USD"],
+            ["SO1", 4, "later", "D001", "SWI-0001", "x", 10.05, "USD"],  # two bad cells
+        ],
+    )
     with empty_workspace.open_ledger() as led:
         r = ingest_file(led, path, today=TODAY)
         assert r.status == "accepted" and r.lines_loaded == 1
@@ -295,26 +306,14 @@ def test_xlsx_export_with_cells_located(empty_workspace, tmp_path):
 
 def test_a_formula_saved_without_its_result_is_named_as_such(empty_workspace, tmp_path):
     # openpyxl, like many programs, saves formulas without their results: the cell reads empty
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Export"
-    ws.append(
+    path = _shipment_workbook(
+        tmp_path / "ship.xlsx",
         [
-            "Order Number",
-            "Order Line",
-            "Ship Date",
-            "Distributor ID",
-            "SKU",
-            "Quantity",
-            "Unit Price",
-            "Currency",
-        ]
+            ["SO1", 1, date(2026, 1, 5), "D001", "SWI-0001", 4, 10.05, "USD"],
+            ["SO1", 2, date(2026, 1, 5), "D001", "SWI-0001", "=F2*2", 10.05, "USD"],
+            ["SO1", 3, date(2026, 1, 5), "D001", "SWI-0001", None, 10.05, "USD"],
+        ],
     )
-    ws.append(["SO1", 1, date(2026, 1, 5), "D001", "SWI-0001", 4, 10.05, "USD"])
-    ws.append(["SO1", 2, date(2026, 1, 5), "D001", "SWI-0001", "=F2*2", 10.05, "USD"])
-    ws.append(["SO1", 3, date(2026, 1, 5), "D001", "SWI-0001", None, 10.05, "USD"])
-    path = tmp_path / "ship.xlsx"
-    wb.save(path)
     with empty_workspace.open_ledger() as led:
         r = ingest_file(led, path, today=TODAY)
     by_cell = {i.cell: i.message for i in r.issues}

@@ -36,6 +36,11 @@ def _notebook_with(tmp_path: Path, source: str) -> Path:
     return path
 
 
+def _qbr(ws, quarter, *args):
+    """``channelxl qbr`` in a subprocess, in the loaded working folder."""
+    return run_cli("qbr", "--dir", str(ws.root), "--quarter", quarter, *args)
+
+
 def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
@@ -204,11 +209,11 @@ def test_cli_qbr_as_a_user_types_it(loaded_channel, tmp_path):
     assert "1 reports: 1 ok" in done.stdout and str(out / "index.html") in done.stdout
     assert (out / f"{d}.html").exists()
 
-    wrong = run_cli("qbr", "--dir", str(ws.root), "--quarter", quarter, "--format", "docx")
+    wrong = _qbr(ws, quarter, "--format", "docx")
     assert wrong.returncode == 2 and "--format" in wrong.stderr and "Traceback" not in wrong.stderr
-    kernel = run_cli("qbr", "--dir", str(ws.root), "--quarter", quarter, "--kernel", "nosuch")
+    kernel = _qbr(ws, quarter, "--kernel", "nosuch")
     assert kernel.returncode == 2 and "no Jupyter kernel named 'nosuch'" in kernel.stderr
-    unknown = run_cli("qbr", "--dir", str(ws.root), "--quarter", quarter, "--distributor", "NOPE")
+    unknown = _qbr(ws, quarter, "--distributor", "NOPE")
     assert (
         unknown.returncode == 2 and "NOPE" in unknown.stderr and "Traceback" not in unknown.stderr
     )
@@ -217,11 +222,8 @@ def test_cli_qbr_as_a_user_types_it(loaded_channel, tmp_path):
 def test_cli_exits_1_and_names_the_failed_report(loaded_channel, tmp_path):
     ws, quarter = loaded_channel
     broken = _notebook_with(tmp_path, 'raise ValueError("no good")')
-    done = run_cli(
-        "qbr",
-        "--dir",
-        str(ws.root),
-        "--quarter",
+    done = _qbr(
+        ws,
         quarter,
         "--distributor",
         "D002",
@@ -263,11 +265,8 @@ def test_when_no_pdf_engine_works_the_html_stays_and_the_report_says_why(
 
 def test_cli_says_when_no_dask_scheduler_answers(loaded_channel, tmp_path):
     ws, quarter = loaded_channel
-    done = run_cli(
-        "qbr",
-        "--dir",
-        str(ws.root),
-        "--quarter",
+    done = _qbr(
+        ws,
         quarter,
         "--distributor",
         "D001",
