@@ -36,9 +36,9 @@ def _notebook_with(tmp_path: Path, source: str) -> Path:
     return path
 
 
-def _qbr(ws, quarter, *args):
+def _qbr(ws, quarter, *args, env=None):
     """``channelxl qbr`` in a subprocess, in the loaded working folder."""
-    return run_cli("qbr", "--dir", str(ws.root), "--quarter", quarter, *args)
+    return run_cli("qbr", "--dir", str(ws.root), "--quarter", quarter, *args, env=env)
 
 
 def _text(html: str) -> str:
