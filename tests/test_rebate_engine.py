@@ -121,6 +121,11 @@ def test_inventory_loading_holds_the_rebate():
     )
     assert r.held and r.amount == 0 and r.held_amount == D("9000.00") and r.status == "held"
     assert "weeks of supply 30.2 > 16" in r.hold_reason
+    as_stored = evaluate(  # limits as the ledger keeps them, DECIMAL(18,4)
+        rules(hold_max_weeks_of_supply=D("26.0000"), hold_max_sell_in_ratio=D("1.6000")),
+        figures(weeks_of_supply=D("30.2"), sell_in_ratio=D("1.7")),
+    )
+    assert as_stored.hold_reason == "weeks of supply 30.2 > 26; sell-in / sell-through 1.70 > 1.6"
     free = evaluate(rules(hold_max_weeks_of_supply=D(16)), figures(weeks_of_supply=D(16)))
     assert not free.held and free.amount == D("9000.00")
 

@@ -238,7 +238,8 @@ def evaluate(rules: ProgramRules, f: Figures) -> RebateResult:
         r.notes.append(f"withheld: gate failed ({failed})")
         amount = ZERO
     reasons = [
-        f"{label} {value:.{places}f} > {limit}"
+        # limits come from the ledger as DECIMAL(18,4): 26.0000 reads as 26
+        f"{label} {value:.{places}f} > {format(limit.normalize(), 'f')}"
         for label, value, limit, places in (
             ("weeks of supply", f.weeks_of_supply, rules.hold_max_weeks_of_supply, 1),
             ("sell-in / sell-through", f.sell_in_ratio, rules.hold_max_sell_in_ratio, 2),
