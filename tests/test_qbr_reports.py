@@ -197,6 +197,23 @@ def test_the_same_tasks_run_on_a_dask_cluster(facts, tmp_path):
         assert PNG in (tmp_path / f"{d}.html").read_text(encoding="utf-8")
 
 
+def test_cluster_workers_that_cannot_see_the_files_are_refused_up_front(facts, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from channelxl.errors import ChannelxlError
+    from channelxl.reports.batch import _check_workers
+
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        _check_workers(client, [str(tmp_path)])  # a folder the worker sees: fine
+        with pytest.raises(ChannelxlError, match="does not exist on this worker") as err:
+            _check_workers(client, [str(tmp_path / "elsewhere")])
+        assert "shared disk" in str(err.value)
+
+
 def test_cli_qbr_as_a_user_types_it(loaded_channel, tmp_path):
     ws, quarter = loaded_channel
     d = "D001"

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from channelxl.errors import SchedulerUnreachable
+from channelxl.errors import ChannelxlError, SchedulerUnreachable
 from channelxl.reports.facts import QuarterReportFacts
 from channelxl.reports.index import write_index
 from channelxl.reports.kernel import OWN_KERNEL, check_kernel
@@ -40,6 +40,7 @@ from channelxl.reports.worker import (
     make_report,
     report_paths,
     safe_name,
+    worker_check,
 )
 
 FORMATS = ("html", "pdf")
@@ -184,7 +185,10 @@ def run_reports(
     ]
     if tasks:
         jobs = min(jobs or os.cpu_count() or 1, len(tasks))  # no idle workers to start
-        for result in _execute(tasks, jobs=jobs, scheduler=scheduler, deadline=deadline):
+        shared = [str(out), str(facts_dir), str(nb_path)]
+        for result in _execute(
+            tasks, jobs=jobs, scheduler=scheduler, deadline=deadline, shared=shared
+        ):
             record(result)
             if on_done:
                 on_done(result, len(run.ran), len(tasks))
@@ -225,10 +229,14 @@ def _statuses() -> tuple[str, ...]:
 
 # ------------------------------------------------------------------ executors
 @contextmanager
-def executor(jobs: int | None = None, scheduler=None) -> Iterator[cf.Executor]:
+def executor(
+    jobs: int | None = None, scheduler=None, shared: list[str] | None = None
+) -> Iterator[cf.Executor]:
     """A ``concurrent.futures`` executor: a local process pool, or a Dask cluster.
 
-    ``scheduler``: an address (``tcp://host:8786``) or a ``distributed.Client``.
+    ``scheduler``: an address (``tcp://host:8786``) or a ``distributed.Client``. ``shared``:
+    paths every cluster worker must see (the output folder first, which it must write);
+    checked on each worker before any task is sent.
     """
     if scheduler is None:
         # spawn: workers start clean (no inherited database handles or threads)
@@ -248,6 +256,7 @@ def executor(jobs: int | None = None, scheduler=None) -> Iterator[cf.Executor]:
         except (OSError, TimeoutError, ValueError) as exc:
             raise SchedulerUnreachable(str(scheduler), str(exc)) from None
     try:
+        _check_workers(client, shared or [])
         # pure=False: a report made again (resume) is a new task, not a cached result
         yield client.get_executor(pure=False)
     finally:
@@ -255,9 +264,33 @@ def executor(jobs: int | None = None, scheduler=None) -> Iterator[cf.Executor]:
             client.close()
 
 
-def _execute(tasks: list[dict], *, jobs, scheduler, deadline: float) -> Iterator[dict]:
+def _check_workers(client, shared: list[str]) -> None:
+    """Refuse a cluster with no workers, or whose workers lack channelxl or the folders."""
+
+    if not client.scheduler_info().get("workers"):
+        raise ChannelxlError(
+            "the Dask cluster has no workers; start some (`dask worker ADDRESS`) and run again"
+        )
+    answers = client.run(worker_check, shared, on_error="return")
+    problems = {
+        w: (a if isinstance(a, str) else f"cannot run channelxl ({type(a).__name__}: {a})")
+        for w, a in answers.items()
+        if a is not None
+    }
+    if problems:
+        raise ChannelxlError(
+            "some Dask workers cannot make the reports: "
+            + "; ".join(f"{w}: {why}" for w, why in sorted(problems.items()))
+            + ". Workers need channelxl installed and the output folder at the same path "
+            "(a shared disk)."
+        )
+
+
+def _execute(
+    tasks: list[dict], *, jobs, scheduler, deadline: float, shared: list[str] | None = None
+) -> Iterator[dict]:
     """Results in the order reports finish; a task whose worker failed still yields one."""
-    with executor(jobs, scheduler) as ex:
+    with executor(jobs, scheduler, shared) as ex:
         pending = {ex.submit(make_report, t): t for t in tasks}
         while pending:
             wait = None if deadline == float("inf") else max(0.0, deadline + GRACE - time.time())

@@ -129,3 +129,17 @@ def _failure(exc: Exception, deadline: float) -> tuple[str, str]:
         return FAILED, "the notebook's kernel died (out of memory?)"
     first = (str(exc).strip().splitlines() or [""])[0]
     return FAILED, f"{type(exc).__name__}: {first}"
+
+
+def worker_check(paths: list[str]) -> str | None:
+    """On a cluster worker, before any report: None when it can do the work, else why not.
+
+    It runs inside channelxl (so channelxl is installed there); each path must exist on the
+    worker, and the output folder (the first) must be writable.
+    """
+    for k, path in enumerate(paths):
+        if not os.path.exists(path):
+            return f"{path} does not exist on this worker"
+        if k == 0 and not os.access(path, os.W_OK):
+            return f"{path} is not writable on this worker"
+    return None
