@@ -63,3 +63,10 @@ def _outcome(fn, value):
 def test_fast_parser_equals_parse_cell(column, locale, value):
     fast = column_parser(column, locale)
     assert _outcome(fast, value) == _outcome(lambda v: parse_cell(v, column, locale), value)
+
+
+@pytest.mark.parametrize("text", ["NaN", "nan", "Infinity", "-Infinity"])
+def test_not_a_number_typed_as_text_is_refused_in_every_locale(text):
+    for locale in (None, "de_DE", "en_US"):
+        with pytest.raises(CellError, match="is not a number"):
+            parse_cell(text, Column("Price", "decimal", ""), locale)

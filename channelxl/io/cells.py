@@ -223,6 +223,8 @@ def parse_localized(value: str, column: Column, locale: str):
         )
     except (NumberFormatError, ValueError, IndexError, TypeError):
         raise CellError(f"{value!r} is not {_EXPECTED[column.type]} (read as {locale})") from None
+    if not number.is_finite():  # babel reads "NaN" and "Infinity" as numbers; a cell may not
+        raise CellError(f"{value!r} is not {_EXPECTED[column.type]}")
     if column.type == "int":
         if number != number.to_integral_value():
             raise CellError(f"{value!r} is not a whole number")
