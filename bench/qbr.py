@@ -27,10 +27,11 @@ from pathlib import Path
 
 import nbformat
 
+from channelxl.io.atomic import write_atomically
 from channelxl.ledger import Ledger
 from channelxl.reports.batch import run_reports
 from channelxl.reports.facts import quarter_report_facts
-from channelxl.reports.render import default_notebook, notebook_html, write_atomically
+from channelxl.reports.render import default_notebook, notebook_html
 
 NAIVE_LOAD = """\
 # the naive way: every notebook reads the raw ledger itself

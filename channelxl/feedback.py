@@ -17,6 +17,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
+from channelxl.io.atomic import write_atomically
 from channelxl.io.exports import file_format, sniff_csv
 from channelxl.io.workbook import BAD_FILL, save_atomically, write_table_sheet, write_value
 from channelxl.ledger.ingest import IngestResult
@@ -139,7 +140,5 @@ def write_feedback(result: IngestResult, out_dir: str | os.PathLike) -> tuple[Pa
         "issues": rows,
     }
     json_path = out_dir / f"{stem}.json"
-    tmp = json_path.with_name(json_path.name + ".tmp")
-    tmp.write_text(json.dumps(report, indent=2, default=str))
-    os.replace(tmp, json_path)
+    write_atomically(json_path, json.dumps(report, indent=2, default=str))
     return xlsx, json_path

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from channelxl.core.rebates import RebateResult
 from channelxl.facts import QuarterFacts
 from channelxl.io.csvfile import write_csv
-from channelxl.io.workbook import write_table_sheet, write_text_sheet, write_value
+from channelxl.io.workbook import save_atomically, write_table_sheet, write_text_sheet, write_value
 from channelxl.schema import Column, Table
 
 C = Column
@@ -287,9 +287,7 @@ def write_statement(
     write_table_sheet(wb, ACCRUALS, accrual_rows, validation=False)
     write_text_sheet(wb, "How to read", HOW_TO_READ)
     xlsx = out_dir / f"rebates_{quarter}.xlsx"
-    tmp = xlsx.with_name(xlsx.name + ".tmp")
-    wb.save(tmp)
-    os.replace(tmp, xlsx)
+    save_atomically(wb, xlsx)
 
     csv_path = write_csv(
         out_dir / f"rebates_{quarter}.csv",

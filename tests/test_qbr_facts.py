@@ -126,7 +126,7 @@ def test_facts_files_are_json_with_exact_decimal_strings(facts, tmp_path):
         assert doc["distributor"]["id"] == d
         assert isinstance(doc["sell_through"]["revenue"], str)
         Decimal(doc["sell_through"]["revenue"])  # parses exactly
-    assert not list(tmp_path.glob(".*tmp*"))
+    assert not [p for p in tmp_path.iterdir() if ".tmp" in p.name]
 
 
 # ------------------------------------------------------------------ formatting

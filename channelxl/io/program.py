@@ -20,7 +20,12 @@ from python_calamine import CalamineWorkbook
 
 from channelxl.errors import ProgramInvalid
 from channelxl.io.cells import CellError, is_blank, parse_cell
-from channelxl.io.workbook import write_lists_sheet, write_table_sheet, write_text_sheet
+from channelxl.io.workbook import (
+    save_atomically,
+    write_lists_sheet,
+    write_table_sheet,
+    write_text_sheet,
+)
 from channelxl.issues import ERROR, WARNING, Issue, a1, errors
 from channelxl.schema import (
     DISTRIBUTOR_TYPES,
@@ -100,9 +105,7 @@ def write_program(path: str | os.PathLike, rows: dict[str, list[dict]], settings
         write_table_sheet(wb, t, rows.get(t.name, []), lists=lists, id_sources=id_sources)
     write_table_sheet(wb, SETTINGS_TABLE, settings_rows(settings))
     wb.move_sheet("Lists", offset=len(wb.sheetnames))
-    tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
-    os.replace(tmp, path)
+    save_atomically(wb, path)
     return path
 
 

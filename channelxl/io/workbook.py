@@ -246,12 +246,9 @@ def highlight(ws, table: Table, column_name: str, rows: int, ok_value: str) -> N
 
 
 def save_atomically(wb: Workbook, path) -> object:
-    """Save under a temporary name, then move into place: no half-written workbook."""
-    import os
-    from pathlib import Path
+    """Save whole or not at all (``io.atomic``): no half-written workbook."""
+    from channelxl.io.atomic import atomic_path
 
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
     return path

@@ -28,10 +28,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from channelxl.errors import ChannelxlError, SchedulerUnreachable
+from channelxl.io.atomic import write_atomically
 from channelxl.reports.facts import QuarterReportFacts
 from channelxl.reports.index import write_index
 from channelxl.reports.kernel import OWN_KERNEL, check_kernel
-from channelxl.reports.render import default_notebook, write_atomically
+from channelxl.reports.render import default_notebook
 from channelxl.reports.worker import (
     FAILED,
     OK,

@@ -43,6 +43,7 @@ from channelxl.core.money import D
 from channelxl.core.periods import Quarter
 from channelxl.core.rebates import RebateResult
 from channelxl.facts import RATES_SQL, QuarterFacts, quarters_facts, rates_params
+from channelxl.io.atomic import write_atomically
 from channelxl.ledger.store import Ledger
 from channelxl.rebates import evaluate_facts, programs
 from channelxl.reconciliation import reconcile_quarter
@@ -113,11 +114,9 @@ class QuarterReportFacts:
         folder.mkdir(parents=True, exist_ok=True)
         paths = {}
         for d, doc in self.by_distributor.items():
-            path = folder / f"{safe_name(d)}.json"
-            tmp = folder / f".{safe_name(d)}.json.tmp-{os.getpid()}"
-            tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, path)
-            paths[d] = path
+            paths[d] = write_atomically(
+                folder / f"{safe_name(d)}.json", json.dumps(doc, indent=1, ensure_ascii=False)
+            )
         return paths
 
 

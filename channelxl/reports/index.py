@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from channelxl.core.money import D
+from channelxl.io.atomic import write_atomically
 from channelxl.reports.formatting import NONE, money, number, pct
 from channelxl.reports.present import e
 
@@ -33,8 +34,6 @@ def _link(path: str | None, label: str) -> str:
 
 
 def write_index(path: Path, manifest: dict, docs: dict[str, dict]) -> Path:
-    from channelxl.reports.render import write_atomically
-
     cur = manifest["currency"]
     rows = []
     for d, r in manifest["reports"].items():

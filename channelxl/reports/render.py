@@ -21,10 +21,9 @@ from functools import cache
 from pathlib import Path
 
 from channelxl.errors import PdfError
+from channelxl.io.atomic import atomic_path
 
 DATA = Path(__file__).resolve().parents[1] / "_data"
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 
 def resource_dir(name: str) -> Path:
@@ -67,21 +66,6 @@ def notebook_html(nb, *, title: str, page_header: str) -> str:
         nb, resources={"qbr": {"title": title, "page_header_css": css_string(page_header)}}
     )
     return body
-
-
-def write_atomically(path: Path, data: bytes | str) -> Path:
-    """Write beside ``path`` and rename over it: readers see the old file or the new one."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # as an ordinary file would be (mkstemp makes 0600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 # ------------------------------------------------------------------ PDF engines
@@ -139,13 +123,10 @@ def write_pdf(html: str, path: Path, *, engines: tuple[str, ...] | None = None) 
     path = Path(path)
     reasons = {}
     for name in engines or tuple(PDF_ENGINES):
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            PDF_ENGINES[name](html, tmp)
-            os.replace(tmp, path)
+            with atomic_path(path) as tmp:
+                PDF_ENGINES[name](html, tmp)
             return name
         except Exception as exc:  # each engine's failure is reported, the next one tried
             reasons[name] = str(exc) or type(exc).__name__
-        finally:
-            tmp.unlink(missing_ok=True)
     raise PdfError(reasons)

@@ -67,7 +67,8 @@ def make_report(task: dict) -> dict:
             os.replace(partial, paths["failed"])
             result["notebook"] = str(paths["failed"])
         return done(status, message)
-    from channelxl.reports.render import notebook_html, write_atomically, write_pdf
+    from channelxl.io.atomic import write_atomically
+    from channelxl.reports.render import notebook_html, write_pdf
 
     os.replace(partial, paths["notebook"])  # papermill wrote it whole
     paths["failed"].unlink(missing_ok=True)
