@@ -518,7 +518,7 @@ def qbr(
       channelxl qbr --quarter 2026Q3 --resume
       channelxl qbr --quarter 2026Q3 --scheduler tcp://10.0.0.5:8786
     """
-    from channelxl.reports.batch import run_reports
+    from channelxl.reports.batch import STATUSES, run_reports
     from channelxl.reports.facts import quarter_report_facts
     from channelxl.reports.kernel import OWN_KERNEL, check_kernel
 
@@ -548,9 +548,7 @@ def qbr(
         progress.close()
     for note in run.notes:
         click.echo(f"note: {note}")
-    counts = ", ".join(
-        f"{run.count(s)} {s}" for s in ("ok", "partial", "failed", "timeout") if run.count(s)
-    )
+    counts = ", ".join(f"{run.count(s)} {s}" for s in STATUSES if run.count(s))
     kept = f"; {len(run.skipped)} kept from the last run" if run.skipped else ""
     click.echo(f"{quarter}: {len(run.reports)} reports: {counts}{kept}")
     for d in run.failed:

@@ -50,6 +50,7 @@ GRACE = 30.0  # after the run's limit, how long to wait for reports still finish
 # seconds to reach a Dask scheduler before saying none answers
 SCHEDULER_WAIT = float(os.environ.get("CHANNELXL_SCHEDULER_WAIT", "20"))
 MANIFEST = "manifest.json"
+STATUSES = (OK, PARTIAL, FAILED, TIMEOUT)
 
 
 @dataclass
@@ -212,7 +213,7 @@ def _save(run: QbrRun, header: dict, facts: QuarterReportFacts) -> None:
     manifest = {
         **header,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "counts": {s: sum(r["status"] == s for r in ordered.values()) for s in _statuses()},
+        "counts": {s: sum(r["status"] == s for r in ordered.values()) for s in STATUSES},
         "reports": ordered,
     }
     write_atomically(run.manifest, json.dumps(manifest, indent=1, ensure_ascii=False))
@@ -222,10 +223,6 @@ def _save(run: QbrRun, header: dict, facts: QuarterReportFacts) -> None:
         if path.exists():
             docs[d] = json.loads(path.read_text(encoding="utf-8"))
     write_index(run.index, manifest, docs)
-
-
-def _statuses() -> tuple[str, ...]:
-    return (OK, PARTIAL, FAILED, TIMEOUT)
 
 
 # ------------------------------------------------------------------ executors

@@ -38,7 +38,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from channelxl.core.inventory import weeks_of_supply
+from channelxl.core.inventory import ratio, weeks_of_supply
 from channelxl.core.money import D
 from channelxl.core.periods import Quarter
 from channelxl.core.rebates import RebateResult
@@ -79,10 +79,8 @@ def plain(value):
 
 
 def _div(a, b) -> Decimal | None:
-    if a is None or b is None:
-        return None
-    b = D(b)
-    return None if b == 0 else D(a) / b
+    """a / b (None when either is missing or b is 0): ``core.inventory.ratio`` with gaps."""
+    return None if a is None or b is None else ratio(a, b)
 
 
 def _change(now, before) -> Decimal | None:
@@ -140,13 +138,15 @@ def quarter_report_facts(
     scorecards = {p.rules.program_id: p.rules.scorecard for p in progs}
     recon = reconcile_quarter(ledger, qname, distributors=wanted)
     terr = territory_quarter(ledger, qname, distributors=wanted)
-    names = dict(con.execute("SELECT distributor_id, name FROM distributors").fetchall())
     dims = {
         row[0]: row
         for row in con.execute(
             "SELECT distributor_id, name, type, country, currency FROM distributors"
         ).fetchall()
     }
+    names = {d: row[1] for d, row in dims.items()}
+    recon_by = _recon_summaries(recon)
+    terr_by = _territories(terr, names)
     network = _network(ledger, q, currency)
     activities = _activities(ledger, q, currency)
     quality = _report_quality(ledger, q)
@@ -177,7 +177,7 @@ def quarter_report_facts(
                 "weeks_of_supply": f.weeks_of_supply,
                 "sell_through_ratio": _div(f.units, f.sell_in_units),
                 "loading": _loading(loading.get(d)),
-                "reconciliation": _recon_summary(recon, d),
+                "reconciliation": recon_by.get(d, _empty_recon()),
             },
             "resellers": network.get(d, _empty_network()),
             "certification": {
@@ -193,7 +193,7 @@ def quarter_report_facts(
                 "mdf_accrued": sum((r.mdf_accrued for r in by_results.get(d, [])), Decimal(0)),
             },
             "rebates": [_rebate(r, tiers_of[r.program_id]) for r in by_results.get(d, [])],
-            "territory": _territory(terr, d, names),
+            "territory": terr_by.get(d, _empty_territory()),
             "reporting": _reporting(quality.get(d, _empty_quality()), f, due_day),
         }
         doc["observations"] = observations(doc)
@@ -295,16 +295,29 @@ def _loading(row: dict | None) -> dict | None:
     return {k: row.get(k) for k in ("verdict", "signals", "spike", "stock_growth")}
 
 
-def _recon_summary(recon, d: str) -> dict:
-    grid = recon.grid[recon.grid["distributor_id"] == d]
+def _recon_summaries(recon) -> dict[str, dict]:
+    """Per distributor: grid rows, rows flagged, their net variance, flagged lines by flag."""
+    grid = recon.grid
     flagged = grid[grid["status"] != "OK"]
-    lines = recon.lines[recon.lines["distributor_id"] == d]
-    return {
-        "rows": len(grid),
-        "flagged_rows": len(flagged),
-        "variance_units": int(flagged["variance"].fillna(0).sum()) if len(flagged) else 0,
-        "flagged_lines": {str(k): int(v) for k, v in lines["flag"].value_counts().items()},
-    }
+    rows = grid.groupby("distributor_id").size()
+    n_flagged = flagged.groupby("distributor_id").size()
+    variance = flagged.groupby("distributor_id")["variance"].sum()  # a missing variance counts 0
+    by_flag = recon.lines.groupby(["distributor_id", "flag"]).size()
+    out: dict[str, dict] = {}
+    for d in rows.index:
+        out[d] = {
+            "rows": int(rows[d]),
+            "flagged_rows": int(n_flagged.get(d, 0)),
+            "variance_units": int(variance.get(d, 0)),
+            "flagged_lines": {},
+        }
+    for (d, flag), n in by_flag.items():
+        out.setdefault(d, _empty_recon())["flagged_lines"][str(flag)] = int(n)
+    return out
+
+
+def _empty_recon() -> dict:
+    return {"rows": 0, "flagged_rows": 0, "variance_units": 0, "flagged_lines": {}}
 
 
 def _rebate(r: RebateResult, tiers) -> dict:
@@ -332,47 +345,66 @@ def _rebate(r: RebateResult, tiers) -> dict:
     }
 
 
-def _territory(terr, d: str, names: dict) -> dict:
-    lines = terr.lines[terr.lines["distributor_id"] == d]
+def _territories(terr, names: dict) -> dict[str, dict]:
+    """Per distributor: lines by status, the largest exceptions by country, its exclusive
+    conflicts and how many of its resellers free-ride."""
+    lines = terr.lines
+    counts = lines.groupby(["distributor_id", "status"]).size()
     exceptions = lines[lines["status"] != "IN"]
     by_country = (
-        exceptions.groupby(["status", "country"], dropna=False)
+        exceptions.groupby(["distributor_id", "status", "country"], dropna=False)
         .agg(lines=("sku", "size"), units=("quantity", "sum"))
         .reset_index()
-        .sort_values(["units", "country"], ascending=[False, True])
+        .sort_values(["distributor_id", "units", "country"], ascending=[True, False, True])
     )
-    conflicts = terr.conflicts
-    mine = conflicts[(conflicts["distributor_a"] == d) | (conflicts["distributor_b"] == d)]
-    riders = terr.free_riders
-    riding = riders[riders["distributors"].map(lambda ds: d in ds)] if len(riders) else riders
+    out: dict[str, dict] = {}
+    for d in lines["distributor_id"].unique():
+        out[d] = _empty_territory()
+    for (d, status), n in counts.items():
+        out[d]["lines"] += int(n)
+        out[d][{"IN": "in", "OUT": "out"}.get(status, "not_appointed")] += int(n)
+    for row in by_country.to_dict("records"):
+        t = out[row["distributor_id"]]
+        t["out_units"] += int(row["units"])
+        if len(t["exceptions"]) < 10:
+            t["exceptions"].append(
+                {k: row[k] for k in ("status", "country")}
+                | {"lines": int(row["lines"]), "units": int(row["units"])}
+            )
+    for row in terr.conflicts.to_dict("records"):
+        for me, other in (("distributor_a", "distributor_b"), ("distributor_b", "distributor_a")):
+            out.setdefault(row[me], _empty_territory())["conflicts"].append(
+                {
+                    "with": row[other],
+                    "with_name": names.get(row[other]),
+                    "country": row["country"],
+                    "overlap_from": row["overlap_from"],
+                    "overlap_to": row["overlap_to"],
+                }
+            )
+    riders: dict[str, set] = {}
+    for reseller, ds in zip(
+        terr.free_riders.get("reseller_id", []),
+        terr.free_riders.get("distributors", []),
+        strict=True,
+    ):
+        for d in ds:
+            riders.setdefault(d, set()).add(reseller)
+    for d, resellers in riders.items():
+        out.setdefault(d, _empty_territory())["free_riding_resellers"] = len(resellers)
+    return out
+
+
+def _empty_territory() -> dict:
     return {
-        "lines": len(lines),
-        "in": int((lines["status"] == "IN").sum()),
-        "out": int((lines["status"] == "OUT").sum()),
-        "not_appointed": int((lines["status"] == "NOT APPOINTED").sum()),
-        "out_units": int(exceptions["quantity"].sum()) if len(exceptions) else 0,
-        "exceptions": [
-            {
-                "status": row["status"],
-                "country": row["country"],
-                "lines": int(row["lines"]),
-                "units": int(row["units"]),
-            }
-            for row in by_country.head(10).to_dict("records")
-        ],
-        "conflicts": [
-            {
-                "with": row["distributor_b"] if row["distributor_a"] == d else row["distributor_a"],
-                "with_name": names.get(
-                    row["distributor_b"] if row["distributor_a"] == d else row["distributor_a"]
-                ),
-                "country": row["country"],
-                "overlap_from": row["overlap_from"],
-                "overlap_to": row["overlap_to"],
-            }
-            for row in mine.to_dict("records")
-        ],
-        "free_riding_resellers": int(riding["reseller_id"].nunique()) if len(riding) else 0,
+        "lines": 0,
+        "in": 0,
+        "out": 0,
+        "not_appointed": 0,
+        "out_units": 0,
+        "exceptions": [],
+        "conflicts": [],
+        "free_riding_resellers": 0,
     }
 
 

@@ -6,13 +6,11 @@ the reports, linking each report, its PDF and its executed notebook by relative 
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
-from channelxl.core.money import D
 from channelxl.io.atomic import write_atomically
 from channelxl.reports.formatting import NONE, money, number, pct
-from channelxl.reports.present import e
+from channelxl.reports.present import e, rebates_earned
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10pt; color: #1f2933;
@@ -39,7 +37,7 @@ def write_index(path: Path, manifest: dict, docs: dict[str, dict]) -> Path:
     for d, r in manifest["reports"].items():
         doc = docs.get(d)
         st = doc["sell_through"] if doc else {}
-        earned = sum((D(x["amount"]) for x in doc["rebates"]), Decimal(0)) if doc else None
+        earned = rebates_earned(doc) if doc else None
         status = (
             '<span class="ok">ok</span>'
             if r["status"] == "ok"

@@ -170,7 +170,7 @@ def header(doc: dict) -> Block:
 def headline(doc: dict) -> Block:
     cur = doc["currency"]
     st, stock, net = doc["sell_through"], doc["stock"], doc["resellers"]
-    paid = sum((D(r["amount"]) for r in doc["rebates"]), Decimal(0))
+    paid = rebates_earned(doc)
     on_time = sum(m["status"] == "on time" for m in doc["reporting"]["months"])
     tiles = _tiles(
         [
@@ -225,6 +225,11 @@ def headline(doc: dict) -> Block:
             f"{pct(sc['score'])}, payout {pct(sc['payout'], 0)} of the tier rebate.</p>"
         )
     return _section("Headline", tiles + table + score, anchor="headline")
+
+
+def rebates_earned(doc: dict) -> Decimal:
+    """What the distributor's rebate programs pay for the quarter, all programs together."""
+    return sum((D(r["amount"]) for r in doc["rebates"]), Decimal(0))
 
 
 def _bar(fraction) -> str:
