@@ -11,7 +11,7 @@ import pandas as pd
 from channelxl.core.inventory import sell_through_ratio, weeks_of_supply
 from channelxl.core.periods import Month
 from channelxl.core.reconcile import Tolerance, reconcile
-from channelxl.core.territory import exclusive_conflicts, territory_status
+from channelxl.core.territory import exclusive_conflicts, statuses
 from channelxl.excel.convert import (
     ExcelError,
     column,
@@ -346,21 +346,26 @@ def chx_territory_check(distributor, country, segment, date, territories):
     for i in range(n):
         try:
             valid_rows.append(
-                {
-                    "row": i,
-                    "distributor_id": text(d[i]),
-                    "country": text(c[i]).upper(),
-                    "segment": text(s[i]).lower(),
-                    "date": to_date(t[i], f"date in row {i + 1}"),
-                }
+                (
+                    i,
+                    (
+                        text(d[i]),
+                        text(c[i]).upper(),
+                        text(s[i]).lower(),
+                        to_date(t[i], f"date in row {i + 1}"),
+                    ),
+                )
             )
         except ExcelError as exc:
             if not as_column:
                 raise
             results[i] = str(exc)
     if valid_rows:
-        lines = pd.DataFrame(valid_rows)
-        for i, status in zip(lines["row"], territory_status(lines, table), strict=True):
+        rows = table[["distributor_id", "country", "segment", "valid_from", "valid_to"]]
+        found = statuses(
+            [line for _, line in valid_rows], list(rows.itertuples(index=False, name=None))
+        )
+        for (i, _), status in zip(valid_rows, found, strict=True):
             results[i] = status
     return [[r] for r in results] if as_column else results[0]
 
