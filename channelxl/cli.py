@@ -529,7 +529,7 @@ def qbr(
     click.echo(f"Reading {quarter} from the ledger for every distributor ...")
     with ws.open_ledger() as led:  # held only while the facts are read
         facts = quarter_report_facts(led, quarter, distributors=list(distributors) or None)
-    progress = _progress(len(facts.by_distributor))
+    progress = _Progress(len(facts.by_distributor))
     try:
         run = run_reports(
             facts,
@@ -563,7 +563,7 @@ def qbr(
         sys.exit(1)
 
 
-class _progress:
+class _Progress:
     """A progress bar on a terminal; one line per report otherwise (logs, schedulers)."""
 
     def __init__(self, total: int):

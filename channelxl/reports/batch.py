@@ -203,7 +203,6 @@ def _relative(result: dict, out: Path) -> dict:
     for key in ("html", "pdf", "notebook"):
         if entry.get(key):
             entry[key] = os.path.relpath(entry[key], out)
-    entry.pop("started_at", None)
     return entry
 
 

@@ -48,7 +48,7 @@ def make_report(task: dict) -> dict:
     started = time.time()
     d = task["distributor_id"]
     paths = report_paths(task["out_dir"], d)
-    result = {"distributor_id": d, "status": OK, "error": None, "started_at": started}
+    result = {"distributor_id": d, "status": OK, "error": None}
 
     def done(status: str, error: str | None = None) -> dict:
         result.update(status=status, error=error, seconds=round(time.time() - started, 3))
