@@ -521,8 +521,11 @@ def qbr(
     from channelxl.reports.batch import STATUSES, run_reports
     from channelxl.reports.facts import quarter_report_facts
     from channelxl.reports.kernel import OWN_KERNEL, check_kernel
+    from channelxl.reports.render import check_notebook
 
-    check_kernel(kernel or OWN_KERNEL)  # before the ledger is read
+    # refused before the ledger is read
+    check_kernel(kernel or OWN_KERNEL)
+    check_notebook(notebook)
     ws = _workspace(root, program, ledger, lock_timeout)
     quarter = _quarter_run(quarter)
     out = out_dir or ws.reports / quarter

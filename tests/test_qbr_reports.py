@@ -228,6 +228,10 @@ def test_cli_qbr_as_a_user_types_it(loaded_channel, tmp_path):
 
     wrong = _qbr(ws, quarter, "--format", "docx")
     assert wrong.returncode == 2 and "--format" in wrong.stderr and "Traceback" not in wrong.stderr
+    (tmp_path / "bad.ipynb").write_text('{"cells": 3}')
+    bad_nb = _qbr(ws, quarter, "--notebook", str(tmp_path / "bad.ipynb"))
+    assert bad_nb.returncode == 2 and "is not a Jupyter notebook" in bad_nb.stderr
+    assert "Reading" not in bad_nb.stdout  # refused before the ledger is read
     kernel = _qbr(ws, quarter, "--kernel", "nosuch")
     assert kernel.returncode == 2 and "no Jupyter kernel named 'nosuch'" in kernel.stderr
     unknown = _qbr(ws, quarter, "--distributor", "NOPE")

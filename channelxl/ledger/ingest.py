@@ -1083,7 +1083,7 @@ def _explain_uncached_formulas(load: _Load) -> None:
     empty = [
         (k, i)
         for k, i in enumerate(load.issues)
-        if i.sheet and i.cell and i.message.endswith(" is required")
+        if i.sheet and i.cell and i.message == f"{i.column} is required"  # the required check
     ]
     if not empty or load.path.suffix.lower() not in (".xlsx", ".xlsm"):
         return

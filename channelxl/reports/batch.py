@@ -32,7 +32,7 @@ from channelxl.io.atomic import write_atomically
 from channelxl.reports.facts import QuarterReportFacts
 from channelxl.reports.index import write_index
 from channelxl.reports.kernel import OWN_KERNEL, check_kernel
-from channelxl.reports.render import default_notebook
+from channelxl.reports.render import check_notebook
 from channelxl.reports.worker import (
     FAILED,
     OK,
@@ -115,9 +115,7 @@ def run_reports(
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
-    nb_path = Path(notebook).resolve() if notebook else default_notebook()
-    if not nb_path.is_file():
-        raise FileNotFoundError(f"no notebook at {nb_path}")
+    nb_path = check_notebook(notebook)
     check_kernel(kernel)
     previous = load_manifest(out) or {}
     if previous.get("quarter") != facts.quarter:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from channelxl.errors import PdfError
+from channelxl.errors import ChannelxlError, PdfError
 from channelxl.io.atomic import atomic_path
 
 DATA = Path(__file__).resolve().parents[1] / "_data"
@@ -37,6 +37,23 @@ def resource_dir(name: str) -> Path:
 
 def default_notebook() -> Path:
     return resource_dir("notebooks") / "qbr.ipynb"
+
+
+def check_notebook(path: str | os.PathLike | None = None) -> Path:
+    """The report notebook to run (default: channelxl's), refused before any report starts
+    when it is missing or not a valid Jupyter notebook."""
+    import nbformat
+
+    nb_path = Path(path).resolve() if path else default_notebook()
+    try:
+        nbformat.validate(nbformat.read(nb_path, as_version=4))
+    except Exception as exc:  # missing, not JSON, not a notebook: one answer for all
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ChannelxlError(
+            f"{nb_path} is not a Jupyter notebook channelxl can run ({first[:200]}); "
+            "start from a copy of notebooks/qbr.ipynb"
+        ) from None
+    return nb_path
 
 
 def css_string(text: str) -> str:
