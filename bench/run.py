@@ -31,7 +31,7 @@ DATA = HERE / "data"
 RESULTS = HERE / "results"
 sys.path.insert(0, str(HERE.parent))
 
-from channelxl.io.program import write_program  # noqa: E402
+from channelxl.io.program_workbook import write_program  # noqa: E402
 from channelxl.ledger import Ledger  # noqa: E402
 from channelxl.schema import SHIPMENTS  # noqa: E402
 from channelxl.synth import Sizes, generate  # noqa: E402
@@ -115,7 +115,7 @@ LOAD_OURS = (
 import sys, time
 from datetime import date
 from channelxl.ledger import Ledger
-from channelxl.ledger.ingest import ingest_file
+from channelxl.ledger.ingest_file import ingest_file
 led = Ledger.open(sys.argv[1])
 t = time.perf_counter()
 r = ingest_file(led, sys.argv[2], today=date(2030, 1, 1))
@@ -275,7 +275,7 @@ LEFT JOIN acts a USING (distributor_id, quarter)
 
 def prepare_rebate_ledger() -> tuple[Path, list[str]]:
     """A ledger holding a 625-distributor, 8-quarter channel of ~1,000,000 sell-through lines."""
-    from channelxl.ledger.ingest import ingest_file
+    from channelxl.ledger.ingest_file import ingest_file
     from channelxl.schema import ACTIVITIES, CERTIFICATIONS, INVENTORY, SELL_THROUGH
 
     DATA.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -17,6 +18,11 @@ import click
 from channelxl import __version__
 from channelxl.errors import ChannelxlError, FileRefused, ProgramInvalid
 from channelxl.ledger.store import DEFAULT_LOCK_TIMEOUT
+from channelxl.reports.worker import DEFAULT_TIMEOUT
+from channelxl.synth.sizes import DEFAULT_SEED, Sizes
+
+DEMO = Sizes()  # the demo's channel: the defaults of --distributors, --resellers ...
+DEMO_FOLDER = "channelxl-demo"
 
 EXIT_REFUSED = 2
 EXIT_INTERNAL = 70
@@ -66,13 +72,24 @@ def friendly(fn):
 
 
 def _quarter(ctx, param, value):
-    """Validate a --quarter option as it is typed (YYYYQn)."""
+    """--quarter as it is typed (YYYYQn), parsed here once: the command gets a Quarter
+    (default: the last quarter that has ended)."""
+    from channelxl.core.periods import Quarter, latest_complete_quarter
+
     if value is None:
-        return None
-    from channelxl.core.periods import Quarter
+        return latest_complete_quarter(date.today())
+    try:
+        return Quarter.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _month(ctx, param, value):
+    """--period as a month (YYYY-MM), parsed here once: the command gets a Month."""
+    from channelxl.core.periods import Month
 
     try:
-        return str(Quarter.parse(value))
+        return Month.parse(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
 
@@ -184,18 +201,15 @@ def check(root, program, ledger, lock_timeout):
     Example:
       channelxl check --program program.xlsx
     """
-    from channelxl.io.program import check_program
+    from channelxl.commands.check import check_program_workbook
+    from channelxl.workspace import PROGRAM
 
-    path = program or Path(root or ".") / "program.xlsx"
-    result, issues = check_program(path)
-    for issue in issues:
+    run = check_program_workbook(program or Path(root or ".") / PROGRAM)
+    for issue in run.issues:
         click.echo(f"  {issue}")
-    if result is None:
-        n = sum(1 for i in issues if i.severity == "error")
-        click.echo(f"{path}: {n} error(s); fix them and check again.", err=True)
+    click.echo(run.summary(), err=not run.valid)
+    if not run.valid:
         sys.exit(EXIT_REFUSED)
-    counts = ", ".join(f"{len(v):,} {k.replace('_', ' ')}" for k, v in result.tables.items())
-    click.echo(f"{path}: valid ({counts})")
 
 
 @main.command()
@@ -228,7 +242,8 @@ def ingest(
       channelxl ingest exports/shipments-2026-10.csv
       channelxl ingest st.csv --distributor D004 --period 2026-10
     """
-    from channelxl.batch import ingest_many, new_inbox_files
+    from channelxl.commands.ingest import ingest as ingest_files
+    from channelxl.commands.ingest import new_inbox_files
 
     ws = _workspace(root, program, ledger, lock_timeout)
     with ws.open_ledger() as led:
@@ -252,7 +267,7 @@ def ingest(
             if result.feedback:
                 click.echo(f"    feedback for the sender: {result.feedback}")
 
-        results = ingest_many(
+        run = ingest_files(
             led,
             paths,
             distributor=distributor,
@@ -262,19 +277,9 @@ def ingest(
             progress=show,
             feedback_dir=ws.outbox,
         )
-    _totals(results)
-    if any(r.status == "refused" for r in results):
+    click.echo(run.summary())
+    if run.refused:
         sys.exit(EXIT_REFUSED)
-
-
-def _totals(results) -> None:
-    by = {s: sum(1 for r in results if r.status == s) for s in ("accepted", "duplicate", "refused")}
-    lines = sum(r.lines_loaded for r in results)
-    quarantined = sum(r.quarantined for r in results)
-    click.echo(
-        f"{len(results)} file(s): {by['accepted']} accepted, {by['duplicate']} unchanged, "
-        f"{by['refused']} refused; {lines:,} lines loaded, {quarantined:,} quarantined."
-    )
 
 
 @main.command()
@@ -299,12 +304,12 @@ def export(table, out, period, distributor, root, program, ledger, lock_timeout)
       channelxl export shipments --distributor D004 --out d004-shipments.csv
       channelxl export submission_issues --out issues.csv
     """
-    from channelxl.export import export_table
+    from channelxl.commands.export import export_table
 
     ws = _workspace(root, program, ledger, lock_timeout)
     with ws.open_ledger() as led:
-        path, n = export_table(led, table, out, period=period, distributor=distributor)
-    click.echo(f"{n:,} rows of {table} written to {path}")
+        run = export_table(led, table, out, period=period, distributor=distributor)
+    click.echo(run.summary())
 
 
 @main.command()
@@ -323,33 +328,19 @@ def rebates(quarter, distributors, out_dir, root, program, ledger, lock_timeout)
       channelxl rebates --quarter 2026Q3
       channelxl rebates --quarter 2026Q3 --distributor D004 --out statements/
     """
-    from datetime import date
-
-    from channelxl.core.periods import latest_complete_quarter
-    from channelxl.rebates import rebate_statement
+    from channelxl.commands.statement import rebate_statement
 
     ws = _workspace(root, program, ledger, lock_timeout)
-    quarter = quarter or str(latest_complete_quarter(date.today()))
     with ws.open_ledger() as led:
         run = rebate_statement(
-            led, quarter, out_dir or ws.reports / quarter, distributors=list(distributors) or None
+            led,
+            quarter,
+            out_dir or ws.quarter_folder(quarter),
+            distributors=list(distributors) or None,
         )
-    click.echo(
-        f"{run.quarter}: {len(run.results)} program evaluations for "
-        f"{len({r.distributor_id for r in run.results})} distributors; total "
-        f"{run.currency} {run.total:,.2f}; {run.count('held')} held, {run.count('withheld')} "
-        f"withheld, {run.count('capped')} capped, {run.count('no baseline')} without baseline."
-    )
+    click.echo(run.summary())
     click.echo(f"  statement  {run.xlsx}")
     click.echo(f"  csv        {run.csv}")
-
-
-def _quarter_run(quarter):
-    from datetime import date
-
-    from channelxl.core.periods import latest_complete_quarter
-
-    return quarter or str(latest_complete_quarter(date.today()))
 
 
 @main.command()
@@ -368,18 +359,17 @@ def reconcile(quarter, distributors, out_dir, root, program, ledger, lock_timeou
       channelxl reconcile --quarter 2026Q3
       channelxl reconcile --quarter 2026Q3 --distributor D004
     """
-    from channelxl.reconciliation import reconcile_quarter, write_reconciliation
+    from channelxl.commands.reconciliation import reconcile as reconcile_quarter
 
     ws = _workspace(root, program, ledger, lock_timeout)
-    quarter = _quarter_run(quarter)
     with ws.open_ledger() as led:
-        run = reconcile_quarter(led, quarter, distributors=list(distributors) or None)
-    write_reconciliation(run, out_dir or ws.reports / quarter)
-    loading = run.loading[run.loading["verdict"] == "loading"]["distributor_id"].tolist()
-    click.echo(
-        f"{run.quarter}: {len(run.grid):,} rows reconciled, {len(run.flagged):,} flagged; "
-        f"{len(run.lines):,} flagged lines; loading inventory: {', '.join(loading) or 'none'}."
-    )
+        run = reconcile_quarter(
+            led,
+            quarter,
+            out_dir or ws.quarter_folder(quarter),
+            distributors=list(distributors) or None,
+        )
+    click.echo(run.summary())
     click.echo(f"  workbook  {run.xlsx}")
     click.echo(f"  csv       {run.csv}")
 
@@ -396,25 +386,25 @@ def territory(quarter, distributors, out_dir, root, program, ledger, lock_timeou
     Examples:
       channelxl territory --quarter 2026Q3
     """
-    from channelxl.territories import territory_quarter, write_territory
+    from channelxl.commands.territory_check import check_territory
 
     ws = _workspace(root, program, ledger, lock_timeout)
-    quarter = _quarter_run(quarter)
     with ws.open_ledger() as led:
-        run = territory_quarter(led, quarter, distributors=list(distributors) or None)
-    write_territory(run, out_dir or ws.reports / quarter)
-    counts = run.lines["status"].value_counts()
-    click.echo(
-        f"{run.quarter}: {len(run.lines):,} lines; {int(counts.get('OUT', 0)):,} out of territory, "
-        f"{int(counts.get('NOT APPOINTED', 0)):,} not appointed; {len(run.conflicts)} exclusive "
-        f"conflict(s); {len(run.free_riders)} free-riding reseller(s)."
-    )
+        run = check_territory(
+            led,
+            quarter,
+            out_dir or ws.quarter_folder(quarter),
+            distributors=list(distributors) or None,
+        )
+    click.echo(run.summary())
     click.echo(f"  workbook  {run.xlsx}")
     click.echo(f"  csv       {run.csv}")
 
 
 @main.command()
-@click.option("--period", required=True, help="The month the report covers, YYYY-MM.")
+@click.option(
+    "--period", required=True, callback=_month, help="The month the report covers, YYYY-MM."
+)
 @click.option("--distributor", "distributors", multiple=True, help="Only these (repeatable).")
 @click.option(
     "--out",
@@ -436,16 +426,14 @@ def template(period, distributors, out_dir, root, program, ledger, lock_timeout)
       channelxl template --period 2026-10
       channelxl template --period 2026-10 --distributor D004 --distributor D007
     """
-    from channelxl.templates import write_templates
+    from channelxl.commands.template import write_templates
 
     ws = _workspace(root, program, ledger, lock_timeout)
     with ws.open_ledger() as led:
-        paths = write_templates(
+        run = write_templates(
             led, period, out_dir or ws.outbox, distributors=list(distributors) or None
         )
-    click.echo(
-        f"{len(paths)} template(s) for {period} written to {paths[0].parent if paths else out_dir}"
-    )
+    click.echo(run.summary())
 
 
 @main.command()
@@ -472,7 +460,7 @@ def template(period, distributors, out_dir, root, program, ledger, lock_timeout)
 @click.option(
     "--timeout",
     type=click.FloatRange(min=1),
-    default=600,
+    default=DEFAULT_TIMEOUT,
     show_default=True,
     help="Seconds one report may take.",
 )
@@ -518,25 +506,17 @@ def qbr(
       channelxl qbr --quarter 2026Q3 --resume
       channelxl qbr --quarter 2026Q3 --scheduler tcp://10.0.0.5:8786
     """
-    from channelxl.reports.batch import STATUSES, run_reports
-    from channelxl.reports.facts import quarter_report_facts
-    from channelxl.reports.kernel import OWN_KERNEL, check_kernel
-    from channelxl.reports.render import check_notebook
+    from channelxl.commands.qbr import quarterly_reviews
+    from channelxl.reports.kernel import OWN_KERNEL
 
-    # refused before the ledger is read
-    check_kernel(kernel or OWN_KERNEL)
-    check_notebook(notebook)
     ws = _workspace(root, program, ledger, lock_timeout)
-    quarter = _quarter_run(quarter)
-    out = out_dir or ws.reports / quarter
-    click.echo(f"Reading {quarter} from the ledger for every distributor ...")
-    with ws.open_ledger() as led:  # held only while the facts are read
-        facts = quarter_report_facts(led, quarter, distributors=list(distributors) or None)
-    progress = _Progress(len(facts.by_distributor))
+    progress = _Progress()
     try:
-        run = run_reports(
-            facts,
-            out,
+        run = quarterly_reviews(
+            ws.open_ledger,  # held only while the facts are read
+            quarter,
+            out_dir or ws.quarter_folder(quarter),
+            distributors=list(distributors) or None,
             formats=formats,
             jobs=jobs,
             scheduler=scheduler,
@@ -545,15 +525,17 @@ def qbr(
             resume=resume,
             notebook=notebook,
             kernel=kernel or OWN_KERNEL,
+            on_reading=lambda: click.echo(
+                f"Reading {quarter} from the ledger for every distributor ..."
+            ),
+            on_start=progress.start,
             on_done=progress.update,
         )
     finally:
         progress.close()
     for note in run.notes:
         click.echo(f"note: {note}")
-    counts = ", ".join(f"{run.count(s)} {s}" for s in STATUSES if run.count(s))
-    kept = f"; {len(run.skipped)} kept from the last run" if run.skipped else ""
-    click.echo(f"{quarter}: {len(run.reports)} reports: {counts}{kept}")
+    click.echo(run.summary())
     for d in run.failed:
         r = run.reports[d]
         click.echo(f"  {d} {r['status']}: {r['error']}", err=True)
@@ -569,9 +551,10 @@ def qbr(
 class _Progress:
     """A progress bar on a terminal; one line per report otherwise (logs, schedulers)."""
 
-    def __init__(self, total: int):
-        self.total = total
+    def __init__(self):
         self.bar = None
+
+    def start(self, total: int) -> None:
         if sys.stderr.isatty():
             from tqdm import tqdm
 
@@ -612,19 +595,23 @@ def functions(markdown: bool):
     "--dir",
     "root",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("channelxl-demo"),
+    default=Path(DEMO_FOLDER),
     show_default=True,
     help="Folder to build it in.",
 )
-@click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same channel.")
-@click.option("--distributors", type=click.IntRange(4), default=40, show_default=True)
-@click.option("--resellers", type=click.IntRange(4), default=2000, show_default=True)
-@click.option("--skus", type=click.IntRange(10), default=160, show_default=True)
-@click.option("--months", type=click.IntRange(1, 120), default=24, show_default=True)
+@click.option(
+    "--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Same seed, same channel."
+)
+@click.option(
+    "--distributors", type=click.IntRange(4), default=DEMO.distributors, show_default=True
+)
+@click.option("--resellers", type=click.IntRange(4), default=DEMO.resellers, show_default=True)
+@click.option("--skus", type=click.IntRange(10), default=DEMO.skus, show_default=True)
+@click.option("--months", type=click.IntRange(1, 120), default=DEMO.months, show_default=True)
 @click.option(
     "--lines",
     type=click.IntRange(10),
-    default=60_000,
+    default=DEMO.lines,
     show_default=True,
     help="Sell-through lines over all months.",
 )
@@ -632,16 +619,16 @@ def functions(markdown: bool):
 def demo(root: Path, seed: int, distributors, resellers, skus, months, lines):
     """Run the main job end to end on a synthetic channel and print where everything is.
 
-    Generates a two-tier channel (40 distributors, 2,000 resellers, 160 SKUs, 8 quarters),
-    writes it as real files (program workbook, ERP exports, monthly distributor reports),
-    ingests them into a fresh ledger and exports the latest quarter's sell-through.
+    Generates a two-tier channel (by default 40 distributors, 2,000 resellers, 160 SKUs,
+    8 quarters), writes it as real files (program workbook, ERP exports, monthly
+    distributor reports and returned templates), ingests them into a fresh ledger, then
+    makes the latest quarter's statement, exception workbooks and reviews.
 
     \b
     Example:
       channelxl demo --dir /tmp/channel --seed 42
     """
     from channelxl.demo import run_demo
-    from channelxl.synth import Sizes
 
     if resellers < distributors:
         raise click.BadParameter(

@@ -7,17 +7,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from channelxl.batch import ingest_many, new_inbox_files
+from channelxl.commands.export import export_table
+from channelxl.commands.ingest import ingest
+from channelxl.commands.qbr import quarterly_reviews
+from channelxl.commands.reconciliation import reconcile
+from channelxl.commands.statement import rebate_statement
+from channelxl.commands.template import write_templates
+from channelxl.commands.territory_check import check_territory
 from channelxl.errors import WorkspaceError
-from channelxl.export import export_table
-from channelxl.rebates import rebate_statement
-from channelxl.reconciliation import reconcile_quarter, write_reconciliation
-from channelxl.reports.batch import run_reports
-from channelxl.reports.facts import quarter_report_facts
-from channelxl.synth import Sizes, generate, write_channel
+from channelxl.synth import DEFAULT_SEED, Sizes, generate, write_channel
 from channelxl.synth.returns import simulate_returns
-from channelxl.templates import write_templates
-from channelxl.territories import territory_quarter, write_territory
 from channelxl.workspace import init
 
 MARKER = ".channelxl-demo"
@@ -37,19 +36,25 @@ def prepare_folder(root: Path) -> None:
 
 
 def run_demo(
-    root: Path, *, seed: int = 7, sizes: Sizes | None = None, echo: Callable[[str], None] = print
+    root: Path,
+    *,
+    seed: int = DEFAULT_SEED,
+    sizes: Sizes | None = None,
+    echo: Callable[[str], None] = print,
 ) -> dict:
+    """Generate a channel, send and receive its files, and run every command on it, in the
+    order an analyst would: ingest, export, rebates, reconcile, territory, qbr."""
     started = time.perf_counter()
     root = Path(root).resolve()
     prepare_folder(root)
     echo(f"Generating a synthetic channel (seed {seed}) ...")
     channel = generate(seed, sizes)
     ws = init(root, rows=channel.program, settings=channel.settings)
-    last_month = str(channel.months[-1])
+    last_month = channel.months[-1]
     # every month arrives as CSV reports but the last, which goes out as templates
-    files = write_channel(channel, root, program=False, skip={last_month})
+    files = write_channel(channel, root, program=False, skip={str(last_month)})
     with ws.open_ledger() as ledger:
-        templates = write_templates(ledger, last_month, ws.outbox)
+        templates = write_templates(ledger, last_month, ws.outbox).paths
     returns = simulate_returns(channel, templates, ws.inbox, seed=seed)
 
     n_files = 3 + len(files["reports"])
@@ -64,33 +69,32 @@ def run_demo(
         f"one corrected later"
     )
     echo("Ingesting the inbox ...")
+    last = last_month.quarter
+    out = ws.quarter_folder(last)
     with ws.open_ledger() as ledger:
-        results = ingest_many(ledger, new_inbox_files(ledger, ws.inbox), feedback_dir=ws.outbox)
+        received = ingest(ledger, inbox=ws.inbox, feedback_dir=ws.outbox)
         counts = {
             t: ledger.count(t)
             for t in ("shipments", "sell_through", "inventory", "certifications", "activities")
         }
-        last = channel.months[-1].quarter
-        export_path, n_export = export_table(
+        exported = export_table(
             ledger, "sell_through", ws.outbox / f"sell_through_{last}.xlsx", period=str(last)
         )
-        issues_path, n_issues = export_table(
-            ledger, "submission_issues", ws.outbox / "ingest_issues.csv"
-        )
+        issues = export_table(ledger, "submission_issues", ws.outbox / "ingest_issues.csv")
         echo(f"Evaluating rebate programs for {last} ...")
-        statement = rebate_statement(ledger, str(last), ws.reports / str(last))
+        statement = rebate_statement(ledger, last, out)
         echo(f"Reconciling and checking territories for {last} ...")
-        recon = write_reconciliation(reconcile_quarter(ledger, str(last)), ws.reports / str(last))
-        terr = write_territory(territory_quarter(ledger, str(last)), ws.reports / str(last))
-        qbr_facts = quarter_report_facts(ledger, str(last))
-    accepted = sum(r.status == "accepted" for r in results)
-    refused = [r for r in results if r.status == "refused"]
+        recon_run = reconcile(ledger, last, out)
+        terr_run = check_territory(ledger, last, out)
+    recon, terr = recon_run.reconciliation, terr_run.check
+    results = received.results
     echo(
-        f"  {accepted:,} files accepted, {len(refused)} refused; ledger now holds "
+        f"  {received.count('accepted'):,} files accepted, {len(received.refused)} refused; "
+        "ledger now holds "
         + ", ".join(f"{v:,} {k.replace('_', '-')}" for k, v in counts.items())
         + " lines"
     )
-    for r in refused:
+    for r in received.refused:
         echo(f"  {r.summary()}")
     for r in results:
         if Path(r.path).name in returns["careless"] or r.path == str(returns["resubmitted"]):
@@ -102,10 +106,9 @@ def run_demo(
         f"{statement.total:,.2f}; {statement.count('held')} held for inventory loading, "
         f"{statement.count('withheld')} withheld by a gate"
     )
-    loaders = recon.loading[recon.loading["verdict"] == "loading"]["distributor_id"].tolist()
     echo(
         f"  reconciliation: {len(recon.flagged):,} flagged rows, {len(recon.lines):,} flagged lines, "
-        f"loading inventory: {', '.join(loaders) or 'none'}; territory: "
+        f"loading inventory: {', '.join(recon.loaders) or 'none'}; territory: "
         f"{len(terr.exceptions):,} lines out of territory, {len(terr.conflicts)} exclusive "
         f"conflict(s), {len(terr.free_riders)} free-riding reseller(s)"
     )
@@ -117,7 +120,7 @@ def run_demo(
         if done % 10 == 0 or done == total:
             echo(f"  {done}/{total} reports")
 
-    qbr = run_reports(qbr_facts, ws.reports / str(last), on_done=progress)
+    qbr = quarterly_reviews(ws.open_ledger, last, out, on_done=progress)
     echo(
         f"  {qbr.count('ok')} of {len(qbr.reports)} reports made"
         + (f"; not made: {', '.join(qbr.failed)}" if qbr.failed else "")
@@ -137,11 +140,11 @@ def run_demo(
         "program workbook": ws.program,
         "ledger": ws.ledger_path,
         "received files": ws.inbox,
-        f"sell-through {last}": export_path,
-        f"ingest issues ({n_issues})": issues_path,
+        f"sell-through {last}": exported.path,
+        f"ingest issues ({issues.rows})": issues.path,
         f"rebate statement {last}": statement.xlsx,
-        f"reconciliation {last}": recon.xlsx,
-        f"territory check {last}": terr.xlsx,
+        f"reconciliation {last}": recon_run.xlsx,
+        f"territory check {last}": terr_run.xlsx,
         f"QBR index {last}": qbr.index,
         "planted anomalies": files["planted"],
     }
@@ -158,7 +161,7 @@ def run_demo(
         "counts": counts,
         "outputs": outputs,
         "channel": channel,
-        "rows_exported": n_export,
-        "issues": n_issues,
+        "rows_exported": exported.rows,
+        "issues": issues.rows,
         "qbr": qbr,
     }

@@ -58,19 +58,6 @@ class PdfError(ChannelxlError):
         )
 
 
-class ReportsFailed(ChannelxlError):
-    """Some reports of a QBR run failed or timed out (the others were written)."""
-
-    def __init__(self, failed: list[str], index: str):
-        self.failed = failed
-        self.index = index
-        super().__init__(
-            f"{len(failed)} report(s) not made: {', '.join(failed[:10])}"
-            f"{' ...' if len(failed) > 10 else ''}; see {index}. Fix the cause, then run again "
-            "with --resume to make only those."
-        )
-
-
 class SchedulerUnreachable(ChannelxlError):
     """No Dask scheduler answered at the address given."""
 

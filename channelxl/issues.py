@@ -14,9 +14,11 @@ from dataclasses import asdict, dataclass
 ERROR = "error"
 WARNING = "warning"
 
-# The data-quality classes an issue's code names, in words (after the resale validation
-# classes in docs/CHECKS.md); reports and summaries show these instead of the bare code.
-CLASSES = {
+# Every issue code channelxl emits, with what it means in words: the data-quality classes
+# of received lines (after the resale validation classes in docs/CHECKS.md) and the
+# problems of a file or of the program workbook as a whole. Reports and feedback show
+# these instead of the bare code; a test fails when an emitted code is missing here.
+CODES = {
     "DATE": "date outside the period, in the future or unreadable",
     "DUPL": "duplicate invoice line or file",
     "PART": "reseller unknown or not authorized",
@@ -31,6 +33,12 @@ CLASSES = {
     "SCOPE": "line for another distributor or period than the file's",
     "TOTAL": "totals row left in the data",
     "FILE": "problem with the file as a whole",
+    "COLUMN": "column missing, renamed or not part of the layout",
+    "SHEET": "sheet missing from the workbook",
+    "TIER": "tier or payout table out of order or missing",
+    "RANGE": "rate or weight outside what it may be",
+    "OVERLAP": "territory rows that overlap in time",
+    "SETTING": "setting missing from the Settings sheet",
 }
 
 

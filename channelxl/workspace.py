@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from channelxl.errors import WorkspaceError
-from channelxl.io.program import write_program
+from channelxl.io.program_workbook import write_program
 from channelxl.ledger.store import DEFAULT_LOCK_TIMEOUT, Ledger
 
 PROGRAM = "program.xlsx"
@@ -45,6 +45,10 @@ class Workspace:
     @property
     def reports(self) -> Path:
         return self.root / "reports"
+
+    def quarter_folder(self, quarter) -> Path:
+        """Where a quarter's statement, exception workbooks and reviews go by default."""
+        return self.reports / str(quarter)
 
     @classmethod
     def find(
@@ -100,7 +104,7 @@ def init(
     for name in FOLDERS:
         (root / name).mkdir(exist_ok=True)
     if rows is None:
-        from channelxl.synth.generator import Sizes, generate
+        from channelxl.synth import Sizes, generate
 
         example = generate(
             1, Sizes(distributors=4, resellers=8, skus=10, months=3, lines=40, plant=False)

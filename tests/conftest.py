@@ -47,14 +47,14 @@ def empty_workspace(tmp_path, small_channel):
 def loaded_channel(tmp_path_factory, _written, small_channel):
     """A working folder with the small channel ingested (shared: tests must not change it).
 
-    Returns (workspace, quarter): the channel's last complete quarter.
+    Returns (workspace, quarter): the channel's last complete quarter (a Quarter).
     """
-    from channelxl.batch import ingest_many, new_inbox_files
+    from channelxl.commands.ingest import ingest
     from channelxl.workspace import Workspace
 
     root = tmp_path_factory.mktemp("loaded") / "ws"
     shutil.copytree(_written, root)
     ws = Workspace.find(root)
     with ws.open_ledger() as ledger:
-        ingest_many(ledger, new_inbox_files(ledger, ws.inbox))
-    return ws, str(small_channel.months[-1].quarter)
+        ingest(ledger, inbox=ws.inbox)
+    return ws, small_channel.months[-1].quarter

@@ -12,12 +12,12 @@ from channelxl.synth import Sizes
 SMALL = Sizes(distributors=8, resellers=120, skus=30, months=6, lines=1500)
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 300):
-    """Run ``channelxl`` as a user types it, in a subprocess."""
+def run_cli(*args, cwd: Path | None = None, env: dict | None = None, timeout: float = 300):
+    """Run ``channelxl`` as a user types it, in a subprocess (each argument as its text)."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("CHANNELXL_DEBUG", None)
     return subprocess.run(
-        [sys.executable, "-m", "channelxl", *args],
+        [sys.executable, "-m", "channelxl", *map(str, args)],
         cwd=cwd,
         env=full_env,
         capture_output=True,

@@ -7,10 +7,9 @@ from datetime import date
 import pytest
 from helpers import SMALL, run_cli
 
-from channelxl.batch import ingest_many, new_inbox_files
-from channelxl.reconciliation import reconcile_quarter
+from channelxl.commands.ingest import ingest
+from channelxl.ledger.quarter_checks import reconcile_quarter, territory_quarter
 from channelxl.synth import Sizes, generate, write_channel
-from channelxl.territories import territory_quarter
 from channelxl.workspace import Workspace, init
 
 TODAY = date(2026, 11, 25)
@@ -21,7 +20,7 @@ def _loaded(root, channel):
     write_channel(channel, root, program=False)
     ws = Workspace.find(root)
     with ws.open_ledger() as led:
-        ingest_many(led, new_inbox_files(led, ws.inbox), today=TODAY)
+        ingest(led, inbox=ws.inbox, today=TODAY)
     return ws
 
 
@@ -37,7 +36,7 @@ def clean(tmp_path_factory):
 
 
 def quarters(channel):
-    return sorted({str(m.quarter) for m in channel.months})
+    return sorted({m.quarter for m in channel.months})
 
 
 def test_every_planted_line_anomaly_is_found(planted):

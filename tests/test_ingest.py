@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from helpers import ledger_snapshot
 
-from channelxl.batch import ingest_many, new_inbox_files
-from channelxl.ledger.ingest import ingest_file
+from channelxl.commands.ingest import ingest, new_inbox_files
+from channelxl.ledger.ingest_file import ingest_file
 
 TODAY = date(2026, 11, 25)
 
@@ -24,7 +24,7 @@ def write(path, text: str, encoding="utf-8"):
 
 def test_every_inbox_file_loads_and_matches_the_generator(workspace, small_channel):
     with workspace.open_ledger() as led:
-        results = ingest_many(led, new_inbox_files(led, workspace.inbox), today=TODAY)
+        results = ingest(led, inbox=workspace.inbox, today=TODAY).results
         assert all(r.status == "accepted" for r in results), [
             r.summary() for r in results if not r.ok
         ]
@@ -333,7 +333,7 @@ def test_a_copied_file_keeps_its_bytes_identity(workspace, tmp_path):
 
 
 def test_large_file_hashed_during_the_load_is_still_caught_as_a_repeat(workspace, monkeypatch):
-    import channelxl.ledger.ingest as ingest
+    import channelxl.ledger.ingest_file as ingest
 
     monkeypatch.setattr(ingest, "HASH_IN_BACKGROUND", 1)  # every file takes the large-file path
     path = workspace.inbox / "shipments.csv"

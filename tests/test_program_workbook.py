@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from channelxl.errors import ProgramInvalid
-from channelxl.io.program import check_program, read_program, write_program
+from channelxl.io.program_workbook import check_program, read_program, write_program
 from channelxl.schema import PROGRAM_TABLES
 
 

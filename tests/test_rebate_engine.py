@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from channelxl.core.periods import Quarter
 from channelxl.core.rebates import Figures, ProgramRules, evaluate
 from channelxl.core.tiers import TierTable
 
@@ -28,7 +29,7 @@ def rules(**kw) -> ProgramRules:
 def figures(**kw) -> Figures:
     base = {
         "distributor_id": "D001",
-        "quarter": "2026Q3",
+        "quarter": Quarter(2026, 3),
         "revenue": D("300000"),
         "units": 1000,
         "monthly_revenue": (D("80000"), D("100000"), D("120000")),

@@ -12,15 +12,16 @@ from helpers import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from channelxl.batch import ingest_many, new_inbox_files
+from channelxl.commands.ingest import ingest
+from channelxl.commands.statement import rebate_statement, statement_tables
 from channelxl.core.periods import Quarter
-from channelxl.rebates import evaluate_quarter, rebate_statement
+from channelxl.ledger.programs import evaluate_quarter
 
 
 @pytest.fixture
 def loaded(workspace):
     with workspace.open_ledger() as led:
-        ingest_many(led, new_inbox_files(led, workspace.inbox), today=date(2026, 11, 25))
+        ingest(led, inbox=workspace.inbox, today=date(2026, 11, 25))
     return workspace
 
 
@@ -28,7 +29,7 @@ def test_revenue_and_the_revenue_rebate_recomputed_from_the_generator(loaded, sm
     quarter = str(small_channel.months[-1].quarter)
     months = {str(m) for m in Quarter.parse(quarter).months}
     with loaded.open_ledger() as led:
-        results, facts = evaluate_quarter(led, quarter)
+        results, facts = evaluate_quarter(led, Quarter.parse(quarter))
     # independent: the generator's own lines and FX table, in Decimal, in the test
     fx = {
         (r["currency"], r["month"]): Decimal(r["rate"]) for r in small_channel.program["fx_rates"]
@@ -60,7 +61,7 @@ def test_revenue_and_the_revenue_rebate_recomputed_from_the_generator(loaded, sm
 def test_growth_program_has_no_baseline_in_the_first_year(loaded, small_channel):
     first_quarter = str(small_channel.months[0].quarter)
     with loaded.open_ledger() as led:
-        results, _ = evaluate_quarter(led, first_quarter)
+        results, _ = evaluate_quarter(led, Quarter.parse(first_quarter))
     vad = [r for r in results if r.program_id == "P-VAD"]
     assert vad and all(r.status == "no baseline" and r.amount == 0 for r in vad)
 
@@ -68,7 +69,7 @@ def test_growth_program_has_no_baseline_in_the_first_year(loaded, small_channel)
 def test_statement_adds_up_to_the_cent(loaded, small_channel, tmp_path):
     quarter = str(small_channel.months[-1].quarter)
     with loaded.open_ledger() as led:
-        run = rebate_statement(led, quarter, tmp_path)
+        run = rebate_statement(led, Quarter.parse(quarter), tmp_path)
     assert run.total == sum(r.amount for r in run.results)
     with open(run.csv, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -110,14 +111,14 @@ def test_cli_rebates(loaded, small_channel):
 
 
 def test_facts_for_many_quarters_equal_facts_one_quarter_at_a_time(loaded, small_channel):
-    from channelxl.facts import quarter_facts, quarters_facts
+    from channelxl.ledger.figures import quarter_figures, quarters_figures
 
-    quarters = sorted({str(m.quarter) for m in small_channel.months})
+    quarters = sorted({m.quarter for m in small_channel.months})
     with loaded.open_ledger() as led:
-        together = quarters_facts(led, quarters)
+        together = quarters_figures(led, quarters)
         for q in quarters:
-            for d, f in quarter_facts(led, q).items():
-                assert together[(q, d)] == f, (q, d)
+            for d, f in quarter_figures(led, q).items():
+                assert together[(str(q), d)] == f, (q, d)
 
 
 @settings(max_examples=15, deadline=None)
@@ -126,20 +127,25 @@ def test_statement_total_is_the_sum_of_the_amounts_to_the_cent(tmp_path_factory,
     """Whatever the revenues, the statement's total (CSV and workbook) is the sum of its cents."""
     from channelxl.core.rebates import Figures, ProgramRules, evaluate
     from channelxl.core.tiers import TierTable
-    from channelxl.facts import QuarterFacts
-    from channelxl.statements import write_statement
+    from channelxl.io.statement_workbook import write_statement
+    from channelxl.ledger.figures import QuarterFigures
 
     tiers = TierTable.of([(0, "0.0125"), (100000, "0.0275"), (250000, "0.0333")])
     rules = ProgramRules("P", "P", "revenue", "retroactive", tiers, mdf_rate=Decimal("0.005"))
     results, facts = [], {}
     for i, rev in enumerate(revenues):
         d = f"D{i:03d}"
-        facts[d] = QuarterFacts(d, "vad", "2026Q3", "EUR", revenue=rev)
+        facts[d] = QuarterFigures(d, "vad", Quarter(2026, 3), "EUR", revenue=rev)
         results.append(
-            evaluate(rules, Figures(d, "2026Q3", rev, 0, (rev, Decimal(0), Decimal(0)), (0, 0, 0)))
+            evaluate(
+                rules,
+                Figures(d, Quarter(2026, 3), rev, 0, (rev, Decimal(0), Decimal(0)), (0, 0, 0)),
+            )
         )
     out = tmp_path_factory.mktemp("st")
-    _, csv_path, total = write_statement(results, facts, {}, out, "2026Q3")
+    tables = statement_tables(results, facts, {})
+    _, csv_path = write_statement(tables, out, "2026Q3")
+    total = tables.total
     oracle = sum(
         (tiers.rate_for(r) * r).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for r in revenues
     )

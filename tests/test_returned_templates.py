@@ -16,9 +16,10 @@ from helpers import ledger_snapshot, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from channelxl.feedback import write_feedback
-from channelxl.ledger.ingest import ingest_file
-from channelxl.templates import write_templates
+from channelxl.commands.template import write_templates
+from channelxl.core.periods import Month
+from channelxl.io.feedback_workbook import write_feedback
+from channelxl.ledger.ingest_file import ingest_file
 
 TODAY = date(2026, 11, 25)
 
@@ -27,7 +28,9 @@ TODAY = date(2026, 11, 25)
 def template(empty_workspace, tmp_path, small_channel):
     """D001's October template, as sent."""
     with empty_workspace.open_ledger() as led:
-        (path,) = write_templates(led, "2025-02", tmp_path / "sent", distributors=["D001"])
+        (path,) = write_templates(
+            led, Month.parse("2025-02"), tmp_path / "sent", distributors=["D001"]
+        ).paths
     reseller = next(
         r for r in small_channel.program["resellers"] if "D001" in r["authorized_distributors"]
     )
@@ -116,7 +119,7 @@ def test_problem_cells_are_named_and_answered_in_a_feedback_workbook(
         ("SellThrough", "I5", "PROD"),
         ("SellThrough", "A6", "DATE"),
     } <= found
-    xlsx, js = write_feedback(r, tmp_path / "outbox")
+    xlsx, js = write_feedback(r.path, r.issues, r.outcome(), tmp_path / "outbox")
     assert path.read_bytes() == original  # the original is never modified
     wb = openpyxl.load_workbook(xlsx)
     assert wb.sheetnames[0] == "Issues"

@@ -9,12 +9,10 @@ import openpyxl
 import pytest
 from helpers import run_cli
 
-from channelxl.templates import (
-    INVENTORY_SHEET,
-    SELL_THROUGH_SHEET,
-    read_template_meta,
-    write_templates,
-)
+from channelxl.commands.template import write_templates
+from channelxl.core.periods import Month
+from channelxl.io.template_workbook import read_template_meta
+from channelxl.schema import INVENTORY_SHEET, SELL_THROUGH_SHEET
 
 SELL_THROUGH_HEADERS = [
     "Invoice Date",
@@ -36,7 +34,7 @@ SELL_THROUGH_HEADERS = [
 @pytest.fixture
 def templates(empty_workspace, tmp_path):
     with empty_workspace.open_ledger() as led:
-        return write_templates(led, "2026-10", tmp_path / "out")
+        return write_templates(led, Month.parse("2026-10"), tmp_path / "out").paths
 
 
 def test_one_template_per_distributor_with_the_agreed_layout(templates, small_channel):

@@ -10,7 +10,7 @@ from openpyxl.utils import range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 
 from channelxl.excel import REGISTRY
-from channelxl.excel.workbooks import WORKBOOKS, build_all
+from channelxl.excel.analyst_workbooks import WORKBOOKS, build_all
 
 HERE = Path(__file__).resolve().parents[1] / "workbooks"
 

@@ -5,7 +5,7 @@ A test fails while a checked-in workbook differs (cell by cell) from what this b
 
 from pathlib import Path
 
-from channelxl.excel.workbooks import build_all
+from channelxl.excel.analyst_workbooks import build_all
 
 if __name__ == "__main__":
     for path in build_all(Path(__file__).resolve().parent):

@@ -55,6 +55,11 @@ class Month:
     def quarter(self) -> Quarter:
         return Quarter(self.year, (self.month - 1) // 3 + 1)
 
+    def report_due(self, due_day: int) -> date:
+        """The day this month's report is due: ``due_day`` of the following month
+        (2026-09 with due day 10 -> 2026-10-10)."""
+        return (self + 1).first_day + timedelta(days=due_day - 1)
+
 
 @dataclass(frozen=True, order=True)
 class Quarter:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from channelxl.core.money import round_cents
+from channelxl.core.periods import Quarter
 from channelxl.core.scorecard import ScorecardError, attainment, payout_fraction
 from channelxl.core.tiers import TierTable
 
@@ -59,10 +60,10 @@ class ProgramRules:
 
 @dataclass(frozen=True)
 class Figures:
-    """What the engine needs about one distributor's quarter (see channelxl.facts)."""
+    """What the engine needs about one distributor's quarter (see channelxl.ledger.figures)."""
 
     distributor_id: str
-    quarter: str
+    quarter: Quarter
     revenue: Decimal
     units: int
     monthly_revenue: tuple[Decimal, ...] = ()
@@ -99,7 +100,7 @@ class RebateResult:
     program_id: str
     program_name: str
     distributor_id: str
-    quarter: str
+    quarter: Quarter
     measure_name: str
     method: str
     measure: Decimal | None  # revenue, units or growth fraction; None: no baseline
@@ -186,13 +187,13 @@ def evaluate(rules: ProgramRules, f: Figures) -> RebateResult:
     revenue, units = f.revenue, Decimal(f.units)
     measure, basis, base = base_amount(rules, revenue, units, f.prior_revenue)
     r = RebateResult(
-        rules.program_id,
-        rules.name,
-        f.distributor_id,
-        f.quarter,
-        rules.measure,
-        rules.method,
-        measure,
+        program_id=rules.program_id,
+        program_name=rules.name,
+        distributor_id=f.distributor_id,
+        quarter=f.quarter,
+        measure_name=rules.measure,
+        method=rules.method,
+        measure=measure,
         base=basis,
         base_amount=base,
     )

@@ -126,11 +126,6 @@ class TierTable:
                 return tier.threshold - m
         return Decimal(0)
 
-    def effective_rate(self, measure: object, method: str) -> Decimal:
-        """Amount / measure (0 for a zero measure): what accruals book at a forecast."""
-        m = D(measure)
-        return Decimal(0) if m == 0 else self.amount(m, method) / m
-
 
 # ---------------------------------------------------------------- many measures at once
 # Excel hands a column of measures as binary floats. Paying each through Decimal costs

@@ -4,14 +4,19 @@
 describes each one. Importing this module registers them all.
 """
 
-from channelxl.excel.channel import (
+from channelxl.excel.channel_functions import (
     chx_reconcile,
     chx_sell_through_ratio,
     chx_territory_check,
     chx_territory_conflicts,
     chx_weeks_of_supply,
 )
-from channelxl.excel.rebates import chx_next_tier_gap, chx_rebate, chx_rebate_tier, chx_scorecard
+from channelxl.excel.rebate_functions import (
+    chx_next_tier_gap,
+    chx_rebate,
+    chx_rebate_tier,
+    chx_scorecard,
+)
 from channelxl.excel.registry import REGISTRY
 
 __all__ = [

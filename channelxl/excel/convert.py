@@ -22,10 +22,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from channelxl.core.money import D
-from channelxl.io.cells import excel_serial_to_date
+from channelxl.io.cells import excel_serial_to_date, is_blank
 from channelxl.schema import normalize_header
-
-ERROR_KINDS = ("#VALUE!", "#N/A", "#NUM!", "#DIV/0!")
 
 
 class ExcelError(Exception):
@@ -53,10 +51,6 @@ def guard(fn):
             return f"#VALUE! {type(exc).__name__}: {exc}"
 
     return wrapper
-
-
-def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def grid(value: object) -> list[list]:

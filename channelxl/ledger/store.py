@@ -13,12 +13,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from channelxl._faults import checkpoint
 from channelxl.errors import ChannelxlError, LedgerBusy
 from channelxl.io.cells import country_codes, currency_codes
-from channelxl.io.program import Program, read_program
-from channelxl.ledger.schema import SCHEMA_VERSION, all_ddl, duck_type
-from channelxl.schema import PROGRAM_TABLES, SETTINGS_TABLE, Table
+from channelxl.io.program_workbook import Program, read_program
+from channelxl.ledger.ddl import SCHEMA_VERSION, all_ddl
+from channelxl.ledger.faults import checkpoint
+from channelxl.schema import PROGRAM_TABLES, SETTINGS_TABLE, Settings, Table, settings_from_text
 
 DEFAULT_LOCK_TIMEOUT = 30.0  # seconds a command waits for another process to let go
 
@@ -61,7 +61,7 @@ def frame_for_insert(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
 def insert_sql(target: str, source: str, table: Table, submission_id: int | None = None) -> str:
     """INSERT that casts each column to its declared type (decimals from text, exactly)."""
     names = ", ".join(c.field for c in table.columns)
-    casts = ", ".join(f"CAST({c.field} AS {duck_type(c)})" for c in table.columns)
+    casts = ", ".join(f"CAST({c.field} AS {c.duck_type})" for c in table.columns)
     if submission_id is None:
         return f"INSERT INTO {target} ({names}) SELECT {casts} FROM {source}"
     return (
@@ -229,8 +229,11 @@ class Ledger:
             raise ChannelxlError(f"unknown distributor(s): {', '.join(unknown)}")
         return list(wanted)
 
-    def settings(self) -> dict[str, str]:
-        return dict(self.con.execute("SELECT setting, value FROM settings").fetchall())
+    def settings(self) -> Settings:
+        """The program's settings, typed; the declared default for any not given."""
+        return settings_from_text(
+            dict(self.con.execute("SELECT setting, value FROM settings").fetchall())
+        )
 
     def count(self, table: str) -> int:
         return self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]

@@ -34,6 +34,7 @@ from channelxl.reports.index import write_index
 from channelxl.reports.kernel import OWN_KERNEL, check_kernel
 from channelxl.reports.render import check_notebook
 from channelxl.reports.worker import (
+    DEFAULT_TIMEOUT,
     FAILED,
     OK,
     PARTIAL,
@@ -45,7 +46,6 @@ from channelxl.reports.worker import (
 )
 
 FORMATS = ("html", "pdf")
-DEFAULT_TIMEOUT = 600.0  # seconds per report
 GRACE = 30.0  # after the run's limit, how long to wait for reports still finishing
 # seconds to reach a Dask scheduler before saying none answers
 SCHEDULER_WAIT = float(os.environ.get("CHANNELXL_SCHEDULER_WAIT", "20"))
@@ -71,6 +71,11 @@ class QbrRun:
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.reports.values() if r["status"] == status)
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{self.count(s)} {s}" for s in STATUSES if self.count(s))
+        kept = f"; {len(self.skipped)} kept from the last run" if self.skipped else ""
+        return f"{self.quarter}: {len(self.reports)} reports: {counts}{kept}"
 
 
 def load_manifest(out_dir: str | os.PathLike) -> dict | None:

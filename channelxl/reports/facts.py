@@ -1,14 +1,14 @@
 """QBR facts: everything one distributor's quarterly business review shows, for every
 distributor at once.
 
-The ledger is read once per kind of fact for all distributors (``facts.quarters_facts``
-for five quarters: the quarter, the three before it and the same quarter a year
+The ledger is read once per kind of fact for all distributors (``ledger.figures`` for
+five quarters: the quarter, the three before it and the same quarter a year
 earlier; the reconciliation, territory and rebate engines once each; a few grouped queries
 for the reseller network, activities and report quality). Each distributor's slice is then
 a plain JSON document (money as exact decimal strings), so a report notebook needs no
 database and no channelxl engine: it reads one small file.
 
-Definitions that are not in ``channelxl.facts`` (each checkable in the ledger):
+Definitions that are not in ``ledger.figures`` (each checkable in the ledger):
 
 - **reseller network** (resellers with sell-through from the distributor): *active* in the
   quarter; *new*: first purchase ever from it in the quarter; *reactivated*: active, not
@@ -34,39 +34,35 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from channelxl.core.inventory import ratio, weeks_of_supply
 from channelxl.core.money import D
-from channelxl.core.periods import Quarter
+from channelxl.core.periods import Month, Quarter
 from channelxl.core.rebates import RebateResult
-from channelxl.facts import RATES_SQL, QuarterFacts, quarters_facts, rates_params
 from channelxl.io.atomic import write_atomically
+from channelxl.ledger.figures import RATES_SQL, QuarterFigures, quarters_figures, rates_params
+from channelxl.ledger.programs import evaluate_figures, programs
+from channelxl.ledger.quarter_checks import reconcile_quarter, territory_quarter
 from channelxl.ledger.store import Ledger
-from channelxl.rebates import evaluate_facts, programs
-from channelxl.reconciliation import reconcile_quarter
 from channelxl.reports.observations import observations
 from channelxl.reports.worker import safe_name
-from channelxl.territories import territory_quarter
+from channelxl.schema import SCORECARD_METRICS
 
 FACTS_VERSION = 1
 TREND_QUARTERS = 5  # the quarter and the four before it (the last of those: a year earlier)
 TOP_RESELLERS = 10
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
-METRIC_LABELS = {
-    "sell_through": ("Sell-through revenue", "money"),
-    "new_resellers": ("New resellers", "count"),
-    "certification": ("Certification rate", "percent"),
-    "demand_gen": ("Demand-gen activities completed", "count"),
-}
 
 
 def plain(value):
     """JSON-ready: Decimal -> exact string, dates -> ISO text, tuples -> lists."""
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, Quarter | Month):
+        return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -119,25 +115,25 @@ class QuarterReportFacts:
 
 
 def quarter_report_facts(
-    ledger: Ledger, quarter: str | Quarter, *, distributors: list[str] | None = None
+    ledger: Ledger, quarter: Quarter, *, distributors: list[str] | None = None
 ) -> QuarterReportFacts:
     """The QBR facts of ``quarter`` for every distributor (or those asked for)."""
-    q = quarter if isinstance(quarter, Quarter) else Quarter.parse(str(quarter))
+    q = quarter
     qname = str(q)
     wanted = ledger.distributors(distributors)
     con = ledger.con
     settings = ledger.settings()
-    currency = settings.get("reporting_currency", "EUR")
-    due_day = int(settings.get("report_due_day", "10"))
+    currency = settings.reporting_currency
+    due_day = settings.report_due_day
     trend = [q + -k for k in range(TREND_QUARTERS - 1, -1, -1)]
-    facts = quarters_facts(ledger, trend)
+    facts = quarters_figures(ledger, trend)
     now = {d: facts[(qname, d)] for d in wanted}
     progs = programs(ledger)
-    results = evaluate_facts(progs, {(qname, d): f for d, f in now.items()})
+    results = evaluate_figures(progs, {(qname, d): f for d, f in now.items()})
     tiers_of = {p.rules.program_id: p.rules.tiers for p in progs}
     scorecards = {p.rules.program_id: p.rules.scorecard for p in progs}
-    recon = reconcile_quarter(ledger, qname, distributors=wanted)
-    terr = territory_quarter(ledger, qname, distributors=wanted)
+    recon = reconcile_quarter(ledger, q, distributors=wanted)
+    terr = territory_quarter(ledger, q, distributors=wanted)
     dims = {
         row[0]: row
         for row in con.execute(
@@ -147,7 +143,7 @@ def quarter_report_facts(
     names = {d: row[1] for d, row in dims.items()}
     recon_by = _recon_summaries(recon)
     terr_by = _territories(terr, names)
-    network = _network(ledger, q, currency)
+    network = _network(ledger, q, currency, now)
     activities = _activities(ledger, q, currency)
     quality = _report_quality(ledger, q)
     stock = _monthly_stock(recon, q)
@@ -202,18 +198,20 @@ def quarter_report_facts(
 
 
 # ------------------------------------------------------------------ sections
-def _scorecard(f: QuarterFacts, results: list[RebateResult], scorecards: dict[str, tuple]) -> dict:
+def _scorecard(
+    f: QuarterFigures, results: list[RebateResult], scorecards: dict[str, tuple]
+) -> dict:
     """Each metric against its joint-business-plan target; the program score if one scores."""
     scored = next((r for r in results if r.score is not None), None)
     weights = dict(scorecards.get(scored.program_id, ())) if scored else {}
     metrics = []
-    for metric, (label, unit) in METRIC_LABELS.items():
+    for metric, m in SCORECARD_METRICS.items():
         actual, target = f.actuals.get(metric), f.targets.get(metric)
         metrics.append(
             {
                 "metric": metric,
-                "label": label,
-                "unit": unit,
+                "label": m.label,
+                "unit": m.unit,
                 "actual": actual,
                 "target": target,
                 "attainment": _div(actual, target) if target else None,
@@ -228,7 +226,7 @@ def _scorecard(f: QuarterFacts, results: list[RebateResult], scorecards: dict[st
     }
 
 
-def _sell_through(f: QuarterFacts, trend: list[QuarterFacts]) -> dict:
+def _sell_through(f: QuarterFigures, trend: list[QuarterFigures]) -> dict:
     target = f.targets.get("sell_through")
     return {
         "revenue": f.revenue,
@@ -241,7 +239,7 @@ def _sell_through(f: QuarterFacts, trend: list[QuarterFacts]) -> dict:
         "monthly": [
             {"month": m, "revenue": rev, "units": units}
             for m, rev, units in zip(
-                (str(x) for x in Quarter.parse(f.quarter).months),
+                (str(x) for x in f.quarter.months),
                 f.monthly_revenue,
                 f.monthly_units,
                 strict=True,
@@ -422,16 +420,18 @@ def _empty_network() -> dict:
     }
 
 
-def _network(ledger: Ledger, q: Quarter, currency: str) -> dict[str, dict]:
+def _network(
+    ledger: Ledger, q: Quarter, currency: str, now: dict[str, QuarterFigures]
+) -> dict[str, dict]:
+    """Active and new resellers as the quarter figures count them (the one definition);
+    reactivated, retained and lapsed against the quarter before, from ``reseller_months``."""
     months = [str(m) for m in q.months]
     prev = [str(m) for m in (q + -1).months]
     con = ledger.con
     out: dict[str, dict] = {}
-    for d, active, new, reactivated, retained, lapsed, prev_active in con.execute(
+    for d, reactivated, retained, lapsed, prev_active in con.execute(
         """
-        WITH bought AS (
-            SELECT DISTINCT distributor_id, reseller_id, period FROM sell_through
-        ), now AS (
+        WITH bought AS (SELECT * FROM reseller_months), now AS (
             SELECT DISTINCT distributor_id, reseller_id FROM bought WHERE period IN (SELECT unnest(?))
         ), before AS (
             SELECT DISTINCT distributor_id, reseller_id FROM bought WHERE period IN (SELECT unnest(?))
@@ -441,8 +441,6 @@ def _network(ledger: Ledger, q: Quarter, currency: str) -> dict[str, dict]:
             SELECT distributor_id, reseller_id FROM now UNION SELECT distributor_id, reseller_id FROM before
         )
         SELECT e.distributor_id,
-               count(n.reseller_id),
-               count(*) FILTER (WHERE n.reseller_id IS NOT NULL AND fb.first_month >= ?),
                count(*) FILTER (WHERE n.reseller_id IS NOT NULL AND fb.first_month < ? AND b.reseller_id IS NULL),
                count(*) FILTER (WHERE n.reseller_id IS NOT NULL AND b.reseller_id IS NOT NULL),
                count(*) FILTER (WHERE n.reseller_id IS NULL),
@@ -453,12 +451,13 @@ def _network(ledger: Ledger, q: Quarter, currency: str) -> dict[str, dict]:
         JOIN first_buy fb USING (distributor_id, reseller_id)
         GROUP BY ALL
         """,
-        [months, prev, months[0], months[0]],
+        [months, prev, months[0]],
     ).fetchall():
+        f = now.get(d)
         out[d] = {
             **_empty_network(),
-            "active": active,
-            "new": new,
+            "active": f.active_resellers if f else 0,
+            "new": f.new_resellers if f else 0,
             "reactivated": reactivated,
             "retained": retained,
             "lapsed": lapsed,
@@ -467,13 +466,13 @@ def _network(ledger: Ledger, q: Quarter, currency: str) -> dict[str, dict]:
     for d, people in con.execute(
         """
         SELECT a.distributor_id, count(DISTINCT c.person_id)
-        FROM (SELECT DISTINCT distributor_id, reseller_id FROM sell_through
+        FROM (SELECT DISTINCT distributor_id, reseller_id FROM reseller_months
               WHERE period IN (SELECT unnest(?))) a
         JOIN certifications c USING (reseller_id)
-        WHERE c.completed_on <= ? AND (c.expires_on IS NULL OR c.expires_on > ?)
+        WHERE certified_on(c.completed_on, c.expires_on, ?)
         GROUP BY ALL
         """,
-        [months, q.last_day, q.last_day],
+        [months, q.last_day],
     ).fetchall():
         out.setdefault(d, _empty_network())["certified_people"] = people
     rows = con.execute(
@@ -493,13 +492,13 @@ def _network(ledger: Ledger, q: Quarter, currency: str) -> dict[str, dict]:
         SELECT k.distributor_id, k.rank, k.reseller_id, rs.name, rs.country, k.revenue, k.units,
                k.total, EXISTS (
                    SELECT 1 FROM certifications c WHERE c.reseller_id = k.reseller_id
-                   AND c.completed_on <= ? AND (c.expires_on IS NULL OR c.expires_on > ?)
+                   AND certified_on(c.completed_on, c.expires_on, ?)
                ) AS certified
         FROM ranked k LEFT JOIN resellers rs USING (reseller_id)
         WHERE k.rank <= {TOP_RESELLERS}
         ORDER BY k.distributor_id, k.rank
         """,
-        [*rates_params(currency, months), months, q.last_day, q.last_day],
+        [*rates_params(currency, months), months, q.last_day],
     ).fetchall()
     for d, rank, rid, name, country, revenue, units, total, certified in rows:
         out.setdefault(d, _empty_network())["top"].append(
@@ -576,11 +575,11 @@ def _activities(ledger: Ledger, q: Quarter, currency: str) -> dict[str, dict]:
     return out
 
 
-def _reporting(quality: dict, f: QuarterFacts, due_day: int) -> dict:
+def _reporting(quality: dict, f: QuarterFigures, due_day: int) -> dict:
     """Report quality plus each month's timeliness (first sell-through report vs due day)."""
     received = quality.pop("received")
     months = []
-    for m in Quarter.parse(f.quarter).months:
+    for m in f.quarter.months:
         status = (
             "missing"
             if str(m) in f.missing_months
@@ -588,9 +587,13 @@ def _reporting(quality: dict, f: QuarterFacts, due_day: int) -> dict:
             if str(m) in f.late_months
             else "on time"
         )
-        due = (m + 1).first_day + timedelta(days=due_day - 1)
         months.append(
-            {"month": str(m), "due": due, "first_received": received.get(str(m)), "status": status}
+            {
+                "month": str(m),
+                "due": m.report_due(due_day),
+                "first_received": received.get(str(m)),
+                "status": status,
+            }
         )
     return {**quality, "months": months, "due_day": due_day}
 

@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from channelxl.core.money import D
-from channelxl.issues import CLASSES
+from channelxl.issues import CODES
 from channelxl.reports.formatting import NONE, dec, measure, money, money_short, number, pct
 
 # colours: one palette for every chart and status mark (print-safe on white)
@@ -617,7 +617,7 @@ def reporting(doc: dict) -> Block:
     found = [
         [
             e(code),
-            e(CLASSES.get(code, "")),
+            e(CODES.get(code, "")),
             "rejected" if kind == "quarantined" else "warning",
             number(n),
         ]

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 OK, FAILED, TIMEOUT, PARTIAL = "ok", "failed", "timeout", "partial"
+DEFAULT_TIMEOUT = 600.0  # seconds one report may take
 
 
 def safe_name(distributor_id: str) -> str:

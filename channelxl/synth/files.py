@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from channelxl.io.program import write_program
+from channelxl.io.program_workbook import write_program
 from channelxl.schema import ACTIVITIES, CERTIFICATIONS, INVENTORY, SELL_THROUGH, SHIPMENTS, Table
 from channelxl.synth.generator import Channel, planted_summary
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from channelxl.core.periods import Month
+from channelxl.synth.sizes import DEFAULT_SEED, Sizes
 
 # country, currency, locale, market weight, euro value of one unit of the currency
 COUNTRIES = (
@@ -120,19 +121,6 @@ _WORDS_B = (
 )
 
 
-@dataclass(frozen=True)
-class Sizes:
-    """Size knobs. The defaults are the demo's channel."""
-
-    distributors: int = 40
-    resellers: int = 2000
-    skus: int = 160
-    months: int = 24
-    start: str = "2024-10"
-    lines: int = 60_000  # sell-through lines over all months, before planted duplicates
-    plant: bool = True  # False: a clean channel with nothing planted
-
-
 @dataclass
 class Channel:
     """Everything the generator made; frames use the ledger's field names."""
@@ -166,7 +154,7 @@ def _ids(prefix: str, n: int, width: int) -> np.ndarray:
     return np.array([f"{prefix}{i:0{width}d}" for i in range(1, n + 1)])
 
 
-def generate(seed: int = 7, sizes: Sizes | None = None) -> Channel:
+def generate(seed: int = DEFAULT_SEED, sizes: Sizes | None = None) -> Channel:
     """Make a channel. Same ``seed`` and ``sizes``, same channel."""
     sizes = sizes or Sizes()
     if sizes.distributors < 4 or sizes.skus < len(FAMILIES) or sizes.resellers < sizes.distributors:

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 from openpyxl import load_workbook
 
+from channelxl.schema import INVENTORY_SHEET, SELL_THROUGH_SHEET
 from channelxl.synth.generator import Channel
-from channelxl.templates import INVENTORY_SHEET, SELL_THROUGH_SHEET
 
 # What a careless month looks like: (what, sheet column, bad value)
 MISTAKES = (
@@ -24,7 +24,7 @@ MISTAKES = (
 
 def _fill(template: Path, out: Path, st, inv, mistakes: list[tuple] = ()) -> None:
     wb = load_workbook(template)
-    ws = wb["SellThrough"]
+    ws = wb[SELL_THROUGH_SHEET.title]
     fields = [c.field for c in SELL_THROUGH_SHEET.columns]
     names = [c.name for c in SELL_THROUGH_SHEET.columns]
     for i, row in enumerate(st.itertuples(index=False), start=2):
@@ -36,7 +36,7 @@ def _fill(template: Path, out: Path, st, inv, mistakes: list[tuple] = ()) -> Non
             ws.cell(row=i, column=j, value=None if value == "" else value)
     for k, (_, column, bad) in enumerate(mistakes):
         ws.cell(row=2 + k, column=names.index(column) + 1, value=bad)
-    inv_ws = wb["Inventory"]
+    inv_ws = wb[INVENTORY_SHEET.title]
     inv_fields = [c.field for c in INVENTORY_SHEET.columns]
     for i, row in enumerate(inv.itertuples(index=False), start=2):
         record = row._asdict()

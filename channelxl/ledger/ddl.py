@@ -1,4 +1,4 @@
-"""The ledger's schema, derived from :mod:`channelxl.schema` and defined here only.
+"""The ledger's tables and views, derived from :mod:`channelxl.schema` and defined here only.
 
 - Program dimensions (``distributors``, ``products``...) are replaced whole each time a
   changed program workbook is loaded.
@@ -12,29 +12,21 @@
     period replaces the whole earlier report (``submission_periods.superseded_by``).
 - ``submission_issues`` keeps what validation said about each accepted file: the
   quarantined lines and the warnings.
+- Shared definitions every query uses instead of writing them again (see
+  :data:`SHARED_DDL`): ``sell_in`` (shipments less returns), ``closing_stock`` (on hand +
+  in transit), ``reseller_months`` (who bought from whom in which month) and the macro
+  ``certified_on(completed_on, expires_on, day)`` (a certification current on a day).
 """
 
 from __future__ import annotations
 
-from channelxl.schema import EXPORT_TABLES, PROGRAM_TABLES, SETTINGS_TABLE, Column, Table
+from channelxl.schema import EXPORT_TABLES, PROGRAM_TABLES, SETTINGS_TABLE, Table
 
 SCHEMA_VERSION = 2  # 2: scorecard sheets and Attainment Cap
 
 
-def duck_type(column: Column) -> str:
-    if column.type == "int":
-        return "BIGINT"
-    if column.type == "decimal":
-        return f"DECIMAL(18,{column.scale})"
-    if column.type == "date":
-        return "DATE"
-    if column.type == "idlist":
-        return "VARCHAR[]"
-    return "VARCHAR"
-
-
 def _columns(table: Table) -> list[str]:
-    return [f"{c.field} {duck_type(c)}" for c in table.columns]
+    return [f"{c.field} {c.duck_type}" for c in table.columns]
 
 
 def lines_table(table: Table) -> str:
@@ -115,11 +107,32 @@ PROVENANCE_DDL = (
 )
 
 
+# Definitions used by several queries, written once (after the views of what is in force).
+SHARED_DDL = (
+    # sell-in: units shipped to a distributor, a return counting negative
+    """CREATE OR REPLACE VIEW sell_in AS
+        SELECT distributor_id, sku, ship_date, strftime(ship_date, '%Y-%m') AS month,
+               CASE WHEN type = 'return' THEN -quantity ELSE quantity END AS units
+        FROM shipments""",
+    # closing stock of a month: what the distributor holds, on hand + in transit
+    """CREATE OR REPLACE VIEW closing_stock AS
+        SELECT distributor_id, sku, period, on_hand + coalesce(in_transit, 0) AS units
+        FROM inventory""",
+    # who bought from whom in which month: the reseller network's one source
+    """CREATE OR REPLACE VIEW reseller_months AS
+        SELECT DISTINCT distributor_id, reseller_id, period FROM sell_through""",
+    # a certification current on ``day``: completed by then and not yet expired
+    """CREATE OR REPLACE MACRO certified_on(completed_on, expires_on, day) AS
+        completed_on <= day AND (expires_on IS NULL OR expires_on > day)""",
+)
+
+
 def all_ddl() -> list[str]:
     statements = list(PROVENANCE_DDL)
     statements += [dimension_ddl(t) for t in PROGRAM_TABLES]
     statements += [lines_ddl(t) for t in EXPORT_TABLES]
     statements += [view_ddl(t) for t in EXPORT_TABLES]
+    statements += SHARED_DDL
     return statements
 
 
@@ -134,4 +147,13 @@ PROVENANCE_DOCS = {
     "submission_issues": "What validation found in each accepted file: quarantined lines "
     "(severity error) and warnings, with line or sheet/cell, column, value and message.",
     "meta": "Schema version and the SHA-256 of the program workbook last loaded.",
+}
+
+# For docs/LEDGER.md: the shared definitions (SHARED_DDL), to query with.
+SHARED_DOCS = {
+    "sell_in": "View: shipments less returns (a return counts negative), with its month.",
+    "closing_stock": "View: each inventory report's closing stock, on hand + in transit.",
+    "reseller_months": "View: who bought from whom in which month (distinct).",
+    "certified_on(completed_on, expires_on, day)": "Macro: a certification current on day "
+    "(completed by then, not expired).",
 }

@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.formula import ArrayFormula
 
 from channelxl.excel import chx_rebate, chx_scorecard
-from channelxl.io.workbook import HEADER_FILL, HEADER_FONT
+from channelxl.io.table_sheets import HEADER_FILL, HEADER_FONT
 
 BUILT = datetime(2026, 1, 1)  # fixed document timestamps: rebuilding changes nothing
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")

@@ -1,7 +1,8 @@
-"""Writing workbooks people open: tables with typed columns, drop-downs, frozen headers.
+"""Writing workbook sheets people open: tables with typed columns, drop-downs, frozen headers.
 
-One function writes a declared :class:`~channelxl.schema.Table` as an Excel table sheet;
-the program workbook and every export are built from it. Text that came from outside
+One function writes a declared :class:`~channelxl.schema.Table` as an Excel table sheet
+(number formats from ``Column.excel_format``); the program workbook, the statement, the
+exception workbooks, the templates, the feedback and every export are built from it. Text that came from outside
 (distributors, ERP exports) is always written as text, never as a formula.
 """
 
@@ -28,20 +29,6 @@ from channelxl.schema import Column, Table
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 VALIDATION_ROWS = 2000  # rows below the header that carry drop-downs for rows still to be typed
-
-
-def number_format(column: Column) -> str | None:
-    if column.format:
-        return column.format
-    if column.type == "date":
-        return "yyyy-mm-dd"
-    if column.type == "int":
-        return "#,##0"
-    if column.type == "decimal":
-        if column.maximum == 1:
-            return "0.00%"
-        return "#,##0.00" if column.scale <= 4 else "0.00######"
-    return None
 
 
 def typed(value, column: Column):
@@ -148,7 +135,7 @@ def write_table_sheet(
             height=90,
         )
     n = 0
-    formats = [number_format(c) for c in columns]
+    formats = [c.excel_format for c in columns]
     for i, row in enumerate(rows, start=2):
         n += 1
         for j, column in enumerate(columns, start=1):

@@ -2,7 +2,9 @@
 highlighted and commented, an Issues sheet, and the same as JSON beside it.
 
 The original is never touched: workbooks are re-read (cached values only, so nothing they
-sent runs as a formula in the copy) and CSV files are laid out on a sheet.
+sent runs as a formula in the copy) and CSV files are laid out on a sheet. What is written
+comes from the issues found and a summary of what happened to the file (``IngestResult.
+outcome()``): nothing here knows the ledger.
 """
 
 from __future__ import annotations
@@ -18,28 +20,12 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
 from channelxl.io.atomic import write_atomically
-from channelxl.io.exports import file_format, sniff_csv
-from channelxl.io.workbook import BAD_FILL, save_atomically, write_table_sheet, write_value
-from channelxl.ledger.ingest import IngestResult
-from channelxl.schema import Column, Table
+from channelxl.io.recognition import file_format, sniff_csv
+from channelxl.io.table_sheets import BAD_FILL, save_atomically, write_table_sheet, write_value
+from channelxl.issues import Issue
+from channelxl.schema.outputs import FEEDBACK_ISSUES
 
 WARN_FILL = PatternFill("solid", fgColor="FFE699")
-ISSUES = Table(
-    "feedback_issues",
-    "Issues",
-    "Every problem found in the file.",
-    (
-        Column(
-            "Severity", "text", "error: the line was not accepted; warning: accepted, please check."
-        ),
-        Column("Code", "text", "DATE, DUPL, PART, PROD, PRIC, QUAN, DOCU, TERR, SCOPE, FILE..."),
-        Column("Sheet", "text", "Sheet of the problem."),
-        Column("Cell", "text", "Cell of the problem."),
-        Column("Line", "int", "Line of a CSV file."),
-        Column("Column", "text", "Column of the problem."),
-        Column("Message", "text", "What is wrong and how to fix it.", width=80),
-    ),
-)
 
 
 def _copy(path: Path):
@@ -78,9 +64,12 @@ def _copy(path: Path):
     return wb, None
 
 
-def write_feedback(result: IngestResult, out_dir: str | os.PathLike) -> tuple[Path, Path]:
-    """feedback_<file>.xlsx and .json for ``result`` in ``out_dir``; returns both paths."""
-    path = Path(result.path)
+def write_feedback(
+    sent: str | os.PathLike, issues: list[Issue], outcome: dict, out_dir: str | os.PathLike
+) -> tuple[Path, Path]:
+    """feedback_<file>.xlsx and .json in ``out_dir`` for the file ``sent``, its ``issues``
+    and its ``outcome`` (status, kind, submission, line counts, message); returns both paths."""
+    path = Path(sent)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"feedback_{path.stem}"
@@ -89,7 +78,7 @@ def write_feedback(result: IngestResult, out_dir: str | os.PathLike) -> tuple[Pa
     except Exception:  # unreadable: the Issues sheet alone
         wb, csv_header = Workbook(), None
         wb.remove(wb.active)
-    for issue in result.issues:
+    for issue in issues:
         ws, ref = None, None
         if issue.sheet and issue.cell and issue.sheet in wb.sheetnames:
             ws, ref = wb[issue.sheet], issue.cell
@@ -110,8 +99,8 @@ def write_feedback(result: IngestResult, out_dir: str | os.PathLike) -> tuple[Pa
         if cell.comment is not None and cell.comment.author == "channelxl":
             note = cell.comment.text + "\n" + note
         cell.comment = Comment(note, "channelxl", width=320, height=120)
-    if "Issues" in wb.sheetnames:
-        del wb["Issues"]
+    if FEEDBACK_ISSUES.title in wb.sheetnames:
+        del wb[FEEDBACK_ISSUES.title]
     rows = [
         {
             "severity": i.severity,
@@ -122,23 +111,13 @@ def write_feedback(result: IngestResult, out_dir: str | os.PathLike) -> tuple[Pa
             "column": i.column,
             "message": i.message,
         }
-        for i in result.issues
+        for i in issues
     ]
-    write_table_sheet(wb, ISSUES, rows, validation=False)
-    wb.move_sheet("Issues", offset=-(len(wb.sheetnames) - 1))
+    write_table_sheet(wb, FEEDBACK_ISSUES, rows, validation=False)
+    wb.move_sheet(FEEDBACK_ISSUES.title, offset=-(len(wb.sheetnames) - 1))
     wb.active = 0
     xlsx = save_atomically(wb, out_dir / f"{stem}.xlsx")
-    report = {
-        "file": path.name,
-        "status": result.status,
-        "kind": result.kind,
-        "submission_id": result.submission_id,
-        "lines_read": result.lines_read,
-        "lines_loaded": result.lines_loaded,
-        "lines_quarantined": result.quarantined,
-        "message": result.message or result.summary(),
-        "issues": rows,
-    }
+    report = {"file": path.name, **outcome, "issues": rows}
     json_path = out_dir / f"{stem}.json"
     write_atomically(json_path, json.dumps(report, indent=2, default=str))
     return xlsx, json_path

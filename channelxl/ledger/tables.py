@@ -1,28 +1,14 @@
-"""Ledger data out, for people (xlsx) and other tools (CSV)."""
+"""Ledger data out as a frame: any table or view people may want, filtered by period and
+distributor, money as exact Decimal (through Arrow, never float)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pandas as pd
-from openpyxl import Workbook
 
 from channelxl.core.periods import Month, Quarter
 from channelxl.errors import ChannelxlError
-from channelxl.io.csvfile import write_frame_csv
-from channelxl.io.workbook import save_atomically, write_table_sheet
 from channelxl.ledger.store import Ledger
-from channelxl.schema import (
-    ALL_TABLES,
-    EXPORT_TABLES,
-    PROGRAM_TABLES,
-    SETTINGS_TABLE,
-    Column,
-    Table,
-)
-
-EXCEL_MAX_ROWS = 1_048_575  # rows below the header
+from channelxl.schema import EXPORT_TABLES, PROGRAM_TABLES, SETTINGS_TABLE
 
 # What each exportable table filters its period on.
 PERIOD_EXPR = {
@@ -57,7 +43,7 @@ def months_of(period: str) -> list[str]:
         ) from None
 
 
-def query(
+def table_frame(
     ledger: Ledger, table: str, *, period: str | None = None, distributor: str | None = None
 ) -> pd.DataFrame:
     if table not in EXPORTABLE:
@@ -96,52 +82,3 @@ def query(
         sql += " ORDER BY " + ", ".join(order)
     # through Arrow so DECIMAL money arrives as exact Decimal, never float
     return ledger.con.sql(sql, params=params).to_arrow_table().to_pandas()
-
-
-def _declared(table: str, frame: pd.DataFrame) -> Table:
-    for t in ALL_TABLES:
-        if t.name == table:
-            extra = [
-                Column(c.replace("_", " ").title(), "text", c)
-                for c in frame.columns
-                if c not in {x.field for x in t.columns}
-            ]
-            return Table(t.name, t.title, t.help, tuple(extra) + t.columns)
-    return Table(
-        table,
-        table.replace("_", " ").title(),
-        "",
-        tuple(Column(c.replace("_", " ").title(), "text", c) for c in frame.columns),
-    )
-
-
-def export_table(
-    ledger: Ledger,
-    table: str,
-    out: str | os.PathLike,
-    *,
-    period: str | None = None,
-    distributor: str | None = None,
-) -> tuple[Path, int]:
-    """Write ``table`` (filtered) to ``out`` (.csv or .xlsx); return the path and row count."""
-    out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise ChannelxlError(f"{out.name}: write to a .csv or .xlsx file")
-    frame = query(ledger, table, period=period, distributor=distributor)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        return write_frame_csv(out, frame), len(frame)
-    if len(frame) > EXCEL_MAX_ROWS:
-        raise ChannelxlError(
-            f"{len(frame):,} rows do not fit in one Excel sheet; filter with "
-            "--period/--distributor or write .csv"
-        )
-    declared = _declared(table, frame)
-    # Column headers as people read them; field names stay in CSV for other tools.
-    frame = frame[[c.field for c in declared.columns if c.field in frame.columns]]
-    wb = Workbook()
-    wb.remove(wb.active)
-    write_table_sheet(wb, declared, frame.to_dict("records"), title=declared.title[:31])
-    save_atomically(wb, out)
-    return out, len(frame)

@@ -1,4 +1,4 @@
-"""Quarter facts: what the ledger says about every distributor in a quarter, in one pass.
+"""Quarter figures: what the ledger says about every distributor in a quarter, in one pass.
 
 The rebate engine (and the reports after it) read these plain figures; nothing here
 computes a rebate. Definitions (each a sentence a person can check in the ledger):
@@ -9,36 +9,38 @@ computes a rebate. Definitions (each a sentence a person can check in the ledger
   left out and listed in ``missing_fx``.
 - **prior_revenue**: the same for the same quarter a year earlier; None when the ledger
   has no sell-through report for that quarter.
-- **units**: sell-through quantity. **sell_in_units**: shipments minus returns.
-- **closing_units**: on hand + in transit in the inventory report of the quarter's last
-  month; None without one.
+- **units**: sell-through quantity. **sell_in_units**: shipments minus returns (the
+  ``sell_in`` view).
+- **closing_units**: on hand + in transit (the ``closing_stock`` view) in the inventory
+  report of the quarter's last month; None without one.
 - **active resellers**: resellers with sell-through from the distributor in the quarter;
   **new**: those whose first purchase from it is in the quarter.
 - **certification_rate**: share of active resellers with a certification current at
-  quarter end (completed on or before it, not expired).
+  quarter end (completed on or before it, not expired: the ``certified_on`` macro).
 - **activities_completed**: demand-generation activities completed within the quarter.
 - **late_months** / **missing_months**: months whose first sell-through report came in
-  after the due day of the following month, or never came.
+  after its due date (``Month.report_due``), or never came.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from decimal import Decimal
 
 from channelxl.core.inventory import quarter_weeks_of_supply, ratio
 from channelxl.core.periods import Quarter
 from channelxl.ledger.store import Ledger
+from channelxl.schema import SCORECARD_METRICS
 
 ZERO = Decimal(0)
 
 
 @dataclass
-class QuarterFacts:
+class QuarterFigures:
     distributor_id: str
     distributor_type: str
-    quarter: str
+    quarter: Quarter
     currency: str  # the reporting currency
     revenue: Decimal = ZERO
     units: int = 0
@@ -79,7 +81,7 @@ class QuarterFacts:
 
     @property
     def actuals(self) -> dict[str, Decimal | None]:
-        """Scorecard metrics, by name (see schema.SCORECARD_METRICS)."""
+        """Scorecard metrics, by name (``schema.SCORECARD_METRICS``)."""
         return {
             "sell_through": self.revenue,
             "new_resellers": Decimal(self.new_resellers),
@@ -109,25 +111,24 @@ def rates_params(currency: str, months: list[str]) -> list:
 _QUARTER_OF = "substr({0}, 1, 4) || 'Q' || ((CAST(substr({0}, 6, 2) AS INTEGER) + 2) // 3)"
 
 
-def quarter_facts(ledger: Ledger, quarter: str | Quarter) -> dict[str, QuarterFacts]:
-    """Facts for every distributor in the program for ``quarter``, keyed by distributor id."""
-    q = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
-    return {d: f for (_, d), f in quarters_facts(ledger, [q]).items()}
+def quarter_figures(ledger: Ledger, quarter: Quarter) -> dict[str, QuarterFigures]:
+    """Figures for every distributor in the program for ``quarter``, keyed by distributor id."""
+    return {d: f for (_, d), f in quarters_figures(ledger, [quarter]).items()}
 
 
-def quarters_facts(
-    ledger: Ledger, quarters: list[str | Quarter]
-) -> dict[tuple[str, str], QuarterFacts]:
-    """Facts for every distributor and each quarter, keyed (quarter, distributor id).
+def quarters_figures(
+    ledger: Ledger, quarters: list[Quarter]
+) -> dict[tuple[str, str], QuarterFigures]:
+    """Figures for every distributor and each quarter, keyed (quarter, distributor id).
 
-    One query per kind of fact over all the quarters at once, so a year of quarters costs
-    about what one costs.
+    One query per kind of figure over all the quarters at once, so a year of quarters
+    costs about what one costs.
     """
-    qs = sorted({x if isinstance(x, Quarter) else Quarter.parse(x) for x in quarters})
+    qs = sorted(set(quarters))
     con = ledger.con
     settings = ledger.settings()
-    currency = settings.get("reporting_currency", "EUR")
-    due_day = int(settings.get("report_due_day", "10"))
+    currency = settings.reporting_currency
+    due_day = settings.report_due_day
     months = sorted({m for q in qs for m in _months(q)})
     prior_months = sorted({m for q in qs for m in _months(q.year_ago)})
     all_months = sorted(set(months) | set(prior_months))
@@ -135,7 +136,9 @@ def quarters_facts(
     distributors = con.execute(
         "SELECT distributor_id, type FROM distributors ORDER BY distributor_id"
     ).fetchall()
-    facts = {(str(q), d): QuarterFacts(d, t, str(q), currency) for q in qs for d, t in distributors}
+    facts = {
+        (str(q), d): QuarterFigures(d, t, q, currency) for q in qs for d, t in distributors
+    }
 
     def each(sql: str, params: list):
         """Rows (distributor, quarter, values...) for facts we keep."""
@@ -186,8 +189,7 @@ def quarters_facts(
     # sell-in units (returns subtract), by date range: cheaper than formatting dates
     for f, (n,) in each(
         "SELECT distributor_id, CAST(year(ship_date) AS VARCHAR) || 'Q' || quarter(ship_date), "
-        "sum(CASE WHEN type = 'return' THEN -quantity ELSE quantity END) FROM shipments "
-        "WHERE ship_date BETWEEN ? AND ? GROUP BY ALL",
+        "sum(units) FROM sell_in WHERE ship_date BETWEEN ? AND ? GROUP BY ALL",
         [qs[0].first_day, qs[-1].last_day],
     ):
         f.sell_in_units = int(n or 0)
@@ -195,7 +197,7 @@ def quarters_facts(
     # closing stock at each quarter's end
     quarter_of_last = {_months(q)[-1]: str(q) for q in qs}
     for d, period, n in con.execute(
-        "SELECT distributor_id, period, sum(on_hand + coalesce(in_transit, 0)) FROM inventory "
+        "SELECT distributor_id, period, sum(units) FROM closing_stock "
         "WHERE period IN (SELECT unnest(?)) GROUP BY ALL",
         [list(quarter_of_last)],
     ).fetchall():
@@ -208,9 +210,8 @@ def quarters_facts(
     for f, (active, new, certified) in each(
         f"""
         WITH qs AS (SELECT unnest(?) AS quarter, unnest(?) AS last_day),
-        bought AS (  -- one pass over the lines: who bought from whom in which month
-            SELECT DISTINCT distributor_id, reseller_id, period FROM sell_through
-        ), active AS (
+        bought AS (SELECT * FROM reseller_months),  -- one pass over the lines, used twice
+        active AS (
             SELECT DISTINCT distributor_id, reseller_id, {_QUARTER_OF.format("period")} AS quarter
             FROM bought WHERE period IN (SELECT unnest(?))
         ), first_buy AS (
@@ -219,7 +220,7 @@ def quarters_facts(
             FROM bought GROUP BY ALL
         ), certified AS (
             SELECT DISTINCT c.reseller_id, qs.quarter FROM certifications c JOIN qs
-            ON c.completed_on <= qs.last_day AND (c.expires_on IS NULL OR c.expires_on > qs.last_day)
+            ON certified_on(c.completed_on, c.expires_on, qs.last_day)
         )
         SELECT a.distributor_id, a.quarter, count(*),
                count(*) FILTER (WHERE fb.first_quarter = a.quarter), count(c.reseller_id)
@@ -250,11 +251,7 @@ def quarters_facts(
             [months],
         ).fetchall()
     }
-    due = {
-        str(m): datetime.combine((m + 1).first_day + timedelta(days=due_day - 1), time.max)
-        for q in qs
-        for m in q.months
-    }
+    due = {str(m): datetime.combine(m.report_due(due_day), time.max) for q in qs for m in q.months}
     for (qname, d), f in facts.items():
         late, missing = [], []
         for m in month_lists[qname][0]:
@@ -265,16 +262,16 @@ def quarters_facts(
                 late.append(m)
         f.late_months, f.missing_months = tuple(late), tuple(missing)
 
-    metrics = ("sell_through", "new_resellers", "certification", "demand_gen")
+    target_columns = ", ".join(m.target for m in SCORECARD_METRICS.values())
     for d, qname, *values in con.execute(
-        "SELECT distributor_id, quarter, sell_through_target, new_resellers_target, "
-        "certification_rate_target, demand_gen_activities_target FROM targets "
+        f"SELECT distributor_id, quarter, {target_columns} FROM targets "
         "WHERE quarter IN (SELECT unnest(?))",
         [names],
     ).fetchall():
         f = facts.get((qname, d))
         if f is not None:
             f.targets = {
-                k: (None if v is None else Decimal(v)) for k, v in zip(metrics, values, strict=True)
+                k: (None if v is None else Decimal(v))
+                for k, v in zip(SCORECARD_METRICS, values, strict=True)
             }
     return facts

@@ -20,7 +20,7 @@ from python_calamine import CalamineWorkbook
 
 from channelxl.errors import ProgramInvalid
 from channelxl.io.cells import CellError, is_blank, parse_cell
-from channelxl.io.workbook import (
+from channelxl.io.table_sheets import (
     save_atomically,
     write_lists_sheet,
     write_table_sheet,
@@ -55,8 +55,6 @@ INSTRUCTIONS = [
     "FX Rates - one unit of a currency in the reporting currency, per month. Every currency a distributor reports in needs rates.",
     "Settings - reporting currency, fiscal year, reconciliation tolerances, report due day.",
 ]
-
-SHEETS_NEEDED = tuple(t.title for t in PROGRAM_TABLES)
 
 
 @dataclass

@@ -1,0 +1,18 @@
+"""One module per command, each exposing the one library call the command line and the
+demo both use (``cli.py`` only parses options and prints ``run.summary()``):
+
+| Command | Module | Library call | Returns |
+|---|---|---|---|
+| ``channelxl check`` | ``commands.check`` | ``check_program_workbook`` | ``ProgramCheck`` |
+| ``channelxl template`` | ``commands.template`` | ``write_templates`` | ``TemplateRun`` |
+| ``channelxl ingest`` | ``commands.ingest`` | ``ingest`` | ``IngestRun`` |
+| ``channelxl export`` | ``commands.export`` | ``export_table`` | ``ExportRun`` |
+| ``channelxl rebates`` | ``commands.statement`` | ``rebate_statement`` | ``StatementRun`` |
+| ``channelxl reconcile`` | ``commands.reconciliation`` | ``reconcile`` | ``ReconcileRun`` |
+| ``channelxl territory`` | ``commands.territory_check`` | ``check_territory`` | ``TerritoryRun`` |
+| ``channelxl qbr`` | ``commands.qbr`` | ``quarterly_reviews`` | ``reports.batch.QbrRun`` |
+
+``channelxl init`` is ``workspace.init``, ``channelxl demo`` is ``demo.run_demo`` and
+``channelxl functions`` lists ``excel.registry``. Quarters and months arrive parsed
+(``core.periods.Quarter``, ``Month``); each result names the files it wrote.
+"""

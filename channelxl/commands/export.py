@@ -1,0 +1,83 @@
+"""``channelxl export``: ledger data out, for people (xlsx) and other tools (CSV).
+
+One library call, :func:`export_table`: the rows from ``ledger.tables``, written as an
+Excel table with the declared headers (``io.table_sheets``) or as a CSV with field names
+(``io.csvfile``); text that would run as a formula in a spreadsheet stays text.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+
+from channelxl.errors import ChannelxlError
+from channelxl.io.csvfile import write_frame_csv
+from channelxl.io.table_sheets import save_atomically, write_table_sheet
+from channelxl.ledger.store import Ledger
+from channelxl.ledger.tables import table_frame
+from channelxl.schema import ALL_TABLES, Column, Table
+
+EXCEL_MAX_ROWS = 1_048_575  # rows below the header
+
+
+@dataclass
+class ExportRun:
+    table: str
+    path: Path
+    rows: int
+
+    def summary(self) -> str:
+        return f"{self.rows:,} rows of {self.table} written to {self.path}"
+
+
+def _declared(table: str, frame: pd.DataFrame) -> Table:
+    for t in ALL_TABLES:
+        if t.name == table:
+            extra = [
+                Column(c.replace("_", " ").title(), "text", c)
+                for c in frame.columns
+                if c not in {x.field for x in t.columns}
+            ]
+            return Table(t.name, t.title, t.help, tuple(extra) + t.columns)
+    return Table(
+        table,
+        table.replace("_", " ").title(),
+        "",
+        tuple(Column(c.replace("_", " ").title(), "text", c) for c in frame.columns),
+    )
+
+
+def export_table(
+    ledger: Ledger,
+    table: str,
+    out: str | os.PathLike,
+    *,
+    period: str | None = None,
+    distributor: str | None = None,
+) -> ExportRun:
+    """Write ``table`` (filtered by a month or quarter ``period`` and a ``distributor``) to
+    ``out`` (.csv or .xlsx)."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ChannelxlError(f"{out.name}: write to a .csv or .xlsx file")
+    frame = table_frame(ledger, table, period=period, distributor=distributor)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        return ExportRun(table, write_frame_csv(out, frame), len(frame))
+    if len(frame) > EXCEL_MAX_ROWS:
+        raise ChannelxlError(
+            f"{len(frame):,} rows do not fit in one Excel sheet; filter with "
+            "--period/--distributor or write .csv"
+        )
+    declared = _declared(table, frame)
+    # Column headers as people read them; field names stay in CSV for other tools.
+    frame = frame[[c.field for c in declared.columns if c.field in frame.columns]]
+    wb = Workbook()
+    wb.remove(wb.active)
+    write_table_sheet(wb, declared, frame.to_dict("records"), title=declared.title[:31])
+    return ExportRun(table, save_atomically(wb, out), len(frame))

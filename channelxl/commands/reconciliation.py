@@ -1,0 +1,50 @@
+"""``channelxl reconcile``: reconcile a quarter and write its exception workbook and CSV.
+
+One library call, :func:`reconcile`: the reconciliation from the ledger
+(``ledger.quarter_checks.reconcile_quarter``), written by ``io.exception_workbooks``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from channelxl.core.periods import Quarter
+from channelxl.io.exception_workbooks import write_reconciliation
+from channelxl.ledger.quarter_checks import Reconciliation, reconcile_quarter
+from channelxl.ledger.store import Ledger
+
+
+@dataclass
+class ReconcileRun:
+    """A reconciled quarter and the files written for it."""
+
+    reconciliation: Reconciliation
+    xlsx: Path
+    csv: Path
+
+    @property
+    def quarter(self) -> str:
+        return self.reconciliation.quarter
+
+    def summary(self) -> str:
+        r = self.reconciliation
+        return (
+            f"{r.quarter}: {len(r.grid):,} rows reconciled, {len(r.flagged):,} flagged; "
+            f"{len(r.lines):,} flagged lines; loading inventory: "
+            f"{', '.join(r.loaders) or 'none'}."
+        )
+
+
+def reconcile(
+    ledger: Ledger,
+    quarter: Quarter,
+    out_dir: str | os.PathLike,
+    *,
+    distributors: list[str] | None = None,
+) -> ReconcileRun:
+    """Reconcile ``quarter`` (every distributor, or those given) and write the workbook."""
+    r = reconcile_quarter(ledger, quarter, distributors=distributors)
+    xlsx, csv_path = write_reconciliation(r.quarter, r.grid, r.lines, r.loading, out_dir)
+    return ReconcileRun(r, xlsx, csv_path)

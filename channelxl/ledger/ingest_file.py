@@ -1,0 +1,374 @@
+"""Ingesting one received file into the ledger: the table of contents.
+
+:func:`ingest_file`, step by step (each in its own module):
+
+1. **Safety** (``io.safety``): refuse a missing, empty or oversized file, a zip bomb, XML
+   entities, a password. **Repeat**: the same bytes (SHA-256) loaded before change nothing.
+2. **Recognition** (``io.recognition``): the file's parts (a CSV, a workbook sheet, the two
+   sheets of a returned template) and the distributor and period it is for.
+3. In **one transaction** (a failed, refused or killed load leaves the ledger as it was):
+   for each part, **load** its lines typed (``load_csv`` / ``load_sheet``), put text in
+   its normal form and run the **checks** (``line_checks``); lines with errors are
+   quarantined, warnings recorded; then **supersede** what it replaces (``supersede``),
+   record the submission with its provenance, and store its issues.
+
+Policy: file-level problems (not a table, unknown layout, unreadable, every line bad)
+refuse the file and change nothing; line-level errors quarantine those lines and the rest
+is accepted (``strict=True`` refuses the whole file instead); warnings load the line.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from channelxl.core.periods import Month
+from channelxl.errors import FileRefused
+from channelxl.io.recognition import Part, csv_line_numbers, read_received
+from channelxl.io.safety import precheck
+from channelxl.issues import WARNING, Issue
+from channelxl.ledger.ddl import lines_table
+from channelxl.ledger.faults import checkpoint
+from channelxl.ledger.line_checks import normalize, validate
+from channelxl.ledger.load_csv import insert_csv
+from channelxl.ledger.load_sheet import insert_grid
+from channelxl.ledger.received_part import PartLoad
+from channelxl.ledger.store import Ledger, file_sha256
+from channelxl.ledger.supersede import supersede
+
+HASH_IN_BACKGROUND = 8 << 20  # bytes: a larger file is hashed while DuckDB reads it
+
+
+@dataclass
+class IngestResult:
+    """What happened to one file."""
+
+    path: str
+    status: str  # accepted | duplicate | refused
+    kind: str | None = None
+    submission_id: int | None = None
+    lines_read: int = 0
+    lines_loaded: int = 0
+    quarantined: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    superseded: list[int] = field(default_factory=list)
+    message: str = ""
+    feedback: str | None = None  # the feedback workbook written for the sender, if any
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("accepted", "duplicate")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for i in self.issues if i.severity == WARNING)
+
+    def summary(self) -> str:
+        name = Path(self.path).name
+        if self.status == "duplicate":
+            return f"{name}: unchanged — {self.message}"
+        if self.status == "refused":
+            return f"{name}: REFUSED — {self.message}"
+        parts = [
+            f"{self.lines_loaded:,} lines loaded as {self.kind} (submission {self.submission_id})"
+        ]
+        if self.quarantined:
+            parts.append(f"{self.quarantined:,} quarantined")
+        if self.warnings:
+            parts.append(f"{self.warnings:,} warnings")
+        if self.superseded:
+            parts.append("supersedes submission " + ", ".join(map(str, self.superseded)))
+        return f"{name}: accepted — " + "; ".join(parts)
+
+    def outcome(self) -> dict:
+        """What happened, for the sender's feedback (``io.feedback_workbook``)."""
+        return {
+            "status": self.status,
+            "kind": self.kind,
+            "submission_id": self.submission_id,
+            "lines_read": self.lines_read,
+            "lines_loaded": self.lines_loaded,
+            "lines_quarantined": self.quarantined,
+            "message": self.message or self.summary(),
+        }
+
+
+def _refused(path: Path, issues: list[Issue]) -> IngestResult:
+    return IngestResult(str(path), "refused", issues=issues, message=issues[0].message)
+
+
+def ingest_file(
+    ledger: Ledger,
+    path: str | os.PathLike,
+    *,
+    distributor: str | None = None,
+    period: str | None = None,
+    received_at: datetime | None = None,
+    strict: bool = False,
+    today: date | None = None,
+    digest: str | None = None,
+) -> IngestResult:
+    """Validate and load one file. Never raises for bad input: the result says why.
+
+    ``distributor`` and ``period`` say what a report is for when the file does not;
+    ``received_at`` when it came in (default: its modification time); ``digest`` is the
+    file's SHA-256 when the caller already has it.
+    """
+    path = Path(path)
+    refused = precheck(path)
+    if refused:
+        return _refused(path, refused)
+    pending = None
+    if digest is None and path.stat().st_size >= HASH_IN_BACKGROUND:
+        # A large file is hashed while DuckDB reads it; a repeat is caught before commit.
+        pending = ThreadPoolExecutor(1, thread_name_prefix="sha256").submit(file_sha256, path)
+    else:
+        digest = digest or file_sha256(path)
+        repeat = _already_loaded(ledger, path, digest)
+        if repeat:
+            return repeat
+    if period is not None:
+        try:
+            period = str(Month.parse(period))
+        except ValueError as exc:
+            return _refused(path, [Issue("FILE", str(exc), file=path.name)])
+    try:
+        received = read_received(path, distributor=distributor, period=period)
+        return _load(
+            ledger,
+            path,
+            received.parts,
+            kind=received.kind,
+            digest=digest or pending,
+            distributor=received.distributor,
+            period=received.period,
+            received_at=received_at,
+            strict=strict,
+            today=today or date.today(),
+        )
+    except _Repeat as repeat:
+        return repeat.result
+    except FileRefused as exc:
+        return _refused(path, exc.issues)
+
+
+class _Repeat(Exception):
+    """Raised inside the load transaction when the file turns out to be loaded already."""
+
+    def __init__(self, result: IngestResult):
+        self.result = result
+
+
+def _already_loaded(ledger: Ledger, path: Path, digest: str) -> IngestResult | None:
+    rows = ledger.con.execute(
+        "SELECT submission_id, kind, loaded_at FROM submissions WHERE sha256 = ?", [digest]
+    ).fetchall()
+    if not rows:
+        return None
+    sid, kind, loaded_at = rows[0]
+    return IngestResult(
+        str(path),
+        "duplicate",
+        kind=kind,
+        submission_id=sid,
+        message=f"the same file was loaded as submission {sid} ({kind}) on "
+        f"{loaded_at:%Y-%m-%d %H:%M}; nothing changed",
+    )
+
+
+def _load(
+    ledger: Ledger,
+    path: Path,
+    parts: list[Part],
+    *,
+    kind: str | None,
+    digest: str | Future,
+    distributor: str | None,
+    period: str | None,
+    received_at: datetime | None,
+    strict: bool,
+    today: date,
+) -> IngestResult:
+    """Step 3: the parts into the ledger, in one transaction."""
+    locale = None
+    if distributor:
+        rows = ledger.con.execute(
+            "SELECT locale FROM distributors WHERE distributor_id = ?", [distributor]
+        ).fetchall()
+        locale = rows[0][0] if rows else None
+    con = ledger.con
+    with ledger.transaction():
+        sid = ledger.next_submission_id()
+        loads, read, quarantined, issues = [], 0, 0, []
+        for part in parts:
+            load = PartLoad(
+                ledger=ledger,
+                path=path,
+                layout=part.layout,
+                sid=sid,
+                distributor=distributor,
+                period=period,
+                today=today,
+                locale=locale,
+            )
+            n, bad = _load_part(load, part)
+            loads.append(load)
+            read += n
+            quarantined += bad
+            issues.extend(load.issues)
+        loaded = read - quarantined
+        if strict and quarantined:
+            why = f"{quarantined} line(s) have errors and --strict refuses the whole file"
+            raise FileRefused(str(path), [Issue("FILE", why, file=path.name), *issues])
+        if read and loaded <= 0:
+            first = issues[0].message if issues else "unknown"
+            why = f"none of the {read:,} lines could be accepted; the first problem: {first}"
+            raise FileRefused(str(path), [Issue("FILE", why, file=path.name), *issues])
+        if not isinstance(digest, str):
+            digest = digest.result()
+            repeat = _already_loaded(ledger, path, digest)
+            if repeat:
+                raise _Repeat(repeat)
+        checkpoint("after-insert")
+        superseded, pairs = [], None
+        for load in loads:
+            s = supersede(load)
+            superseded.extend(x for x in s.submissions if x not in superseded)
+            pairs = s.pairs if pairs is None else pairs  # the first part's pairs
+        table = loads[0].table
+        by_period = table.supersede == "period"
+        con.execute(
+            "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?, ?, "
+            "NULL)",
+            [
+                sid,
+                kind or table.name,
+                path.name,
+                str(path.resolve()),
+                digest,
+                path.stat().st_size,
+                (distributor or _one(pairs, 0))
+                if by_period
+                else _single(con, table, sid, "distributor_id"),
+                (period or _one(pairs, 1)) if by_period else None,
+                received_at or datetime.fromtimestamp(path.stat().st_mtime),
+                datetime.now(),
+                read,
+                loaded,
+                quarantined,
+                sum(1 for i in issues if i.severity == WARNING),
+            ],
+        )
+        if superseded:
+            con.execute(
+                "UPDATE submissions SET superseded_by = ? WHERE list_contains(?, submission_id)",
+                [sid, superseded],
+            )
+        _store_issues(con, sid, issues)
+    return IngestResult(
+        str(path),
+        "accepted",
+        kind=kind or table.name,
+        submission_id=sid,
+        lines_read=read,
+        lines_loaded=loaded,
+        quarantined=quarantined,
+        issues=issues,
+        superseded=superseded,
+    )
+
+
+def _load_part(load: PartLoad, part: Part) -> tuple[int, int]:
+    """Insert, normalise, check and quarantine one part; return (lines read, quarantined)."""
+    con, path = load.ledger.con, load.path
+    for name in part.layout.extra:
+        where = {"sheet": part.sheet[0]} if part.sheet else {}
+        load.issues.append(
+            Issue(
+                "COLUMN",
+                f"column {name!r} is not part of the layout and was ignored",
+                WARNING,
+                path.name,
+                column=name,
+                **where,
+            )
+        )
+    if part.grid is not None:
+        read, cast_issues, rows = insert_grid(load, part.grid, part.sheet)
+        rejected = read - len(rows)  # rows with a cell that could not be read
+        load.locate = lambda k: {"sheet": part.sheet[0], "row": rows[k]}
+    else:
+        read, cast_issues, rejected_lines = insert_csv(load, part.dialect)
+        rejected = len(rejected_lines)
+        lines = None
+
+        def locate(k, _dialect=part.dialect, _skip=rejected_lines):
+            # physical line numbers are read only when a problem must be located
+            nonlocal lines
+            if lines is None:
+                lines = csv_line_numbers(path, _dialect, _skip)
+            return {"line": lines[k] if k < len(lines) else None}
+
+        load.locate = locate
+    load.issues.extend(cast_issues)
+    normalize(load)
+    bad = validate(load)
+    if bad:
+        con.execute(
+            f"DELETE FROM {lines_table(load.table)} WHERE submission_id = ? AND rowid IN "
+            "(SELECT unnest(?))",
+            [load.sid, sorted(bad)],
+        )
+    # a line with several bad cells is one quarantined line, however many issues it has
+    return read, len(bad) + rejected
+
+
+def _one(pairs: list[tuple], i: int) -> str | None:
+    """The one distributor (i=0) or period (i=1) a report covers, if there is exactly one."""
+    values = {p[i] for p in pairs}
+    return values.pop() if len(values) == 1 else None
+
+
+def _single(con, table, sid: int, field: str) -> str | None:
+    """The one value of ``field`` in this submission's lines, if there is exactly one."""
+    if field not in table.fields:
+        return None
+    rows = con.execute(
+        f"SELECT DISTINCT {field} FROM {lines_table(table)} WHERE submission_id = ? LIMIT 2", [sid]
+    ).fetchall()
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def _store_issues(con, sid: int, issues: list[Issue]) -> None:
+    if not issues:
+        return
+    frame = pd.DataFrame(
+        [
+            (sid, i.severity, i.code, i.line, i.sheet, i.cell, i.column, None, i.message)
+            for i in issues
+        ],
+        columns=[
+            "submission_id",
+            "severity",
+            "code",
+            "line",
+            "sheet",
+            "cell",
+            "column_name",
+            "value",
+            "message",
+        ],
+        dtype=object,
+    )
+    con.register("incoming_issues", frame)
+    con.execute(
+        "INSERT INTO submission_issues SELECT submission_id, severity, code, "
+        "CAST(line AS BIGINT), sheet, cell, column_name, value, message "
+        "FROM incoming_issues"
+    )
+    con.unregister("incoming_issues")

@@ -1,0 +1,39 @@
+"""One table of a received file on its way into the ledger: the state the load steps share.
+
+``ledger.ingest_file`` makes one :class:`PartLoad` per part of a file (a CSV, a sheet, each
+sheet of a returned template); ``load_csv`` / ``load_sheet`` insert its lines,
+``line_checks`` validates them and ``supersede`` says what they replace. Each step adds what
+it finds to ``issues``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from channelxl.io.recognition import Layout
+from channelxl.issues import Issue
+from channelxl.ledger.store import Ledger
+from channelxl.schema import Table
+
+
+@dataclass
+class PartLoad:
+    ledger: Ledger
+    path: Path
+    layout: Layout
+    sid: int  # the submission this file becomes
+    distributor: str | None  # what the file is for (template or command line)
+    period: str | None
+    today: date  # dates after it are in the future
+    locale: str | None = None  # the distributor's, for dates and numbers typed as text
+    # k (0-based record among the rows inserted) -> {"sheet", "row"} or {"line"}
+    locate: Callable[[int], dict] | None = None
+    normalized: bool = False  # text already in normal form (small CSV files, workbooks)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def table(self) -> Table:
+        return self.layout.table

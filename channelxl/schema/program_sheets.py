@@ -1,0 +1,361 @@
+"""The program workbook's sheets: the vendor's master data, declared once.
+
+From these declarations come the workbook's layout (``io.program_workbook``), its
+validation, the ledger's dimension tables (``ledger.ddl``) and docs/WORKBOOK.md.
+"""
+
+from __future__ import annotations
+
+from channelxl.schema.columns import Column, Table
+from channelxl.schema.enumerations import (
+    DISTRIBUTOR_TYPES,
+    GROWTH_BASES,
+    MEASURES,
+    METHODS,
+    SCORECARD_METRICS,
+    SEGMENTS,
+    YES_NO,
+)
+
+C = Column
+
+DISTRIBUTORS = Table(
+    "distributors",
+    "Distributors",
+    "Every distributor in the program. One row each.",
+    (
+        C("Distributor ID", "id", "Your id for the distributor, e.g. D001. Used everywhere else."),
+        C("Name", "text", "Legal or trading name."),
+        C(
+            "Type",
+            "enum",
+            "broadline, vad (value-added), regional or cloud.",
+            allowed=DISTRIBUTOR_TYPES,
+        ),
+        C("Country", "country", "Home country, ISO 3166-1 alpha-2 (DE, US, GB...)."),
+        C("Currency", "currency", "Currency it reports in, ISO 4217 (EUR, USD...)."),
+        C(
+            "Locale",
+            "locale",
+            "Language and region of its files, e.g. de_DE, en_US, fr_FR: "
+            "used to read dates and numbers typed as text.",
+        ),
+    ),
+    unique=("Distributor ID",),
+)
+
+TERRITORIES = Table(
+    "territories",
+    "Territories",
+    "Where each distributor may sell: country x segment, exclusive or not, over a period.",
+    (
+        C(
+            "Distributor ID",
+            "id",
+            "A distributor from the Distributors sheet.",
+            references="distributors.Distributor ID",
+        ),
+        C("Country", "country", "End customer country, ISO 3166-1 alpha-2."),
+        C(
+            "Segment",
+            "enum",
+            "End customer segment, or * for all segments.",
+            allowed=("*", *SEGMENTS),
+        ),
+        C("Exclusive", "bool", "Y if no other distributor may be appointed here.", allowed=YES_NO),
+        C("Valid From", "date", "First day the appointment holds."),
+        C("Valid To", "date", "Last day it holds; leave blank while it runs.", required=False),
+    ),
+)
+
+PRODUCTS = Table(
+    "products",
+    "Products",
+    "The price list. Prices in the reporting currency (Settings).",
+    (
+        C("SKU", "id", "Stock-keeping unit, as distributors must report it."),
+        C("Name", "text", "Product name."),
+        C("Family", "text", "Product family; free-riding and reports group by it."),
+        C("List Price", "decimal", "Price list to end customers.", minimum=0),
+        C("Distributor Price", "decimal", "Price the vendor invoices to distributors.", minimum=0),
+        C(
+            "Floor Price",
+            "decimal",
+            "Minimum resale price to resellers; below it is flagged.",
+            minimum=0,
+        ),
+        C("Active", "bool", "N when the SKU may no longer be sold.", allowed=YES_NO),
+    ),
+    unique=("SKU",),
+)
+
+RESELLERS = Table(
+    "resellers",
+    "Resellers",
+    "Resellers known to the program and the distributors each may buy from.",
+    (
+        C("Reseller ID", "id", "Your id for the reseller, e.g. R00001."),
+        C("Name", "text", "Reseller name."),
+        C("Country", "country", "Reseller's country, ISO 3166-1 alpha-2."),
+        C(
+            "Authorized Distributors",
+            "idlist",
+            "Distributor ids separated by ; (D001;D007).",
+            references="distributors.Distributor ID",
+            width=26,
+        ),
+    ),
+    unique=("Reseller ID",),
+)
+
+REBATE_PROGRAMS = Table(
+    "rebate_programs",
+    "Rebate Programs",
+    "Rebate and incentive programs. Their tiers are on the Rebate Tiers sheet.",
+    (
+        C("Program ID", "id", "Your id for the program, e.g. P-GROWTH."),
+        C("Name", "text", "What the program is called in statements."),
+        C(
+            "Applies To",
+            "text",
+            "A distributor id, a distributor type (broadline, vad, regional, "
+            "cloud) or * for every distributor.",
+            width=14,
+        ),
+        C(
+            "Measure",
+            "enum",
+            "revenue (sell-through revenue), units (sell-through units) or growth "
+            "(vs the same quarter last year).",
+            allowed=MEASURES,
+        ),
+        C(
+            "Method",
+            "enum",
+            "retroactive: the rate reached applies to the whole measure; "
+            "incremental: each tier's rate applies only inside its band.",
+            allowed=METHODS,
+        ),
+        C(
+            "Growth Basis",
+            "enum",
+            "Growth programs: pay the rate on the increment or on the whole volume.",
+            required=False,
+            allowed=GROWTH_BASES,
+        ),
+        C(
+            "Min Certification Rate",
+            "decimal",
+            "Gate: share of the distributor's resellers with a "
+            "current certification, as a fraction (0.5 = 50 %).",
+            required=False,
+            scale=6,
+            minimum=0,
+            maximum=1,
+        ),
+        C(
+            "Require On-Time Reports",
+            "bool",
+            "Gate: Y withholds the rebate when a monthly report came in late.",
+            required=False,
+            allowed=YES_NO,
+        ),
+        C(
+            "Cap",
+            "decimal",
+            "Maximum rebate per quarter, reporting currency.",
+            required=False,
+            minimum=0,
+        ),
+        C(
+            "Hold Max Weeks of Supply",
+            "decimal",
+            "Inventory-loading hold: above this many weeks of supply the rebate is held.",
+            required=False,
+            minimum=0,
+        ),
+        C(
+            "Hold Max Sell-In Ratio",
+            "decimal",
+            "Inventory-loading hold: above this sell-in / sell-through ratio the rebate is held.",
+            required=False,
+            minimum=0,
+        ),
+        C(
+            "MDF Rate",
+            "decimal",
+            "Market development funds accrued as a fraction of sell-through revenue.",
+            required=False,
+            scale=6,
+            minimum=0,
+            maximum=1,
+        ),
+        C(
+            "Attainment Cap",
+            "decimal",
+            "Scorecard programs: the highest attainment counted per metric (1.2 = 120 %).",
+            required=False,
+            scale=6,
+            minimum=0,
+        ),
+        C("Valid From", "date", "First day of the program."),
+        C("Valid To", "date", "Last day; blank while it runs.", required=False),
+    ),
+    unique=("Program ID",),
+)
+
+
+SCORECARD = Table(
+    "scorecard",
+    "Scorecard",
+    "Multi-metric programs: the weight of each metric. score = sum of weight x "
+    "min(actual / target, Attainment Cap); targets come from the Targets sheet. The score "
+    "picks a payout from the Scorecard Payouts sheet, which scales the tier rebate.",
+    (
+        C(
+            "Program ID",
+            "id",
+            "A program from the Rebate Programs sheet.",
+            references="rebate_programs.Program ID",
+        ),
+        C(
+            "Metric",
+            "enum",
+            "sell_through (revenue), new_resellers, certification (rate) or "
+            "demand_gen (activities completed).",
+            allowed=tuple(SCORECARD_METRICS),
+        ),
+        C(
+            "Weight",
+            "decimal",
+            "Share of the score; a program's weights add up to 1.",
+            scale=6,
+            minimum=0,
+            maximum=1,
+        ),
+    ),
+    unique=("Program ID", "Metric"),
+    optional_sheet=True,
+)
+
+SCORECARD_PAYOUTS = Table(
+    "scorecard_payouts",
+    "Scorecard Payouts",
+    "Payout table of a scorecard program: from Min Score up, this fraction of the tier rebate "
+    "is paid (1 = all of it). Min scores ascend within a program.",
+    (
+        C(
+            "Program ID",
+            "id",
+            "A program with rows on the Scorecard sheet.",
+            references="rebate_programs.Program ID",
+        ),
+        C("Min Score", "decimal", "Lowest score for this payout.", scale=6, minimum=0),
+        C(
+            "Payout",
+            "decimal",
+            "Fraction of the tier rebate paid (0.8 = 80 %).",
+            scale=6,
+            minimum=0,
+        ),
+    ),
+    unique=("Program ID", "Min Score"),
+    optional_sheet=True,
+)
+
+REBATE_TIERS = Table(
+    "rebate_tiers",
+    "Rebate Tiers",
+    "Tier tables, one row per tier, thresholds ascending within a program. A tier is reached "
+    "when the measure is >= its threshold.",
+    (
+        C(
+            "Program ID",
+            "id",
+            "A program from the Rebate Programs sheet.",
+            references="rebate_programs.Program ID",
+        ),
+        C("Threshold", "decimal", "Measure at which the tier starts (>=).", minimum=0),
+        C(
+            "Rate",
+            "decimal",
+            "Fraction of the measure (0.02 = 2 %) for revenue and growth; an "
+            "amount per unit for units.",
+            scale=6,
+            minimum=0,
+        ),
+        C(
+            "Label",
+            "text",
+            "Optional tier name shown in statements (Silver, Gold...).",
+            required=False,
+        ),
+    ),
+    unique=("Program ID", "Threshold"),
+)
+
+TARGETS = Table(
+    "targets",
+    "Targets",
+    "Joint business plan: what each distributor committed to per quarter.",
+    (
+        C(
+            "Distributor ID",
+            "id",
+            "A distributor from the Distributors sheet.",
+            references="distributors.Distributor ID",
+        ),
+        C("Quarter", "quarter", "YYYYQn, e.g. 2026Q3."),
+        C("Sell-Through Target", "decimal", "Sell-through revenue, reporting currency.", minimum=0),
+        C("New Resellers Target", "int", "Resellers buying for the first time.", minimum=0),
+        C(
+            "Certification Rate Target",
+            "decimal",
+            "Share of active resellers certified (0.6 = 60 %).",
+            scale=6,
+            minimum=0,
+            maximum=1,
+        ),
+        C("Demand-Gen Activities Target", "int", "Marketing activities completed.", minimum=0),
+    ),
+    unique=("Distributor ID", "Quarter"),
+)
+
+FX_RATES = Table(
+    "fx_rates",
+    "FX Rates",
+    "Monthly rates: one unit of Currency is worth Rate units of the reporting currency.",
+    (
+        C("Currency", "currency", "ISO 4217 code."),
+        C("Month", "month", "YYYY-MM."),
+        C("Rate", "decimal", "Reporting-currency value of one unit.", scale=8, minimum=0),
+    ),
+    unique=("Currency", "Month"),
+)
+
+SETTINGS_TABLE = Table(
+    "settings",
+    "Settings",
+    "Program-wide settings, one per row.",
+    (
+        C("Setting", "text", "Name of the setting (do not rename)."),
+        C("Value", "text", "Its value."),
+        C("Notes", "text", "What it means.", required=False, width=60),
+    ),
+    unique=("Setting",),
+)
+
+
+PROGRAM_TABLES = (
+    DISTRIBUTORS,
+    TERRITORIES,
+    PRODUCTS,
+    RESELLERS,
+    REBATE_PROGRAMS,
+    REBATE_TIERS,
+    SCORECARD,
+    SCORECARD_PAYOUTS,
+    TARGETS,
+    FX_RATES,
+    SETTINGS_TABLE,
+)
