@@ -1,21 +1,23 @@
 """QBR batch benchmark (run through ``python bench/run.py``; ``--only qbr`` for this one).
 
 On the benchmark ledger (625 distributors, ~1,000,000 sell-through lines), for the first
-``n`` distributors of the latest quarter:
+``n`` distributors of the latest quarter (200, or 40 with ``--quick``; the naive loop and the
+floor on the first 20, or 6):
 
 - **ours**: ``channelxl qbr``'s library calls: facts for all ``n`` at once, then one
   notebook per distributor on the default process pool; reports per minute, wall clock,
   facts included;
 - **naive loop**: sequential papermill, each notebook opening the ledger and computing its
-  own distributor's facts (the same fact code, asked for one distributor), then the same
-  HTML export; timed on a sample of distributors, as reports per minute;
+  own distributor's facts (the same fact code, asked for one distributor; a cell inserted
+  before the report's own cells, which read them), then the same HTML export; timed on a
+  sample of distributors, as reports per minute;
 - **floor**: per report, a fresh kernel (papermill, the standard ``python3`` kernel) that
   runs ``import pandas, matplotlib``, then nbconvert's default HTML export; sequential;
 - **marginal cost** of one of our reports: the median time one report takes in a worker
   (kernel start to HTML written) in a one-worker run, its first report left out (worker
   warm-up); compared with the floor.
 
-Each figure is the median of ``repeat`` runs.
+Each figure is the median of ``repeat`` runs (at most 3).
 """
 
 from __future__ import annotations
@@ -27,32 +29,36 @@ from pathlib import Path
 
 import nbformat
 
+from bench.common import DATA
+from bench.shared_ledger import prepare_ledger
+from channelxl.core.periods import Quarter
 from channelxl.io.atomic import write_atomically
 from channelxl.ledger import Ledger
 from channelxl.reports.batch import run_reports
 from channelxl.reports.facts import quarter_report_facts
-from channelxl.reports.render import default_notebook, notebook_html
+from channelxl.reports.paths import default_notebook
+from channelxl.reports.render import notebook_html
 
-NAIVE_LOAD = """\
-# the naive way: every notebook reads the raw ledger itself
-from IPython.display import display
-
+NAIVE_FACTS = """\
+# the naive way: every notebook reads the raw ledger itself, then the report's own cells
+# read the facts file it writes
+from channelxl.core.periods import Quarter
 from channelxl.ledger import Ledger
-from channelxl.reports import present as p
 from channelxl.reports.facts import quarter_report_facts
 
 with Ledger.open(ledger_path, read_only=True) as led:
-    doc = quarter_report_facts(led, quarter, distributors=[distributor_id]).by_distributor[
-        distributor_id
-    ]
+    quarter_report_facts(led, Quarter.parse(quarter), distributors=[distributor_id]).write(
+        facts_dir
+    )
 """
 
 
 def naive_notebook(folder: Path) -> Path:
-    """The report notebook with its facts-file cell replaced by a query of the ledger."""
+    """The report notebook with a cell computing its distributor's facts from the ledger
+    inserted before its own cells (which read them from ``facts_dir``)."""
     nb = nbformat.read(default_notebook(), as_version=4)
     nb.cells[0].source += '\nledger_path = "channel.duckdb"'
-    nb.cells[1].source = NAIVE_LOAD
+    nb.cells.insert(1, nbformat.v4.new_code_cell(NAIVE_FACTS))
     path = folder / "naive_qbr.ipynb"
     nbformat.write(nb, path)
     return path
@@ -79,7 +85,7 @@ def _sequential(fn, items) -> list[float]:
     return times
 
 
-def bench_qbr(db: Path, quarter: str, work: Path, repeat: int, n: int, sample: int) -> dict:
+def bench_qbr(db: Path, quarter: Quarter, work: Path, repeat: int, n: int, sample: int) -> dict:
     import papermill
     from nbconvert import HTMLExporter
 
@@ -122,7 +128,12 @@ def bench_qbr(db: Path, quarter: str, work: Path, repeat: int, n: int, sample: i
         nb = papermill.execute_notebook(
             str(naive_nb),
             str(naive_out / f"{d}.ipynb"),
-            parameters={"distributor_id": d, "quarter": quarter, "ledger_path": str(db)},
+            parameters={
+                "distributor_id": d,
+                "quarter": str(quarter),
+                "ledger_path": str(db),
+                "facts_dir": str(naive_out / "facts"),
+            },
             kernel_name="python3",
             progress_bar=False,
         )
@@ -154,7 +165,7 @@ def bench_qbr(db: Path, quarter: str, work: Path, repeat: int, n: int, sample: i
     return {
         "distributors": n,
         "sample": sample,
-        "quarter": quarter,
+        "quarter": str(quarter),
         "ours_seconds": round(med["ours"], 2),
         "ours_facts_seconds": round(med["facts"], 2),
         "ours_reports_per_minute": round(ours_rpm, 1),
@@ -166,3 +177,16 @@ def bench_qbr(db: Path, quarter: str, work: Path, repeat: int, n: int, sample: i
         "marginal_vs_floor": round(med["marginal"] / med["floor"], 2),
         "runs": {k: [round(x, 3) for x in v] for k, v in runs.items()},
     }
+
+
+def run(repeat: int, quick: bool = False) -> dict:
+    db, quarters = prepare_ledger()
+    # reports are minutes each at full size: three runs, not five
+    return bench_qbr(
+        db,
+        quarters[-1],
+        DATA / "qbr",
+        repeat=min(repeat, 3),
+        n=40 if quick else 200,
+        sample=6 if quick else 20,
+    )

@@ -14,7 +14,7 @@ from helpers import run_cli
 
 from channelxl.reports.batch import run_reports
 from channelxl.reports.facts import quarter_report_facts
-from channelxl.reports.render import default_notebook
+from channelxl.reports.paths import default_notebook
 
 PNG = "data:image/png;base64,"
 

@@ -46,5 +46,7 @@ def reconcile(
 ) -> ReconcileRun:
     """Reconcile ``quarter`` (every distributor, or those given) and write the workbook."""
     r = reconcile_quarter(ledger, quarter, distributors=distributors)
-    xlsx, csv_path = write_reconciliation(r.quarter, r.grid, r.lines, r.loading, out_dir)
+    xlsx, csv_path = write_reconciliation(
+        r.quarter, grid=r.grid, lines=r.lines, loading=r.loading, out_dir=out_dir
+    )
     return ReconcileRun(r, xlsx, csv_path)

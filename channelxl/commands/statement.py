@@ -59,7 +59,14 @@ def rebate_statement(
     tables = statement_tables(results, figures, names)
     xlsx, csv_path = write_statement(tables, out_dir, str(quarter))
     currency = ledger.settings().reporting_currency
-    return StatementRun(str(quarter), currency, results, xlsx, csv_path, tables.total)
+    return StatementRun(
+        quarter=str(quarter),
+        currency=currency,
+        results=results,
+        xlsx=xlsx,
+        csv=csv_path,
+        total=tables.total,
+    )
 
 
 def _gates(r: RebateResult) -> str:

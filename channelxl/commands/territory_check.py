@@ -50,5 +50,7 @@ def check_territory(
 ) -> TerritoryRun:
     """Check ``quarter`` (every distributor, or those given) and write the workbook."""
     c = territory_quarter(ledger, quarter, distributors=distributors)
-    xlsx, csv_path = write_territory(c.quarter, c.lines, c.conflicts, c.free_riders, out_dir)
+    xlsx, csv_path = write_territory(
+        c.quarter, lines=c.lines, conflicts=c.conflicts, free_riders=c.free_riders, out_dir=out_dir
+    )
     return TerritoryRun(c, xlsx, csv_path)

@@ -73,7 +73,15 @@ def excel_function(
             wrapped = xw.arg(a.name, **options)(wrapped)
         wrapped = xw.func(category=CATEGORY)(wrapped)
         REGISTRY[name] = Function(
-            name, summary, args, returns, example, example_args, example_result, group, wrapped
+            name=name,
+            summary=summary,
+            args=args,
+            returns=returns,
+            example=example,
+            example_args=example_args,
+            example_result=example_result,
+            group=group,
+            fn=wrapped,
         )
         return wrapped
 

@@ -167,8 +167,8 @@ def _read_sheet(
                     f"column {grid[header_row][j]!r} is not used by channelxl and was ignored",
                     WARNING,
                     file,
-                    name,
-                    a1(header_row, j),
+                    sheet=name,
+                    cell=a1(header_row, j),
                 )
             )
     records = []
@@ -432,7 +432,7 @@ def _read_settings(frame, file, issues) -> dict[str, object]:
                     f"setting {s.name!r} is missing; using {s.default}",
                     WARNING,
                     file,
-                    "Settings",
+                    sheet=SETTINGS_TABLE.title,
                 )
             )
             continue

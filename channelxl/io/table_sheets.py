@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -22,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableStyleInfo
 
+from channelxl.io.atomic import atomic_path
 from channelxl.io.cells import country_codes, currency_codes
 from channelxl.io.csvfile import FORMULA_START
 from channelxl.schema import Column, Table
@@ -232,10 +234,8 @@ def highlight(ws, table: Table, column_name: str, rows: int, ok_value: str) -> N
     )
 
 
-def save_atomically(wb: Workbook, path) -> object:
+def save_atomically(wb: Workbook, path) -> Path:
     """Save whole or not at all (``io.atomic``): no half-written workbook."""
-    from channelxl.io.atomic import atomic_path
-
     with atomic_path(path) as tmp:
         wb.save(tmp)
-    return path
+    return Path(path)

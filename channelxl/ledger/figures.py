@@ -136,9 +136,7 @@ def quarters_figures(
     distributors = con.execute(
         "SELECT distributor_id, type FROM distributors ORDER BY distributor_id"
     ).fetchall()
-    facts = {
-        (str(q), d): QuarterFigures(d, t, q, currency) for q in qs for d, t in distributors
-    }
+    facts = {(str(q), d): QuarterFigures(d, t, q, currency) for q in qs for d, t in distributors}
 
     def each(sql: str, params: list):
         """Rows (distributor, quarter, values...) for facts we keep."""

@@ -32,6 +32,7 @@ from channelxl.io.atomic import write_atomically
 from channelxl.reports.facts import QuarterReportFacts
 from channelxl.reports.index import write_index
 from channelxl.reports.kernel import OWN_KERNEL, check_kernel
+from channelxl.reports.paths import report_paths, safe_name
 from channelxl.reports.render import check_notebook
 from channelxl.reports.worker import (
     DEFAULT_TIMEOUT,
@@ -40,8 +41,6 @@ from channelxl.reports.worker import (
     PARTIAL,
     TIMEOUT,
     make_report,
-    report_paths,
-    safe_name,
     worker_check,
 )
 

@@ -3,30 +3,18 @@ distributor at once.
 
 The ledger is read once per kind of fact for all distributors (``ledger.figures`` for
 five quarters: the quarter, the three before it and the same quarter a year
-earlier; the reconciliation, territory and rebate engines once each; a few grouped queries
-for the reseller network, activities and report quality). Each distributor's slice is then
-a plain JSON document (money as exact decimal strings), so a report notebook needs no
-database and no channelxl engine: it reads one small file.
+earlier; the reconciliation, territory and rebate engines once each;
+``ledger.review_queries`` for the reseller network, activities and report quality). This
+module assembles each distributor's slice from those into a plain JSON document (money as
+exact decimal strings), so a report notebook needs no database and no channelxl engine: it
+reads one small file.
 
-Definitions that are not in ``ledger.figures`` (each checkable in the ledger):
+The definitions are in ``ledger.figures`` and ``ledger.review_queries``, except one made
+here, from the reconciliation grid (each checkable in the ledger):
 
-- **reseller network** (resellers with sell-through from the distributor): *active* in the
-  quarter; *new*: first purchase ever from it in the quarter; *reactivated*: active, not
-  new, not active the quarter before; *lapsed*: active the quarter before, not in this
-  one; *retained*: active in both.
-- **top resellers**: the ten with the highest sell-through revenue in the quarter
-  (reporting currency), with their share of the distributor's revenue.
-- **certified people**: distinct people with a certification current at quarter end, in
-  the distributor's active resellers.
-- **activities**: *planned* = planned date in the quarter (any status); *completed* =
-  status completed with a completion date in the quarter. **MDF claimed**: the completed
-  activities' MDF claims, converted at the FX rate of their completion month.
 - **monthly stock**: sell-in (shipments less returns), sell-through and reported closing
   stock (on hand + in transit) by month; monthly weeks of supply = closing / (the month's
   sell-through x 12 / 52).
-- **report quality**: the distributor's sell-through and inventory files for the
-  quarter's months: files accepted, resubmissions (files later superseded), lines read,
-  loaded and quarantined, warnings by class (DUPL, PART, PROD, PRIC, FX, TERR ...).
 """
 
 from __future__ import annotations
@@ -43,17 +31,24 @@ from channelxl.core.money import D
 from channelxl.core.periods import Month, Quarter
 from channelxl.core.rebates import RebateResult
 from channelxl.io.atomic import write_atomically
-from channelxl.ledger.figures import RATES_SQL, QuarterFigures, quarters_figures, rates_params
+from channelxl.ledger.figures import QuarterFigures, quarters_figures
 from channelxl.ledger.programs import evaluate_figures, programs
 from channelxl.ledger.quarter_checks import reconcile_quarter, territory_quarter
+from channelxl.ledger.review_queries import (
+    activities,
+    empty_activities,
+    empty_network,
+    empty_quality,
+    report_quality,
+    reseller_network,
+)
 from channelxl.ledger.store import Ledger
 from channelxl.reports.observations import observations
-from channelxl.reports.worker import safe_name
+from channelxl.reports.paths import safe_name
 from channelxl.schema import SCORECARD_METRICS
 
 FACTS_VERSION = 1
 TREND_QUARTERS = 5  # the quarter and the four before it (the last of those: a year earlier)
-TOP_RESELLERS = 10
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
 
 
@@ -103,7 +98,7 @@ class QuarterReportFacts:
         )
 
     def write(self, folder: str | os.PathLike) -> dict[str, Path]:
-        """One JSON file per distributor (``<id>.json``, ``worker.safe_name``), written atomically."""
+        """One JSON file per distributor (``<id>.json``, ``paths.safe_name``), written atomically."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = {}
@@ -143,9 +138,9 @@ def quarter_report_facts(
     names = {d: row[1] for d, row in dims.items()}
     recon_by = _recon_summaries(recon)
     terr_by = _territories(terr, names)
-    network = _network(ledger, q, currency, now)
-    activities = _activities(ledger, q, currency)
-    quality = _report_quality(ledger, q)
+    network = reseller_network(ledger, q, currency, now)
+    activity = activities(ledger, q, currency)
+    quality = report_quality(ledger, q)
     stock = _monthly_stock(recon, q)
     as_of = con.execute("SELECT max(loaded_at) FROM submissions").fetchone()[0]
     by_results: dict[str, list[RebateResult]] = {}
@@ -175,7 +170,7 @@ def quarter_report_facts(
                 "loading": _loading(loading.get(d)),
                 "reconciliation": recon_by.get(d, _empty_recon()),
             },
-            "resellers": network.get(d, _empty_network()),
+            "resellers": network.get(d, empty_network()),
             "certification": {
                 "active_resellers": f.active_resellers,
                 "certified_resellers": f.certified_resellers,
@@ -184,13 +179,13 @@ def quarter_report_facts(
                 "people": network.get(d, {}).get("certified_people", 0),
             },
             "activities": {
-                **activities.get(d, _empty_activities()),
+                **activity.get(d, empty_activities()),
                 "target": f.targets.get("demand_gen"),
                 "mdf_accrued": sum((r.mdf_accrued for r in by_results.get(d, [])), Decimal(0)),
             },
             "rebates": [_rebate(r, tiers_of[r.program_id]) for r in by_results.get(d, [])],
             "territory": terr_by.get(d, _empty_territory()),
-            "reporting": _reporting(quality.get(d, _empty_quality()), f, due_day),
+            "reporting": _reporting(quality.get(d, empty_quality()), f, due_day),
         }
         doc["observations"] = observations(doc)
         docs[d] = plain(doc)
@@ -406,175 +401,6 @@ def _empty_territory() -> dict:
     }
 
 
-# ------------------------------------------------------------------ grouped queries
-def _empty_network() -> dict:
-    return {
-        "active": 0,
-        "new": 0,
-        "reactivated": 0,
-        "retained": 0,
-        "lapsed": 0,
-        "previous_active": 0,
-        "certified_people": 0,
-        "top": [],
-    }
-
-
-def _network(
-    ledger: Ledger, q: Quarter, currency: str, now: dict[str, QuarterFigures]
-) -> dict[str, dict]:
-    """Active and new resellers as the quarter figures count them (the one definition);
-    reactivated, retained and lapsed against the quarter before, from ``reseller_months``."""
-    months = [str(m) for m in q.months]
-    prev = [str(m) for m in (q + -1).months]
-    con = ledger.con
-    out: dict[str, dict] = {}
-    for d, reactivated, retained, lapsed, prev_active in con.execute(
-        """
-        WITH bought AS (SELECT * FROM reseller_months), now AS (
-            SELECT DISTINCT distributor_id, reseller_id FROM bought WHERE period IN (SELECT unnest(?))
-        ), before AS (
-            SELECT DISTINCT distributor_id, reseller_id FROM bought WHERE period IN (SELECT unnest(?))
-        ), first_buy AS (
-            SELECT distributor_id, reseller_id, min(period) AS first_month FROM bought GROUP BY ALL
-        ), everyone AS (
-            SELECT distributor_id, reseller_id FROM now UNION SELECT distributor_id, reseller_id FROM before
-        )
-        SELECT e.distributor_id,
-               count(*) FILTER (WHERE n.reseller_id IS NOT NULL AND fb.first_month < ? AND b.reseller_id IS NULL),
-               count(*) FILTER (WHERE n.reseller_id IS NOT NULL AND b.reseller_id IS NOT NULL),
-               count(*) FILTER (WHERE n.reseller_id IS NULL),
-               count(b.reseller_id)
-        FROM everyone e
-        LEFT JOIN now n USING (distributor_id, reseller_id)
-        LEFT JOIN before b USING (distributor_id, reseller_id)
-        JOIN first_buy fb USING (distributor_id, reseller_id)
-        GROUP BY ALL
-        """,
-        [months, prev, months[0]],
-    ).fetchall():
-        f = now.get(d)
-        out[d] = {
-            **_empty_network(),
-            "active": f.active_resellers if f else 0,
-            "new": f.new_resellers if f else 0,
-            "reactivated": reactivated,
-            "retained": retained,
-            "lapsed": lapsed,
-            "previous_active": prev_active,
-        }
-    for d, people in con.execute(
-        """
-        SELECT a.distributor_id, count(DISTINCT c.person_id)
-        FROM (SELECT DISTINCT distributor_id, reseller_id FROM reseller_months
-              WHERE period IN (SELECT unnest(?))) a
-        JOIN certifications c USING (reseller_id)
-        WHERE certified_on(c.completed_on, c.expires_on, ?)
-        GROUP BY ALL
-        """,
-        [months, q.last_day],
-    ).fetchall():
-        out.setdefault(d, _empty_network())["certified_people"] = people
-    rows = con.execute(
-        f"""
-        WITH rates AS {RATES_SQL}, by_reseller AS (
-            SELECT s.distributor_id, s.reseller_id,
-                   sum(CAST(s.quantity * s.unit_price AS DECIMAL(18, 4)) * r.rate) AS revenue,
-                   sum(s.quantity) AS units
-            FROM sell_through s JOIN rates r ON r.currency = s.currency AND r.month = s.period
-            WHERE s.period IN (SELECT unnest(?))
-            GROUP BY ALL
-        ), ranked AS (
-            SELECT *, sum(revenue) OVER (PARTITION BY distributor_id) AS total,
-                   row_number() OVER (PARTITION BY distributor_id ORDER BY revenue DESC, reseller_id) AS rank
-            FROM by_reseller
-        )
-        SELECT k.distributor_id, k.rank, k.reseller_id, rs.name, rs.country, k.revenue, k.units,
-               k.total, EXISTS (
-                   SELECT 1 FROM certifications c WHERE c.reseller_id = k.reseller_id
-                   AND certified_on(c.completed_on, c.expires_on, ?)
-               ) AS certified
-        FROM ranked k LEFT JOIN resellers rs USING (reseller_id)
-        WHERE k.rank <= {TOP_RESELLERS}
-        ORDER BY k.distributor_id, k.rank
-        """,
-        [*rates_params(currency, months), months, q.last_day],
-    ).fetchall()
-    for d, rank, rid, name, country, revenue, units, total, certified in rows:
-        out.setdefault(d, _empty_network())["top"].append(
-            {
-                "rank": rank,
-                "reseller_id": rid,
-                "name": name,
-                "country": country,
-                "revenue": revenue,
-                "units": int(units),
-                "share": _div(revenue, total),
-                "certified": bool(certified),
-            }
-        )
-    return out
-
-
-def _empty_activities() -> dict:
-    return {"planned": 0, "completed": 0, "mdf_claimed": Decimal(0), "list": []}
-
-
-def _activities(ledger: Ledger, q: Quarter, currency: str) -> dict[str, dict]:
-    months = [str(m) for m in q.months]
-    out: dict[str, dict] = {}
-    rows = ledger.con.execute(
-        f"""
-        WITH rates AS {RATES_SQL}
-        SELECT a.distributor_id, a.activity_id, a.activity_type, a.name, a.planned_date,
-               a.completed_date, a.status, a.currency, a.mdf_claimed,
-               CAST(a.mdf_claimed * r.rate AS DECIMAL(18, 4)) AS mdf_reporting,
-               strftime(a.planned_date, '%Y-%m') IN (SELECT unnest(?)) AS planned_in,
-               a.status = 'completed'
-                   AND strftime(a.completed_date, '%Y-%m') IN (SELECT unnest(?)) AS done_in
-        FROM activities a
-        LEFT JOIN rates r ON r.currency = a.currency
-             AND r.month = strftime(a.completed_date, '%Y-%m')
-        WHERE strftime(a.planned_date, '%Y-%m') IN (SELECT unnest(?))
-           OR strftime(a.completed_date, '%Y-%m') IN (SELECT unnest(?))
-        ORDER BY a.distributor_id, coalesce(a.completed_date, a.planned_date), a.activity_id
-        """,
-        [*rates_params(currency, months), months, months, months, months],
-    ).fetchall()
-    for (
-        d,
-        aid,
-        kind,
-        name,
-        planned,
-        completed,
-        status,
-        cur,
-        mdf,
-        mdf_rep,
-        planned_in,
-        done_in,
-    ) in rows:
-        a = out.setdefault(d, _empty_activities())
-        a["planned"] += bool(planned_in)
-        a["completed"] += bool(done_in)
-        if done_in and mdf_rep is not None:
-            a["mdf_claimed"] += mdf_rep
-        a["list"].append(
-            {
-                "activity_id": aid,
-                "type": kind,
-                "name": name,
-                "planned": planned,
-                "completed": completed,
-                "status": status,
-                "mdf_claimed": mdf,
-                "currency": cur,
-            }
-        )
-    return out
-
-
 def _reporting(quality: dict, f: QuarterFigures, due_day: int) -> dict:
     """Report quality plus each month's timeliness (first sell-through report vs due day)."""
     received = quality.pop("received")
@@ -596,68 +422,3 @@ def _reporting(quality: dict, f: QuarterFigures, due_day: int) -> dict:
             }
         )
     return {**quality, "months": months, "due_day": due_day}
-
-
-def _empty_quality() -> dict:
-    return {
-        "files": 0,
-        "resubmissions": 0,
-        "lines_read": 0,
-        "lines_loaded": 0,
-        "lines_quarantined": 0,
-        "warnings": {},
-        "quarantined": {},
-        "received": {},
-    }
-
-
-def _report_quality(ledger: Ledger, q: Quarter) -> dict[str, dict]:
-    months = [str(m) for m in q.months]
-    con = ledger.con
-    out: dict[str, dict] = {}
-    for d, files, resub, read, loaded, quarantined in con.execute(
-        """
-        WITH mine AS (
-            SELECT DISTINCT sp.submission_id, sp.distributor_id FROM submission_periods sp
-            WHERE sp.kind IN ('sell_through', 'inventory') AND sp.period IN (SELECT unnest(?))
-        )
-        SELECT m.distributor_id, count(*), count(*) FILTER (WHERE s.superseded_by IS NOT NULL),
-               sum(s.lines_read), sum(s.lines_loaded), sum(s.lines_quarantined)
-        FROM mine m JOIN submissions s USING (submission_id)
-        GROUP BY ALL
-        """,
-        [months],
-    ).fetchall():
-        out[d] = {
-            **_empty_quality(),
-            "files": files,
-            "resubmissions": resub,
-            "lines_read": int(read or 0),
-            "lines_loaded": int(loaded or 0),
-            "lines_quarantined": int(quarantined or 0),
-        }
-    for d, severity, code, n in con.execute(
-        """
-        WITH mine AS (
-            SELECT DISTINCT sp.submission_id, sp.distributor_id FROM submission_periods sp
-            WHERE sp.kind IN ('sell_through', 'inventory') AND sp.period IN (SELECT unnest(?))
-        )
-        SELECT m.distributor_id, i.severity, i.code, count(*) FROM mine m
-        JOIN submission_issues i USING (submission_id)
-        GROUP BY ALL ORDER BY 1, 2, 3
-        """,
-        [months],
-    ).fetchall():
-        key = "quarantined" if severity == "error" else "warnings"
-        out.setdefault(d, _empty_quality())[key][code] = n
-    for d, period, received in con.execute(
-        """
-        SELECT sp.distributor_id, sp.period, min(s.received_at)
-        FROM submission_periods sp JOIN submissions s USING (submission_id)
-        WHERE sp.kind = 'sell_through' AND sp.period IN (SELECT unnest(?))
-        GROUP BY ALL ORDER BY 1, 2
-        """,
-        [months],
-    ).fetchall():
-        out.setdefault(d, _empty_quality())["received"][period] = received
-    return out

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from channelxl.io.atomic import write_atomically
 from channelxl.reports.formatting import NONE, money, number, pct
-from channelxl.reports.present import e, rebates_earned
+from channelxl.reports.html import e
+from channelxl.reports.sections import rebates_earned
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10pt; color: #1f2933;

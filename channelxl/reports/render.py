@@ -22,21 +22,7 @@ from pathlib import Path
 
 from channelxl.errors import ChannelxlError, PdfError
 from channelxl.io.atomic import atomic_path
-
-DATA = Path(__file__).resolve().parents[1] / "_data"
-
-
-def resource_dir(name: str) -> Path:
-    """``notebooks`` or ``templates``: the repository's top-level folders, which the package
-    reaches through the symlinks in ``channelxl/_data`` (copied into a built wheel)."""
-    folder = DATA / name
-    if not folder.is_dir():
-        raise FileNotFoundError(f"channelxl's {name}/ folder is missing from the installation")
-    return folder
-
-
-def default_notebook() -> Path:
-    return resource_dir("notebooks") / "qbr.ipynb"
+from channelxl.reports.paths import default_notebook, resource_dir
 
 
 def check_notebook(path: str | os.PathLike | None = None) -> Path:

@@ -16,27 +16,13 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import time
 from pathlib import Path
 
+from channelxl.reports.paths import report_paths
+
 OK, FAILED, TIMEOUT, PARTIAL = "ok", "failed", "timeout", "partial"
 DEFAULT_TIMEOUT = 600.0  # seconds one report may take
-
-
-def safe_name(distributor_id: str) -> str:
-    """A distributor id as a file name (anything but letters, digits, ``.-_`` becomes ``_``)."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", distributor_id) or "_"
-
-
-def report_paths(out_dir: str | os.PathLike, distributor_id: str) -> dict[str, Path]:
-    out, name = Path(out_dir), safe_name(distributor_id)
-    return {
-        "html": out / f"{name}.html",
-        "pdf": out / f"{name}.pdf",
-        "notebook": out / "notebooks" / f"{name}.ipynb",
-        "failed": out / "notebooks" / f"{name}.failed.ipynb",
-    }
 
 
 def make_report(task: dict) -> dict:

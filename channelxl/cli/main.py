@@ -1,163 +1,30 @@
-"""The ``channelxl`` command: a thin layer over the library.
+"""The ``channelxl`` commands: a thin layer over the library.
 
-Every command parses its options, calls one library function and prints a summary.
-No traceback reaches a user: refusals print what, where and how to fix, and exit 2;
-anything unexpected prints one line and exits 70 (``CHANNELXL_DEBUG=1`` shows details).
+Every command parses its options, calls its one library call (``channelxl.commands``) and
+prints the result's summary. Shared options and error handling: ``cli.options``.
 """
 
 from __future__ import annotations
 
-import functools
-import os
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 
 from channelxl import __version__
-from channelxl.errors import ChannelxlError, FileRefused, ProgramInvalid
-from channelxl.ledger.store import DEFAULT_LOCK_TIMEOUT
+from channelxl.cli.options import (
+    DEMO,
+    DEMO_FOLDER,
+    EXIT_REFUSED,
+    Progress,
+    friendly,
+    parse_formats,
+    parse_month,
+    quarter_options,
+    workspace_options,
+)
 from channelxl.reports.worker import DEFAULT_TIMEOUT
 from channelxl.synth.sizes import DEFAULT_SEED, Sizes
-
-DEMO = Sizes()  # the demo's channel: the defaults of --distributors, --resellers ...
-DEMO_FOLDER = "channelxl-demo"
-
-EXIT_REFUSED = 2
-EXIT_INTERNAL = 70
-
-
-def _echo_issues(issues, limit: int = 50) -> None:
-    for issue in issues[:limit]:
-        click.echo(f"  {issue}", err=True)
-    if len(issues) > limit:
-        click.echo(f"  ... and {len(issues) - limit} more", err=True)
-
-
-def friendly(fn):
-    """Turn channelxl refusals into messages and exit codes, never tracebacks."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except ProgramInvalid as exc:
-            click.echo(f"error: {exc}", err=True)
-            _echo_issues([i for i in exc.issues if i.severity == "error"])
-            click.echo(
-                "Fix these cells in the program workbook and run the command again.", err=True
-            )
-            sys.exit(EXIT_REFUSED)
-        except FileRefused as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_REFUSED)
-        except ChannelxlError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_REFUSED)
-        except KeyboardInterrupt:
-            click.echo("interrupted; the ledger keeps only what was committed before", err=True)
-            sys.exit(130)
-        except Exception as exc:  # the last line of defence: one line, not a traceback
-            if os.environ.get("CHANNELXL_DEBUG"):
-                raise
-            click.echo(
-                f"internal error: {type(exc).__name__}: {exc}\n"
-                "Run again with CHANNELXL_DEBUG=1 for details and report it.",
-                err=True,
-            )
-            sys.exit(EXIT_INTERNAL)
-
-    return wrapper
-
-
-def _quarter(ctx, param, value):
-    """--quarter as it is typed (YYYYQn), parsed here once: the command gets a Quarter
-    (default: the last quarter that has ended)."""
-    from channelxl.core.periods import Quarter, latest_complete_quarter
-
-    if value is None:
-        return latest_complete_quarter(date.today())
-    try:
-        return Quarter.parse(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-def _month(ctx, param, value):
-    """--period as a month (YYYY-MM), parsed here once: the command gets a Month."""
-    from channelxl.core.periods import Month
-
-    try:
-        return Month.parse(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-def quarter_options(what: str):
-    """--quarter, --distributor and --out, as every quarterly command takes them."""
-
-    def decorate(fn):
-        fn = click.option(
-            "--out",
-            "out_dir",
-            type=click.Path(file_okay=False, path_type=Path),
-            help=f"Folder for the {what} (default: DIR/reports/QUARTER).",
-        )(fn)
-        fn = click.option(
-            "--distributor", "distributors", multiple=True, help="Only these (repeatable)."
-        )(fn)
-        return click.option(
-            "--quarter",
-            callback=_quarter,
-            help="YYYYQn (default: the last quarter that has ended).",
-        )(fn)
-
-    return decorate
-
-
-def _formats(ctx, param, value):
-    """--format html,pdf as a tuple, checked as it is typed."""
-    from channelxl.reports.batch import FORMATS
-
-    chosen = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
-    bad = [f for f in chosen if f not in FORMATS]
-    if bad or not chosen:
-        raise click.BadParameter(f"{', '.join(bad) or 'nothing'}: choose html, pdf or html,pdf")
-    return chosen
-
-
-def workspace_options(fn):
-    fn = click.option(
-        "--dir",
-        "root",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Working folder (default: the current directory).",
-    )(fn)
-    fn = click.option(
-        "--program",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Program workbook (default: DIR/program.xlsx).",
-    )(fn)
-    fn = click.option(
-        "--ledger",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Ledger file (default: DIR/channel.duckdb).",
-    )(fn)
-    fn = click.option(
-        "--lock-timeout",
-        type=float,
-        default=DEFAULT_LOCK_TIMEOUT,
-        show_default=True,
-        help="Seconds to wait while another channelxl process uses the ledger.",
-    )(fn)
-    return fn
-
-
-def _workspace(root, program, ledger, lock_timeout):
-    from channelxl.workspace import Workspace
-
-    return Workspace.find(root, program=program, ledger=ledger, lock_timeout=lock_timeout)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -194,7 +61,7 @@ def init(directory: Path):
 @main.command()
 @workspace_options
 @friendly
-def check(root, program, ledger, lock_timeout):
+def check(where):
     """Validate the program workbook and list every problem with its sheet and cell.
 
     \b
@@ -202,9 +69,8 @@ def check(root, program, ledger, lock_timeout):
       channelxl check --program program.xlsx
     """
     from channelxl.commands.check import check_program_workbook
-    from channelxl.workspace import PROGRAM
 
-    run = check_program_workbook(program or Path(root or ".") / PROGRAM)
+    run = check_program_workbook(where.program_path)
     for issue in run.issues:
         click.echo(f"  {issue}")
     click.echo(run.summary(), err=not run.valid)
@@ -225,9 +91,7 @@ def check(root, program, ledger, lock_timeout):
 @click.option("--quiet", "-q", is_flag=True, help="Only the totals and refused files.")
 @workspace_options
 @friendly
-def ingest(
-    files, distributor, period, received_at, strict, quiet, root, program, ledger, lock_timeout
-):
+def ingest(files, distributor, period, received_at, strict, quiet, where):
     """Validate and load received files into the ledger (default: new files in inbox/).
 
     Recognises ERP shipment exports, distributor sell-through and inventory reports,
@@ -245,7 +109,7 @@ def ingest(
     from channelxl.commands.ingest import ingest as ingest_files
     from channelxl.commands.ingest import new_inbox_files
 
-    ws = _workspace(root, program, ledger, lock_timeout)
+    ws = where.workspace()
     with ws.open_ledger() as led:
         paths = list(files) if files else new_inbox_files(led, ws.inbox)
         if not paths:
@@ -295,7 +159,7 @@ def ingest(
 @click.option("--distributor", help="One distributor id.")
 @workspace_options
 @friendly
-def export(table, out, period, distributor, root, program, ledger, lock_timeout):
+def export(table, out, period, distributor, where):
     """Write ledger data to CSV or xlsx: sell_through, shipments, inventory, submissions...
 
     \b
@@ -306,7 +170,7 @@ def export(table, out, period, distributor, root, program, ledger, lock_timeout)
     """
     from channelxl.commands.export import export_table
 
-    ws = _workspace(root, program, ledger, lock_timeout)
+    ws = where.workspace()
     with ws.open_ledger() as led:
         run = export_table(led, table, out, period=period, distributor=distributor)
     click.echo(run.summary())
@@ -316,7 +180,7 @@ def export(table, out, period, distributor, root, program, ledger, lock_timeout)
 @quarter_options("statement")
 @workspace_options
 @friendly
-def rebates(quarter, distributors, out_dir, root, program, ledger, lock_timeout):
+def rebates(quarter, distributors, out_dir, where):
     """Evaluate the rebate programs for a quarter; write the statement workbook and CSV.
 
     Every amount is explained column by column: measure, tier, rate, tier rebate,
@@ -330,24 +194,29 @@ def rebates(quarter, distributors, out_dir, root, program, ledger, lock_timeout)
     """
     from channelxl.commands.statement import rebate_statement
 
-    ws = _workspace(root, program, ledger, lock_timeout)
+    _quarterly(rebate_statement, "statement", quarter, distributors, out_dir, where)
+
+
+def _quarterly(call, what: str, quarter, distributors, out_dir, where) -> None:
+    """A quarterly command: its one library call, its summary, the workbook and CSV written."""
+    ws = where.workspace()
     with ws.open_ledger() as led:
-        run = rebate_statement(
+        run = call(
             led,
             quarter,
             out_dir or ws.quarter_folder(quarter),
             distributors=list(distributors) or None,
         )
     click.echo(run.summary())
-    click.echo(f"  statement  {run.xlsx}")
-    click.echo(f"  csv        {run.csv}")
+    for label, path in ((what, run.xlsx), ("csv", run.csv)):
+        click.echo(f"  {label:<{len(what) + 1}} {path}")
 
 
 @main.command()
 @quarter_options("workbook")
 @workspace_options
 @friendly
-def reconcile(quarter, distributors, out_dir, root, program, ledger, lock_timeout):
+def reconcile(quarter, distributors, out_dir, where):
     """Reconcile sell-in, sell-through and inventory; write the exception workbook and CSV.
 
     Per distributor x SKU x month: opening, sell-in, returns, sell-through, expected and
@@ -361,24 +230,14 @@ def reconcile(quarter, distributors, out_dir, root, program, ledger, lock_timeou
     """
     from channelxl.commands.reconciliation import reconcile as reconcile_quarter
 
-    ws = _workspace(root, program, ledger, lock_timeout)
-    with ws.open_ledger() as led:
-        run = reconcile_quarter(
-            led,
-            quarter,
-            out_dir or ws.quarter_folder(quarter),
-            distributors=list(distributors) or None,
-        )
-    click.echo(run.summary())
-    click.echo(f"  workbook  {run.xlsx}")
-    click.echo(f"  csv       {run.csv}")
+    _quarterly(reconcile_quarter, "workbook", quarter, distributors, out_dir, where)
 
 
 @main.command()
 @quarter_options("workbook")
 @workspace_options
 @friendly
-def territory(quarter, distributors, out_dir, root, program, ledger, lock_timeout):
+def territory(quarter, distributors, out_dir, where):
     """Check every sell-through line against the territories; list exclusive conflicts and
     free-riding resellers; write the exception workbook and CSV.
 
@@ -388,22 +247,12 @@ def territory(quarter, distributors, out_dir, root, program, ledger, lock_timeou
     """
     from channelxl.commands.territory_check import check_territory
 
-    ws = _workspace(root, program, ledger, lock_timeout)
-    with ws.open_ledger() as led:
-        run = check_territory(
-            led,
-            quarter,
-            out_dir or ws.quarter_folder(quarter),
-            distributors=list(distributors) or None,
-        )
-    click.echo(run.summary())
-    click.echo(f"  workbook  {run.xlsx}")
-    click.echo(f"  csv       {run.csv}")
+    _quarterly(check_territory, "workbook", quarter, distributors, out_dir, where)
 
 
 @main.command()
 @click.option(
-    "--period", required=True, callback=_month, help="The month the report covers, YYYY-MM."
+    "--period", required=True, callback=parse_month, help="The month the report covers, YYYY-MM."
 )
 @click.option("--distributor", "distributors", multiple=True, help="Only these (repeatable).")
 @click.option(
@@ -414,7 +263,7 @@ def territory(quarter, distributors, out_dir, root, program, ledger, lock_timeou
 )
 @workspace_options
 @friendly
-def template(period, distributors, out_dir, root, program, ledger, lock_timeout):
+def template(period, distributors, out_dir, where):
     """Write each distributor's monthly report template (sell-through and inventory).
 
     One workbook per distributor, with instructions and the due date, drop-downs of its
@@ -428,7 +277,7 @@ def template(period, distributors, out_dir, root, program, ledger, lock_timeout)
     """
     from channelxl.commands.template import write_templates
 
-    ws = _workspace(root, program, ledger, lock_timeout)
+    ws = where.workspace()
     with ws.open_ledger() as led:
         run = write_templates(
             led, period, out_dir or ws.outbox, distributors=list(distributors) or None
@@ -442,7 +291,7 @@ def template(period, distributors, out_dir, root, program, ledger, lock_timeout)
     "--format",
     "formats",
     default="html",
-    callback=_formats,
+    callback=parse_formats,
     show_default=True,
     help="html, pdf or html,pdf (the PDF is printed from the HTML).",
 )
@@ -486,10 +335,7 @@ def qbr(
     resume,
     notebook,
     kernel,
-    root,
-    program,
-    ledger,
-    lock_timeout,
+    where,
 ):
     """Make each distributor's quarterly business review (HTML, PDF) from the ledger.
 
@@ -509,8 +355,8 @@ def qbr(
     from channelxl.commands.qbr import quarterly_reviews
     from channelxl.reports.kernel import OWN_KERNEL
 
-    ws = _workspace(root, program, ledger, lock_timeout)
-    progress = _Progress()
+    ws = where.workspace()
+    progress = Progress()
     try:
         run = quarterly_reviews(
             ws.open_ledger,  # held only while the facts are read
@@ -546,32 +392,6 @@ def qbr(
     if run.failed:
         click.echo("Fix the cause, then run again with --resume to make only those.", err=True)
         sys.exit(1)
-
-
-class _Progress:
-    """A progress bar on a terminal; one line per report otherwise (logs, schedulers)."""
-
-    def __init__(self):
-        self.bar = None
-
-    def start(self, total: int) -> None:
-        if sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="report", file=sys.stderr, dynamic_ncols=True)
-
-    def update(self, result: dict, done: int, total: int) -> None:
-        if self.bar is not None:
-            self.bar.total = total
-            self.bar.update(1)
-            self.bar.set_postfix_str(f"{result['distributor_id']} {result['status']}")
-        else:
-            took = f" {result['seconds']:.1f} s" if result.get("seconds") is not None else ""
-            click.echo(f"  [{done}/{total}] {result['distributor_id']} {result['status']}{took}")
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
 
 
 @main.command()

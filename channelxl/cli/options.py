@@ -1,0 +1,210 @@
+"""What every command of the ``channelxl`` command line shares: the options that say where
+it works, the quarter and month options parsed once, the progress bar, and the one place
+refusals become messages and exit codes (2: refused; 70: unexpected, one line, never a
+traceback; ``CHANNELXL_DEBUG=1`` shows details)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import click
+
+from channelxl.errors import ChannelxlError, ProgramInvalid
+from channelxl.ledger.store import DEFAULT_LOCK_TIMEOUT
+from channelxl.synth.sizes import Sizes
+
+DEMO = Sizes()  # the demo's channel: the defaults of --distributors, --resellers ...
+DEMO_FOLDER = "channelxl-demo"
+
+EXIT_REFUSED = 2
+EXIT_INTERNAL = 70
+
+
+def _echo_issues(issues, limit: int = 50) -> None:
+    for issue in issues[:limit]:
+        click.echo(f"  {issue}", err=True)
+    if len(issues) > limit:
+        click.echo(f"  ... and {len(issues) - limit} more", err=True)
+
+
+def friendly(fn):
+    """Turn channelxl refusals into messages and exit codes, never tracebacks."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ProgramInvalid as exc:
+            click.echo(f"error: {exc}", err=True)
+            _echo_issues([i for i in exc.issues if i.severity == "error"])
+            click.echo(
+                "Fix these cells in the program workbook and run the command again.", err=True
+            )
+            sys.exit(EXIT_REFUSED)
+        except ChannelxlError as exc:  # a file refused, a folder missing, a bad option value
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_REFUSED)
+        except KeyboardInterrupt:
+            click.echo("interrupted; the ledger keeps only what was committed before", err=True)
+            sys.exit(130)
+        except Exception as exc:  # the last line of defence: one line, not a traceback
+            if os.environ.get("CHANNELXL_DEBUG"):
+                raise
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "Run again with CHANNELXL_DEBUG=1 for details and report it.",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper
+
+
+def parse_quarter(ctx, param, value):
+    """--quarter as it is typed (YYYYQn), parsed here once: the command gets a Quarter
+    (default: the last quarter that has ended)."""
+    from channelxl.core.periods import Quarter, latest_complete_quarter
+
+    if value is None:
+        return latest_complete_quarter(date.today())
+    try:
+        return Quarter.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def parse_month(ctx, param, value):
+    """--period as a month (YYYY-MM), parsed here once: the command gets a Month."""
+    from channelxl.core.periods import Month
+
+    try:
+        return Month.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def quarter_options(what: str):
+    """--quarter, --distributor and --out, as every quarterly command takes them."""
+
+    def decorate(fn):
+        fn = click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help=f"Folder for the {what} (default: DIR/reports/QUARTER).",
+        )(fn)
+        fn = click.option(
+            "--distributor", "distributors", multiple=True, help="Only these (repeatable)."
+        )(fn)
+        return click.option(
+            "--quarter",
+            callback=parse_quarter,
+            help="YYYYQn (default: the last quarter that has ended).",
+        )(fn)
+
+    return decorate
+
+
+def parse_formats(ctx, param, value):
+    """--format html,pdf as a tuple, checked as it is typed."""
+    from channelxl.reports.batch import FORMATS
+
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        raise click.BadParameter(f"{', '.join(bad) or 'nothing'}: choose html, pdf or html,pdf")
+    return chosen
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a command works: the --dir, --program, --ledger and --lock-timeout given."""
+
+    root: Path | None
+    program: Path | None
+    ledger: Path | None
+    lock_timeout: float
+
+    @property
+    def program_path(self) -> Path:
+        from channelxl.workspace import PROGRAM
+
+        return self.program or Path(self.root or ".") / PROGRAM
+
+    def workspace(self):
+        """The working folder (``Workspace.find``); refused when it has no program workbook."""
+        from channelxl.workspace import Workspace
+
+        return Workspace.find(
+            self.root, program=self.program, ledger=self.ledger, lock_timeout=self.lock_timeout
+        )
+
+
+_WORKSPACE_OPTIONS = (
+    click.option(
+        "--dir",
+        "root",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Working folder (default: the current directory).",
+    ),
+    click.option(
+        "--program",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Program workbook (default: DIR/program.xlsx).",
+    ),
+    click.option(
+        "--ledger",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Ledger file (default: DIR/channel.duckdb).",
+    ),
+    click.option(
+        "--lock-timeout",
+        type=float,
+        default=DEFAULT_LOCK_TIMEOUT,
+        show_default=True,
+        help="Seconds to wait while another channelxl process uses the ledger.",
+    ),
+)
+
+
+def workspace_options(fn):
+    """The four workspace options, handed to the command as one ``where`` (:class:`Where`)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, root, program, ledger, lock_timeout, **kwargs):
+        return fn(*args, where=Where(root, program, ledger, lock_timeout), **kwargs)
+
+    for option in reversed(_WORKSPACE_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+class Progress:
+    """A progress bar on a terminal; one line per report otherwise (logs, schedulers)."""
+
+    def __init__(self):
+        self.bar = None
+
+    def start(self, total: int) -> None:
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="report", file=sys.stderr, dynamic_ncols=True)
+
+    def update(self, result: dict, done: int, total: int) -> None:
+        if self.bar is not None:
+            self.bar.total = total
+            self.bar.update(1)
+            self.bar.set_postfix_str(f"{result['distributor_id']} {result['status']}")
+        else:
+            took = f" {result['seconds']:.1f} s" if result.get("seconds") is not None else ""
+            click.echo(f"  [{done}/{total}] {result['distributor_id']} {result['status']}{took}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
