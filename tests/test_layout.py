@@ -82,6 +82,12 @@ def test_no_module_is_longer_than_600_lines(path):
     assert len(path.read_text(encoding="utf-8").splitlines()) <= MAX_LINES
 
 
+def test_no_two_modules_share_a_name():
+    """``facts.py`` beside ``reports/facts.py`` was a question a newcomer had to ask."""
+    names = [p.name for p in PACKAGE.rglob("*.py") if p.name != "__init__.py"]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
+
+
 def test_the_top_level_holds_front_doors_and_cross_cutting_types_only():
     top = sorted(p.stem for p in PACKAGE.glob("*.py"))
     assert len(top) <= 9, top

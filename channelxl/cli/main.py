@@ -107,33 +107,24 @@ def ingest(files, distributor, period, received_at, strict, quiet, where):
       channelxl ingest st.csv --distributor D004 --period 2026-10
     """
     from channelxl.commands.ingest import ingest as ingest_files
-    from channelxl.commands.ingest import new_inbox_files
+
+    def show(result):
+        if not quiet or result.status == "refused":
+            click.echo(result.summary(), err=result.status == "refused")
+            shown = [i for i in result.issues if i.severity == "error"] if quiet else result.issues
+            for issue in shown[:10]:
+                click.echo(f"    {issue}", err=result.status == "refused")
+            if len(shown) > 10:
+                click.echo(f"    ... {len(shown) - 10} more (channelxl export submission_issues)")
+        if result.feedback:
+            click.echo(f"    feedback for the sender: {result.feedback}")
 
     ws = where.workspace()
     with ws.open_ledger() as led:
-        paths = list(files) if files else new_inbox_files(led, ws.inbox)
-        if not paths:
-            click.echo(f"Nothing new to load in {ws.inbox}.")
-            return
-
-        def show(result):
-            if not quiet or result.status == "refused":
-                click.echo(result.summary(), err=result.status == "refused")
-                shown = (
-                    [i for i in result.issues if i.severity == "error"] if quiet else result.issues
-                )
-                for issue in shown[:10]:
-                    click.echo(f"    {issue}", err=result.status == "refused")
-                if len(shown) > 10:
-                    click.echo(
-                        f"    ... {len(shown) - 10} more (channelxl export submission_issues)"
-                    )
-            if result.feedback:
-                click.echo(f"    feedback for the sender: {result.feedback}")
-
         run = ingest_files(
             led,
-            paths,
+            list(files) or None,  # none named: every new file in the inbox
+            inbox=ws.inbox,
             distributor=distributor,
             period=period,
             received_at=received_at,
@@ -141,6 +132,9 @@ def ingest(files, distributor, period, received_at, strict, quiet, where):
             progress=show,
             feedback_dir=ws.outbox,
         )
+    if not run.results:
+        click.echo(f"Nothing new to load in {ws.inbox}.")
+        return
     click.echo(run.summary())
     if run.refused:
         sys.exit(EXIT_REFUSED)
