@@ -20,7 +20,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
 from channelxl.io.atomic import write_atomically
-from channelxl.io.recognition import file_format, sniff_csv
+from channelxl.io.csv_dialect import file_format, sniff_csv
 from channelxl.io.table_sheets import BAD_FILL, save_atomically, write_table_sheet, write_value
 from channelxl.issues import Issue
 from channelxl.schema.outputs import FEEDBACK_ISSUES

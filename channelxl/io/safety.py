@@ -76,7 +76,7 @@ def check_zip(path: Path) -> None:
 
 
 def open_workbook(path: Path, fmt: str) -> CalamineWorkbook:
-    """The workbook at ``path`` (``fmt`` from ``recognition.file_format``), or a refusal
+    """The workbook at ``path`` (``fmt`` from ``csv_dialect.file_format``), or a refusal
     saying what to do: remove a password, save it again as .xlsx."""
     try:
         return CalamineWorkbook.from_path(str(path))

@@ -29,7 +29,8 @@ import pandas as pd
 
 from channelxl.core.periods import Month
 from channelxl.errors import FileRefused
-from channelxl.io.recognition import Part, csv_line_numbers, read_received
+from channelxl.io.csv_dialect import csv_line_numbers
+from channelxl.io.recognition import Part, read_received
 from channelxl.io.safety import precheck
 from channelxl.issues import WARNING, Issue
 from channelxl.ledger.ddl import lines_table

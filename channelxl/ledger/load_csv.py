@@ -14,7 +14,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from channelxl.io.recognition import CsvDialect
+from channelxl.io.csv_dialect import CsvDialect
 from channelxl.io.safety import refusal
 from channelxl.issues import Issue
 from channelxl.ledger.ddl import lines_table
