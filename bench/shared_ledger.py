@@ -41,7 +41,7 @@ def prepare_ledger() -> tuple[Path, list[Quarter]]:
         ]
         tmp = DATA / "rebates.tmp.duckdb"
         tmp.unlink(missing_ok=True)
-        with Ledger.open(tmp) as led:
+        with Ledger.open(tmp, create=True) as led:
             led.sync_program(program)
             for path in files:
                 r = ingest_file(led, path, today=date(2030, 1, 1))

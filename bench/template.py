@@ -75,7 +75,7 @@ def prepare_template(lines: int) -> tuple[Path, Path]:
         write_program(program, channel.program, channel.settings)
         tmp = DATA / "template_ledger.tmp.duckdb"
         tmp.unlink(missing_ok=True)
-        with Ledger.open(tmp) as led:
+        with Ledger.open(tmp, create=True) as led:
             led.sync_program(program)
             led.con.execute("CHECKPOINT")
         tmp.rename(base)

@@ -85,10 +85,13 @@ def layouts_md() -> str:
         "# File layouts channelxl ingests",
         GENERATED,
         "",
-        "CSV (comma, semicolon, tab or pipe; UTF-8 or Latin-1) or xlsx. A file's kind is "
+        'CSV (comma, semicolon, tab or vertical bar; UTF-8, Excel\'s UTF-16 "Unicode Text" '
+        "or Windows-1252) or a workbook (xlsx, xlsm, xls, ods). A file's kind is "
         "recognised from its header row; headers match ignoring case, spaces, underscores and "
         "order; extra columns are ignored with a warning. Dates are `YYYY-MM-DD` in CSV; in "
-        "xlsx, date cells or `YYYY-MM-DD` text. Numbers use `.` as the decimal point.",
+        "a workbook, date cells or `YYYY-MM-DD` text. Numbers use `.` as the decimal point "
+        "(or, in text cells, the distributor's locale); quantities are whole numbers, never "
+        "rounded. What each answer means for the sender: docs/RECEIVED_FILES.md.",
         "",
         "A line with an error is quarantined (kept out, reported with its line and column) and "
         "the rest of the file is loaded; `--strict` refuses the file instead. Warnings load the "
@@ -182,7 +185,12 @@ def templates_md() -> str:
         "active SKUs, countries, segments, currencies) and number and date formats. The distributor "
         f"id, the period and the template version ({TEMPLATE_VERSION}) are stored as custom "
         "document properties (`channelxl.distributor_id`, `channelxl.period`, "
-        "`channelxl.template_version`) and in a very hidden sheet, `_channelxl`.",
+        "`channelxl.template_version`) and in a very hidden sheet, `_channelxl`; the file name "
+        "says the same. The three must agree when it comes back. Saved as .ods or .xls it keeps "
+        "them; a sheet exported as CSV keeps the file name (`sellthrough_D004_2026-09.csv`, "
+        "`sellthrough_D004_2026-09 - SellThrough.csv`) and loads as that report. A distributor "
+        "id that cannot be part of a file name is refused by `channelxl check`. What each "
+        "answer to a returned file means: docs/RECEIVED_FILES.md.",
         "",
     ]
     for t in TEMPLATE_SHEETS:

@@ -34,7 +34,7 @@ CODES = {
     "TOTAL": "totals row left in the data",
     "FILE": "problem with the file as a whole",
     "COLUMN": "column missing, renamed or not part of the layout",
-    "SHEET": "sheet missing from the workbook",
+    "SHEET": "sheet missing, hidden, or more than one holding a table",
     "TIER": "tier or payout table out of order or missing",
     "RANGE": "rate or weight outside what it may be",
     "OVERLAP": "territory rows that overlap in time",

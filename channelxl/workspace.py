@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from channelxl.errors import WorkspaceError
+from channelxl.errors import LedgerMissing, WorkspaceError, cannot_write
 from channelxl.io.program_workbook import write_program
 from channelxl.ledger.store import DEFAULT_LOCK_TIMEOUT, Ledger
 
@@ -70,9 +70,15 @@ class Workspace:
             )
         return cls(root, program_path, ledger_path, lock_timeout)
 
-    def open_ledger(self, *, sync: bool = True) -> Ledger:
-        """Open the ledger, loading the program workbook first when it changed."""
-        ledger = Ledger.open(self.ledger_path, lock_timeout=self.lock_timeout)
+    def open_ledger(self, *, sync: bool = True, create: bool = False) -> Ledger:
+        """Open the ledger, loading the program workbook first when it changed.
+
+        A missing ledger is refused (``LedgerMissing``) unless ``create`` (only ``init``)."""
+        try:
+            ledger = Ledger.open(self.ledger_path, lock_timeout=self.lock_timeout, create=create)
+        except LedgerMissing:
+            own = self.ledger_path.resolve() == (self.root / LEDGER).resolve()
+            raise LedgerMissing(str(self.ledger_path), str(self.root) if own else None) from None
         if sync:
             try:
                 ledger.sync_program(self.program)
@@ -91,18 +97,33 @@ def init(
     """Create a working folder with a program workbook, its folders and an empty ledger.
 
     Without ``rows`` the program workbook holds a few example rows that pass validation
-    (a small clean synthetic channel). An existing program workbook is never overwritten.
+    (a small clean synthetic channel). An existing program workbook is never overwritten:
+    a folder that has one but no ledger (lost, or moved away because it was damaged) gets
+    a new, empty ledger loaded from that workbook; a folder with a ledger is refused.
     """
     root = Path(root).resolve()
     program = root / PROGRAM
-    if program.exists():
+    ledger = root / LEDGER
+    if ledger.exists() or (program.exists() and rows is not None):
+        existing = program if program.exists() else ledger
         raise WorkspaceError(
-            f"{program} already exists; channelxl will not overwrite it. "
+            f"{existing} already exists; channelxl will not overwrite it. "
             "Choose another folder or move the file away."
         )
-    root.mkdir(parents=True, exist_ok=True)
-    for name in FOLDERS:
-        (root / name).mkdir(exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for name in FOLDERS:
+            (root / name).mkdir(exist_ok=True)
+    except OSError as exc:
+        problem = cannot_write(exc, exc.filename or root)
+        if problem is None:
+            raise
+        raise problem from exc
+    if program.exists():  # keep the analysts' workbook; only the ledger is new
+        workspace = Workspace(root, program, ledger)
+        with workspace.open_ledger(create=True):
+            pass
+        return workspace
     if rows is None:
         from channelxl.synth import Sizes, generate
 
@@ -111,7 +132,7 @@ def init(
         )
         rows, settings = example.program, example.settings
     write_program(program, rows, settings)
-    workspace = Workspace(root, program, root / LEDGER)
-    with workspace.open_ledger():
+    workspace = Workspace(root, program, ledger)
+    with workspace.open_ledger(create=True):
         pass
     return workspace

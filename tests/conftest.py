@@ -7,6 +7,8 @@ import shutil
 import pytest
 from helpers import SMALL
 
+from channelxl.commands.template import write_templates
+from channelxl.core.periods import Month
 from channelxl.synth import generate, write_channel
 from channelxl.workspace import init
 
@@ -58,3 +60,17 @@ def loaded_channel(tmp_path_factory, _written, small_channel):
     with ws.open_ledger() as ledger:
         ingest(ledger, inbox=ws.inbox)
     return ws, small_channel.months[-1].quarter
+
+
+@pytest.fixture
+def template(empty_workspace, tmp_path, small_channel):
+    """D001's February 2025 template as sent, an authorized reseller and an active SKU."""
+    with empty_workspace.open_ledger() as led:
+        (path,) = write_templates(
+            led, Month.parse("2025-02"), tmp_path / "sent", distributors=["D001"]
+        ).paths
+    reseller = next(
+        r for r in small_channel.program["resellers"] if "D001" in r["authorized_distributors"]
+    )
+    sku = next(p["sku"] for p in small_channel.program["products"] if p["active"] == "Y")
+    return path, reseller, sku

@@ -12,8 +12,15 @@ from channelxl.synth import Sizes
 SMALL = Sizes(distributors=8, resellers=120, skus=30, months=6, lines=1500)
 
 
-def run_cli(*args, cwd: Path | None = None, env: dict | None = None, timeout: float = 300):
-    """Run ``channelxl`` as a user types it, in a subprocess (each argument as its text)."""
+def run_cli(
+    *args,
+    cwd: Path | None = None,
+    env: dict | None = None,
+    timeout: float = 300,
+    preexec_fn=None,
+):
+    """Run ``channelxl`` as a user types it, in a subprocess (each argument as its text);
+    ``preexec_fn`` runs in the child first (a resource limit, dropped privileges)."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("CHANNELXL_DEBUG", None)
     return subprocess.run(
@@ -23,6 +30,7 @@ def run_cli(*args, cwd: Path | None = None, env: dict | None = None, timeout: fl
         capture_output=True,
         text=True,
         timeout=timeout,
+        preexec_fn=preexec_fn,
     )
 
 

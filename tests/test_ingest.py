@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from helpers import ledger_snapshot
 
-from channelxl.commands.ingest import ingest, new_inbox_files
+from channelxl.commands.ingest import inbox_files, ingest
 from channelxl.ledger.ingest_file import ingest_file
 
 TODAY = date(2026, 11, 25)
@@ -49,7 +49,7 @@ def test_every_inbox_file_loads_and_matches_the_generator(workspace, small_chann
             [late["distributor_id"], late["period"]],
         ).fetchone()[0]
         assert got.isoformat() == late["received_at"]
-        assert new_inbox_files(led, workspace.inbox) == []
+        assert inbox_files(workspace.inbox) == []  # each answered file moved on
 
 
 def test_same_file_twice_changes_nothing(workspace):
@@ -178,7 +178,7 @@ def test_strict_refuses_the_whole_file_and_changes_nothing(empty_workspace, tmp_
     with empty_workspace.open_ledger() as led:
         before = ledger_snapshot(led)
         r = ingest_file(led, path, strict=True, today=TODAY)
-        assert r.status == "refused" and "--strict" in r.message
+        assert r.status == "refused" and "taken whole or not at all" in r.message
         assert ledger_snapshot(led) == before
         assert ingest_file(led, path, today=TODAY).lines_loaded == 1
 
@@ -225,7 +225,9 @@ def test_report_needs_its_distributor_and_period(empty_workspace, tmp_path):
     path = write(tmp_path / "st.csv", text)
     with empty_workspace.open_ledger() as led:
         r = ingest_file(led, path, today=TODAY)
-        assert r.status == "refused" and "--distributor" in r.message
+        # in the sender's words: no command-line option in what the distributor reads
+        assert r.status == "refused" and "add a Distributor ID column" in r.message
+        assert "--" not in r.message
         r = ingest_file(led, path, distributor="D001", period="2025-01", today=TODAY)
         assert r.status == "accepted" and r.lines_loaded == 1
         assert [(i.line, i.code) for i in r.issues if i.severity == "error"] == [(3, "DATE")]

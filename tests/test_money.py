@@ -46,3 +46,27 @@ def test_not_a_number_is_refused(bad):
 def test_rate_times_measure_matches_the_decimal_oracle(measure, rate):
     oracle = (measure * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert round_cents(multiply(measure, rate)) == oracle
+
+
+def test_money_arithmetic_has_34_digits_whatever_the_callers_context():
+    from decimal import Context, localcontext
+
+    from channelxl.core.money import MONEY_CONTEXT
+
+    assert MONEY_CONTEXT.prec == 34
+    # 31 significant digits: Python's default context (28) would round the last three away
+    measure, rate = Decimal("123456789012345678901.23"), Decimal("0.0123456789")
+    exact = Decimal("1524157875171467887.517090395047")
+    with localcontext(Context(prec=28)):
+        assert measure * rate != exact  # what the default context would have paid
+        assert multiply(measure, rate) == exact
+        assert round_cents(multiply(measure, rate)) == Decimal("1524157875171467887.52")
+
+
+def test_an_amount_too_large_for_the_cent_is_refused_by_name():
+    from channelxl.core.money import AmountOutOfRange
+
+    assert round_cents(Decimal("9" * 32 + ".994")) == Decimal("9" * 32 + ".99")
+    for too_large in ("1" + "0" * 32, "9" * 32 + ".995", "-1e40", 1e308):
+        with pytest.raises(AmountOutOfRange, match="too large to round to the cent"):
+            round_cents(D(too_large))

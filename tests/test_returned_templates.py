@@ -16,26 +16,10 @@ from helpers import ledger_snapshot, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from channelxl.commands.template import write_templates
-from channelxl.core.periods import Month
-from channelxl.io.feedback_workbook import write_feedback
+from channelxl.io.feedback_workbook import feedback_stem, write_feedback
 from channelxl.ledger.ingest_file import ingest_file
 
 TODAY = date(2026, 11, 25)
-
-
-@pytest.fixture
-def template(empty_workspace, tmp_path, small_channel):
-    """D001's October template, as sent."""
-    with empty_workspace.open_ledger() as led:
-        (path,) = write_templates(
-            led, Month.parse("2025-02"), tmp_path / "sent", distributors=["D001"]
-        ).paths
-    reseller = next(
-        r for r in small_channel.program["resellers"] if "D001" in r["authorized_distributors"]
-    )
-    sku = next(p["sku"] for p in small_channel.program["products"] if p["active"] == "Y")
-    return path, reseller, sku
 
 
 def fill(path, rows, inventory=(), out=None):
@@ -228,8 +212,9 @@ def test_cli_ingest_writes_feedback_to_the_outbox(empty_workspace, template):
     r = run_cli("ingest", str(path), cwd=empty_workspace.root)
     assert r.returncode == 0, r.stderr
     assert "feedback for the sender" in r.stdout
-    assert (empty_workspace.outbox / f"feedback_{path.stem}.xlsx").exists()
-    assert (empty_workspace.outbox / f"feedback_{path.stem}.json").exists()
+    stem = feedback_stem(path)
+    assert (empty_workspace.outbox / f"{stem}.xlsx").exists()
+    assert (empty_workspace.outbox / f"{stem}.json").exists()
 
 
 def test_quality_warnings_load_the_line_and_say_why(empty_workspace, template, small_channel):

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from channelxl.core.tiers import TierError, TierTable
@@ -111,6 +111,7 @@ def test_incremental_matches_a_band_by_band_oracle(ths, rs, m):
     assert t.incremental(m) == oracle
 
 
+@settings(deadline=None)  # 200 measures through Decimal on a busy machine
 @given(
     thresholds,
     rates,
@@ -135,3 +136,100 @@ def test_fast_path_on_exact_half_cents():
     t = TierTable.of([(0, "0.02")])
     # 0.25 x 2 % = 0.005 exactly -> 0.01; 100.25 x 2 % = 2.005 -> 2.01; 1.15 x 2 % = 0.023 -> 0.02
     assert amounts_in_cents(t, [0.25, 100.25, 1.15]).tolist() == [0.01, 2.01, 0.02]
+
+
+def test_tier_arithmetic_keeps_34_digits_in_any_context():
+    """A measure of 23 digits x a rate of 10 needs 31 digits: Python's default context (28)
+    would round it; the money context (34) does not, whatever context the caller runs in."""
+    from decimal import Context, localcontext
+
+    big = Decimal("123456789012345678901.23")
+    t = TierTable.of([(0, "0.0123456789"), (Decimal("1" + "0" * 20), "0.0223456789")])
+    oracle = Context(prec=100)  # wide enough to be exact
+    cum = oracle.multiply(Decimal("0.0123456789"), Decimal("1" + "0" * 20))
+    band = oracle.subtract(big, Decimal("1" + "0" * 20))
+    with localcontext(Context(prec=28)):
+        assert t.retroactive(big) == oracle.multiply(Decimal("0.0223456789"), big)
+        assert t.incremental(big) == oracle.add(cum, oracle.multiply(Decimal("0.0223456789"), band))
+        assert len(t.retroactive(big).as_tuple().digits) > 28
+        gap = TierTable.of([(0, 0), (Decimal("1" + "0" * 29), "0.01")]).next_gap(Decimal("0.01"))
+        assert gap == Decimal("9" * 29 + ".99")  # 31 digits; 28 would say 1.000E+29
+
+
+def test_results_that_fit_in_28_digits_are_unchanged():
+    assert A.retroactive(Decimal("300000.01")) == Decimal("9000.0003")
+    assert A.incremental(Decimal("123456.78")) == Decimal("469.1356")  # 2 % of 23,456.78
+
+
+# ---------------------------------------------------------------- the float64 column path
+# Measures of 10**2 to 10**14 ending in .25, .5, .1 ...: with the rates below, most pay
+# exactly half a cent (x.xx5) on top of whole cents, the values a fixed window misrounded.
+ties = st.tuples(
+    st.integers(min_value=2, max_value=13).flatmap(lambda e: st.integers(10**e, 10 ** (e + 1))),
+    st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.75, 0.3, 0.7, 0.9]),
+).map(lambda t: t[0] + t[1])
+tie_rates = st.sampled_from(["0.02", "0.03", "0.05", "0.005", "0.015", "0.025", "0.0125", "12.5"])
+
+
+@settings(deadline=None)
+@given(
+    st.lists(st.integers(min_value=1, max_value=10**12), min_size=0, max_size=5, unique=True),
+    st.lists(tie_rates, min_size=6, max_size=6),
+    st.lists(st.one_of(ties, ties, st.floats(min_value=0, max_value=1e14)), max_size=200),
+    st.sampled_from(["retroactive", "incremental"]),
+)
+def test_fast_column_path_is_exact_for_ties_at_large_magnitudes(ths, rs, ms, method):
+    """Half-cent ties (x.xx5) above 10**8 were misrounded by a fixed tie window."""
+    from channelxl.core.money import D, round_cents
+    from channelxl.core.tiers import amounts_in_cents
+
+    ths = [0, *sorted(ths)]
+    t = TierTable.of(list(zip(ths, rs, strict=False)))
+    fast = amounts_in_cents(t, ms, method).tolist()
+    exact = [float(round_cents(t.amount(D(m), method))) for m in ms]
+    assert fast == exact
+
+
+def test_fast_path_on_a_known_large_tie():
+    from channelxl.core.tiers import amounts_in_cents
+
+    # 6,817,436,367.75 x 2 % = 136,348,727.355 exactly: half-up pays .36 (a fixed window paid .35)
+    t = TierTable.of([(0, "0.02")])
+    assert amounts_in_cents(t, [6817436367.75]).tolist() == [136348727.36]
+
+
+@pytest.mark.parametrize(("rate", "fraction"), [("0.02", 0.25), ("0.02", 0.75), ("0.03", 0.5)])
+def test_fast_path_on_many_large_ties(rate, fraction):
+    """Thousands of exact half cents between 10**8 and 10**13 (a fixed window misrounded
+    a few in a thousand of them): every one rounds up, as Decimal does."""
+    import random
+
+    from channelxl.core.money import D, round_cents
+    from channelxl.core.tiers import amounts_in_cents
+
+    rng = random.Random(f"{rate}{fraction}")
+    t = TierTable.of([(0, rate)])
+    ms = [rng.randint(10**8, 10**13) + fraction for _ in range(4000)]
+    exact = [float(round_cents(t.amount(D(m)))) for m in ms]
+    assert amounts_in_cents(t, ms).tolist() == exact
+
+
+def test_fast_path_leaves_what_it_cannot_pay_as_nan_and_computes_the_rest():
+    import math
+
+    from channelxl.core.tiers import amounts_in_cents
+
+    result = amounts_in_cents(A, [1e308, float("inf"), float("nan"), 300000.0, -1.0]).tolist()
+    assert all(math.isnan(x) for x in result[:3])
+    assert result[3:] == [9000.0, 0.0]
+
+
+def test_fast_path_agrees_with_thresholds_a_float_cannot_hold():
+    """100000.000000000000001 is 100000.0 as a float: a measure of 100000.0 is below it."""
+    from channelxl.core.money import D, round_cents
+    from channelxl.core.tiers import amounts_in_cents
+
+    t = TierTable.of([(0, "0.01"), ("100000.000000000000001", "0.02")])
+    fast = amounts_in_cents(t, [100000.0, 100000.01], "retroactive").tolist()
+    assert fast == [float(round_cents(t.amount(D(m)))) for m in (100000.0, 100000.01)]
+    assert fast == [1000.0, 2000.0]

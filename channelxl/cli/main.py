@@ -15,6 +15,7 @@ from channelxl import __version__
 from channelxl.cli.options import (
     DEMO,
     DEMO_FOLDER,
+    EXIT_HELD,
     EXIT_REFUSED,
     Progress,
     friendly,
@@ -49,11 +50,18 @@ def init(directory: Path):
       channelxl init acme-channel
       cd acme-channel && channelxl check
     """
+    from channelxl.workspace import PROGRAM
     from channelxl.workspace import init as make
 
+    kept = (directory / PROGRAM).exists()  # a lost ledger: init keeps the analysts' workbook
     ws = make(directory)
     click.echo(f"Working folder ready: {ws.root}")
-    click.echo(f"  program workbook  {ws.program}  (example rows: replace them with yours)")
+    said = (
+        "kept as it was; load the received files again"
+        if kept
+        else "example rows: replace them with yours"
+    )
+    click.echo(f"  program workbook  {ws.program}  ({said})")
     click.echo(f"  ledger            {ws.ledger_path}")
     click.echo(f"  inbox / outbox / reports  {ws.inbox}, {ws.outbox}, {ws.reports}")
 
@@ -88,34 +96,66 @@ def check(where):
     help="When the file came in (default: its modification time).",
 )
 @click.option("--strict", is_flag=True, help="Refuse a whole file if any line has an error.")
-@click.option("--quiet", "-q", is_flag=True, help="Only the totals and refused files.")
+@click.option("--quiet", "-q", is_flag=True, help="Only the totals, refused and held files.")
 @workspace_options
 @friendly
 def ingest(files, distributor, period, received_at, strict, quiet, where):
-    """Validate and load received files into the ledger (default: new files in inbox/).
+    """Validate and load received files into the ledger (default: every file in inbox/).
 
     Recognises ERP shipment exports, distributor sell-through and inventory reports,
     certification and activity exports (CSV or xlsx; layouts in docs/LAYOUTS.md). Each
     file is one transaction; the same file twice changes nothing. Lines with errors are
-    quarantined and the rest loaded (--strict refuses the file instead). Exit code 0
-    when every file was accepted, 2 when any was refused.
+    quarantined and the rest loaded (--strict refuses the file instead).
+
+    A report that would replace the report in force for its distributor and month is HELD
+    for your decision, nothing replaced, when it has fewer than half its lines (an empty
+    sheet included) or was received before it; see channelxl held.
+
+    Each file in inbox/ is answered once, then moves to inbox/processed/, inbox/refused/
+    or inbox/held/ (files that are not reports are refused). Files named from elsewhere
+    stay where they are.
+
+    Exit code 0 when every file was accepted or unchanged and no report is held; 2 when
+    any file was refused; 3 when none was, but a report is held for your decision (from
+    this run or an earlier one).
 
     \b
     Examples:
-      channelxl ingest                       # every new file in inbox/
+      channelxl ingest                       # every file waiting in inbox/
       channelxl ingest exports/shipments-2026-10.csv
       channelxl ingest st.csv --distributor D004 --period 2026-10
     """
     from channelxl.commands.ingest import ingest as ingest_files
 
     def show(result):
-        if not quiet or result.status == "refused":
-            click.echo(result.summary(), err=result.status == "refused")
-            shown = [i for i in result.issues if i.severity == "error"] if quiet else result.issues
+        loud = result.status in ("refused", "held")  # on stderr, even with --quiet
+        if not quiet or loud:
+            click.echo(result.summary(), err=loud)
+            found = result.issues[len(result.held) :]  # the hold notes are the sender's copy
+            shown = [i for i in found if i.severity == "error"] if quiet else found
             for issue in shown[:10]:
-                click.echo(f"    {issue}", err=result.status == "refused")
+                click.echo(f"    {issue}", err=loud)
             if len(shown) > 10:
                 click.echo(f"    ... {len(shown) - 10} more (channelxl export submission_issues)")
+        if result.status == "held":
+            sid = result.submission_id
+            click.echo(
+                f"    decide: channelxl held accept {sid} (put it in force) or "
+                f"channelxl held reject {sid} (keep the report in force)",
+                err=True,
+            )
+        first = result.issues[0] if result.status == "refused" and result.issues else None
+        if first and first.code == "COLUMN" and first.column in ("Distributor ID", "Period"):
+            # the sender's message cannot name options; the analyst loading it can use them
+            click.echo(
+                "    or load it saying whose and which month it is: channelxl ingest FILE "
+                "--distributor D001 --period 2026-10",
+                err=True,
+            )
+        if result.moved_to and loud:
+            click.echo(f"    moved to {result.moved_to}", err=True)
+        if result.move_error:
+            click.echo(f"    {result.move_error}", err=True)
         if result.feedback:
             click.echo(f"    feedback for the sender: {result.feedback}")
 
@@ -123,7 +163,7 @@ def ingest(files, distributor, period, received_at, strict, quiet, where):
     with ws.open_ledger() as led:
         run = ingest_files(
             led,
-            list(files) or None,  # none named: every new file in the inbox
+            list(files) or None,  # none named: every file waiting in the inbox
             inbox=ws.inbox,
             distributor=distributor,
             period=period,
@@ -132,11 +172,69 @@ def ingest(files, distributor, period, received_at, strict, quiet, where):
             progress=show,
             feedback_dir=ws.outbox,
         )
-    if not run.results:
+    if run.results:
+        click.echo(run.summary())
+    else:
         click.echo(f"Nothing new to load in {ws.inbox}.")
-        return
-    click.echo(run.summary())
+    if run.waiting:
+        click.echo(
+            f"{len(run.waiting)} report(s) held, waiting for your decision: "
+            "channelxl held (lists them), then channelxl held accept N or channelxl held reject N",
+            err=True,
+        )
     if run.refused:
+        sys.exit(EXIT_REFUSED)
+    if run.waiting:
+        sys.exit(EXIT_HELD)
+
+
+@main.command()
+@click.argument("action", type=click.Choice(["list", "accept", "reject"]), default="list")
+@click.argument("submissions", nargs=-1, type=int)
+@workspace_options
+@friendly
+def held(action, submissions, where):
+    """List the reports held for your decision; accept or reject them by submission number.
+
+    A report is held, instead of replacing the report in force for its distributor and
+    month, when it has fewer than half its lines (an empty sheet included) or was
+    received before it. Accepting puts it in force exactly as a normal load would;
+    rejecting keeps the report in force and the file as history. Its file moves from
+    inbox/held/ to inbox/processed/ or inbox/rejected/. Exit code 2 when a number is not
+    a held report.
+
+    \b
+    Examples:
+      channelxl held                 # what waits, and why
+      channelxl held accept 14
+      channelxl held reject 14 15
+    """
+    from channelxl.commands.held import accept_held, list_held, reject_held
+    from channelxl.errors import ChannelxlError
+
+    if action == "list" and submissions:
+        raise ChannelxlError("to decide, say accept or reject: channelxl held accept 14")
+    if action != "list" and not submissions:
+        raise ChannelxlError(
+            f"which report? give its submission number: channelxl held {action} 14"
+        )
+    ws = where.workspace()
+    failed = False
+    with ws.open_ledger() as led:
+        if action == "list":
+            click.echo(list_held(led).summary())
+            return
+        call = accept_held if action == "accept" else reject_held
+        for sid in dict.fromkeys(submissions):
+            try:
+                click.echo(call(led, sid, inbox=ws.inbox).summary())
+            except ChannelxlError as exc:  # the others are still decided
+                click.echo(f"error: {exc}", err=True)
+                failed = True
+        left = len(list_held(led).files)
+    if left:
+        click.echo(f"{left} report(s) still held: channelxl held")
+    if failed:
         sys.exit(EXIT_REFUSED)
 
 

@@ -22,6 +22,7 @@ DEMO = Sizes()  # the demo's channel: the defaults of --distributors, --reseller
 DEMO_FOLDER = "channelxl-demo"
 
 EXIT_REFUSED = 2
+EXIT_HELD = 3  # ingest: nothing refused, but a report waits for the analyst's decision
 EXIT_INTERNAL = 70
 
 
@@ -30,6 +31,27 @@ def _echo_issues(issues, limit: int = 50) -> None:
         click.echo(f"  {issue}", err=True)
     if len(issues) > limit:
         click.echo(f"  ... and {len(issues) - limit} more", err=True)
+
+
+def machine_problem(exc: Exception, where: Where | None = None) -> ChannelxlError | None:
+    """An error the machine caused, that no part of channelxl turned into a refusal on its
+    way up: a file or folder that could not be written (the file named by the error), a
+    full or read-only disk, or the ledger failing under a command (damaged, its disk
+    full). None for anything else: that is a bug, reported as an internal error."""
+    import duckdb
+
+    from channelxl.errors import cannot_write
+    from channelxl.ledger.store import ledger_problem
+
+    if isinstance(exc, duckdb.Error):
+        ledger = where.ledger_path if where is not None else Path("the ledger")
+        return ledger_problem(exc, ledger)
+    if isinstance(exc, OSError):
+        named = exc.filename or "a file"
+        return cannot_write(
+            exc, named, "Files already written are whole; the ledger keeps what was committed."
+        )
+    return None
 
 
 def friendly(fn):
@@ -55,6 +77,10 @@ def friendly(fn):
         except Exception as exc:  # the last line of defence: one line, not a traceback
             if os.environ.get("CHANNELXL_DEBUG"):
                 raise
+            problem = machine_problem(exc, kwargs.get("where"))
+            if problem is not None:  # the machine, not channelxl: say what and what to do
+                click.echo(f"error: {problem}", err=True)
+                sys.exit(EXIT_REFUSED)
             click.echo(
                 f"internal error: {type(exc).__name__}: {exc}\n"
                 "Run again with CHANNELXL_DEBUG=1 for details and report it.",
@@ -135,6 +161,12 @@ class Where:
         from channelxl.workspace import PROGRAM
 
         return self.program or Path(self.root or ".") / PROGRAM
+
+    @property
+    def ledger_path(self) -> Path:
+        from channelxl.workspace import LEDGER
+
+        return self.ledger or Path(self.root or ".") / LEDGER
 
     def workspace(self):
         """The working folder (``Workspace.find``); refused when it has no program workbook."""

@@ -1,32 +1,79 @@
-"""``channelxl ingest``: many received files in one run (named files, or every new file in
-the inbox), each its own transaction.
+"""``channelxl ingest``: many received files in one run (named files, or every file waiting
+in the inbox), each its own transaction.
 
 One library call, :func:`ingest`. A bad file never stops the others; each gets its own
-result (``ledger.ingest_file.IngestResult``) and, when it has problems and a feedback
-folder is given, a feedback workbook for its sender (``io.feedback_workbook``).
+result (``ledger.ingest_file.IngestResult``) and, when it has problems or is held and a
+feedback folder is given, a feedback workbook for its sender (``io.feedback_workbook``).
+
+**The inbox's life cycle.** Each file in ``inbox/`` is answered once, then moves on, its bytes
+and modification time as they were, to
+
+- ``inbox/processed/``: loaded, or the same bytes as a file loaded before (unchanged);
+- ``inbox/refused/``: refused, and so is anything that is not a report (a PDF, a Word
+  document, an archive...). The same bytes dropped into the inbox again are checked again
+  (the program workbook may have changed since); refused again, the answer names the
+  earlier copy;
+- ``inbox/held/``: held for the analyst (``ledger.supersede``); ``channelxl held`` moves it on
+  to ``processed/`` when accepted or ``rejected/`` when rejected (``commands.held``).
+
+A name already taken there gets `` (2)``, `` (3)``... before its suffix: nothing is ever
+overwritten. Files named on the command line outside the inbox are never moved. Hidden
+files, Office lock files (``~$...``) and downloads still arriving are left alone.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import count
 from pathlib import Path
 
 from channelxl.io.feedback_workbook import write_feedback
-from channelxl.ledger.ingest_file import IngestResult, ingest_file
+from channelxl.issues import Issue
+from channelxl.ledger.ingest_file import IngestResult, ingest_file, record_file_paths
 from channelxl.ledger.store import Ledger, file_sha256
+from channelxl.ledger.supersede import HeldFile, held_files
 
-RECEIVED_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"}
-STATUSES = ("accepted", "duplicate", "refused")
+RECEIVED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods"}
+STATUSES = ("accepted", "held", "duplicate", "refused")
+# where an inbox file goes once answered (and a held one once the analyst decides)
+ANSWERED = {"accepted": "processed", "duplicate": "processed", "refused": "refused", "held": "held"}
+DECIDED = {True: "processed", False: "rejected"}
+
+ARCHIVES = {".zip", ".7z", ".rar", ".gz", ".tgz", ".tar", ".bz2", ".xz"}
+# what a file that is not a report most likely is, to say so to its sender
+NOT_REPORTS = {
+    ".pdf": "a PDF document",
+    ".doc": "a Word document",
+    ".docx": "a Word document",
+    ".rtf": "a text document",
+    ".ppt": "a presentation",
+    ".pptx": "a presentation",
+    ".msg": "an e-mail message",
+    ".eml": "an e-mail message",
+    ".png": "an image",
+    ".jpg": "an image",
+    ".jpeg": "an image",
+    ".gif": "an image",
+    ".xlsb": "an Excel binary workbook (.xlsb)",
+    ".numbers": "a Numbers document",
+    ".json": "a JSON file",
+    ".xml": "an XML file",
+    **dict.fromkeys(ARCHIVES, "an archive"),
+}
+STILL_ARRIVING = {".part", ".partial", ".crdownload", ".download", ".tmp"}
 
 
 @dataclass
 class IngestRun:
-    """Every file of one run, in the order loaded."""
+    """Every file of one run, in the order loaded, and every report still held for the
+    analyst once the run is over (this run's or an earlier one's)."""
 
     results: list[IngestResult]
+    waiting: list[HeldFile] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -35,30 +82,119 @@ class IngestRun:
     def refused(self) -> list[IngestResult]:
         return [r for r in self.results if r.status == "refused"]
 
+    @property
+    def held(self) -> list[IngestResult]:
+        return [r for r in self.results if r.status == "held"]
+
     def summary(self) -> str:
-        lines = sum(r.lines_loaded for r in self.results)
+        # lines in force: a held report's lines are kept but count only once accepted
+        lines = sum(r.lines_loaded for r in self.results if r.status == "accepted")
         quarantined = sum(r.quarantined for r in self.results)
         return (
             f"{len(self.results)} file(s): {self.count('accepted')} accepted, "
+            f"{self.count('held')} held for the analyst, "
             f"{self.count('duplicate')} unchanged, {self.count('refused')} refused; "
             f"{lines:,} lines loaded, {quarantined:,} quarantined."
         )
 
 
-def new_inbox_files(ledger: Ledger, inbox: Path) -> list[Path]:
-    """Files in the inbox whose bytes the ledger has not seen, oldest first."""
+def inbox_files(inbox: Path) -> list[Path]:
+    """The files waiting in the inbox, oldest first (by modification time, then name), so a
+    report and its correction load in the order they came in. Answered files have moved to
+    the inbox's subfolders, which are not looked into."""
     if not inbox.is_dir():
         return []
-    known = {r[0] for r in ledger.con.execute("SELECT sha256 FROM submissions").fetchall()}
     files = [
         p
         for p in inbox.iterdir()
         if p.is_file()
-        and p.suffix.lower() in RECEIVED_SUFFIXES
         and not p.name.startswith((".", "~$"))
+        and p.suffix.lower() not in STILL_ARRIVING
     ]
     files.sort(key=lambda p: (p.stat().st_mtime, p.name))
-    return [p for p in files if file_sha256(p) not in known]
+    return files
+
+
+def not_a_report(path: Path) -> IngestResult | None:
+    """A refusal for a file whose type is not one channelxl reads (None: it may be a report)."""
+    suffix = path.suffix.lower()
+    if suffix in RECEIVED_SUFFIXES:
+        return None
+    what = NOT_REPORTS.get(suffix) or (
+        f"a {suffix} file" if suffix else "a file without a type (no .csv or .xlsx at its end)"
+    )
+    if suffix in ARCHIVES:
+        how = "unpack it and send each report in it on its own"
+    else:
+        how = (
+            "send the monthly report template filled in, or the report as a CSV or Excel file "
+            "(.csv, .xlsx, .xls, .ods); a CSV export with another ending can be renamed to .csv"
+        )
+    message = f"not a report channelxl reads: {path.name} is {what}; {how}"
+    return IngestResult(
+        str(path), "refused", issues=[Issue("FILE", message, file=path.name)], message=message
+    )
+
+
+def move_on(path: Path, folder: Path) -> Path:
+    """Move ``path`` into ``folder`` under its own name, else ``name (2).ext``, ``(3)``...;
+    never over another file. The bytes and the modification time stay as they were."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in count(1):
+        target = folder / (path.name if n == 1 else f"{path.stem} ({n}){path.suffix}")
+        try:
+            # a hard link fails rather than replace a file that is there: no race
+            os.link(path, target, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        except OSError:  # no hard links here (FAT, some shares): check, then rename
+            if target.exists() or target.is_symlink():
+                continue
+            os.rename(path, target)
+            return target
+        os.unlink(path)
+        return target
+    raise AssertionError("unreachable")
+
+
+def refused_before(path: Path, refused: Path) -> Path | None:
+    """A file in ``refused`` with the same bytes as ``path`` (hashed only when sizes match)."""
+    if not refused.is_dir():
+        return None
+    size, digest = path.stat().st_size, None
+    for earlier in sorted(refused.iterdir()):
+        if earlier.is_file() and earlier.stat().st_size == size:
+            digest = digest or file_sha256(path)
+            if file_sha256(earlier) == digest:
+                return earlier
+    return None
+
+
+def _is_in(path: Path, folder: Path | None) -> bool:
+    return folder is not None and path.parent.resolve() == folder.resolve()
+
+
+def _move_answered(result: IngestResult, inbox: Path) -> tuple[int, Path, Path | None] | None:
+    """An inbox file, answered, moves on to the subfolder for its answer; returns what the
+    ledger must record of the move (submission, new path, old path), if anything."""
+    path = Path(result.path)
+    if not path.is_file():
+        return None
+    folder = inbox / ANSWERED[result.status]
+    was = path.resolve()
+    try:
+        moved = move_on(path, folder)
+    except OSError as exc:
+        result.move_error = (
+            f"could not move it to {folder} ({exc.strerror or exc}); it stays in the inbox "
+            "and will be answered again next time"
+        )
+        return None
+    result.moved_to = str(moved)
+    if result.submission_id is None:
+        return None
+    # a repeat is this very file only when the run that loaded it stopped before moving it
+    return result.submission_id, moved, was if result.status == "duplicate" else None
 
 
 def ingest(
@@ -74,28 +210,53 @@ def ingest(
     progress: Callable[[IngestResult], None] | None = None,
     feedback_dir: Path | None = None,
 ) -> IngestRun:
-    """Ingest each of ``paths`` (default: every new file in ``inbox``).
+    """Ingest each of ``paths`` (default: every file waiting in ``inbox``); each file of
+    the inbox then moves on to the subfolder for its answer.
 
-    With ``feedback_dir``, write feedback for every file with issues; ``progress`` is
-    called with each file's result as it is done.
+    With ``feedback_dir``, write feedback for every file with issues (a held report always
+    has one: it is waiting for the analyst); ``progress`` is called with each file's result
+    as it is done.
     """
     if paths is None:
-        paths = new_inbox_files(ledger, inbox) if inbox is not None else []
-    results = []
-    for path in paths:
-        result = ingest_file(
-            ledger,
-            path,
-            distributor=distributor,
-            period=period,
-            received_at=received_at,
-            strict=strict,
-            today=today,
-        )
-        if feedback_dir is not None and result.issues:
-            xlsx, _ = write_feedback(result.path, result.issues, result.outcome(), feedback_dir)
-            result.feedback = str(xlsx)
-        results.append(result)
-        if progress:
-            progress(result)
-    return IngestRun(results)
+        paths = inbox_files(inbox) if inbox is not None else []
+    results, moved = [], []
+    try:
+        for name in paths:
+            path = Path(name)
+            in_inbox = _is_in(path, inbox)
+            result = not_a_report(path) or ingest_file(
+                ledger,
+                path,
+                distributor=distributor,
+                period=period,
+                received_at=received_at,
+                strict=strict,
+                today=today,
+            )
+            if result.status == "refused" and in_inbox and path.is_file():
+                earlier = refused_before(path, inbox / ANSWERED["refused"])
+                if earlier is not None:
+                    result.message += (
+                        f" (the same file was refused before, as {earlier.name}: "
+                        "the problem is still there)"
+                    )
+            if feedback_dir is not None and result.issues:
+                xlsx, _ = write_feedback(
+                    result.path,
+                    result.issues,
+                    result.outcome(),
+                    feedback_dir,
+                    digest=result.sha256,  # a large file is not hashed twice
+                )
+                result.feedback = str(xlsx)
+            if in_inbox and (move := _move_answered(result, inbox)) is not None:
+                moved.append(move)
+            results.append(result)
+            if progress:
+                progress(result)
+    except BaseException:  # what moved is still recorded; the first error is the one said
+        with suppress(Exception):
+            record_file_paths(ledger, moved)
+        raise
+    record_file_paths(ledger, moved)  # one write for every move of the run
+    return IngestRun(results, held_files(ledger))

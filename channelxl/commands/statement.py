@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from channelxl.core.money import money_arithmetic
 from channelxl.core.periods import Quarter
 from channelxl.core.rebates import RebateResult
 from channelxl.io.statement_workbook import StatementTables, write_statement
@@ -76,6 +77,7 @@ def _gates(r: RebateResult) -> str:
     )
 
 
+@money_arithmetic  # the totals are sums of cents: exact in 34 digits below 10**32
 def statement_tables(
     results: list[RebateResult], figures: dict[str, QuarterFigures], names: dict[str, str]
 ) -> StatementTables:

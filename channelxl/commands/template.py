@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from channelxl.core.periods import Month
-from channelxl.io.template_workbook import TemplateFor, write_template
+from channelxl.io.atomic import path_inside
+from channelxl.io.template_workbook import TemplateFor, template_file_name, write_template
 from channelxl.ledger.store import Ledger
 
 
@@ -34,7 +35,8 @@ def write_templates(
     *,
     distributors: list[str] | None = None,
 ) -> TemplateRun:
-    """One template per distributor (default: all) for ``period`` into ``out_dir``."""
+    """One template per distributor (default: all) for ``period`` into ``out_dir``, named
+    ``sellthrough_<id>_<period>.xlsx`` (the id as ``io.atomic.safe_name`` makes it)."""
     con = ledger.con
     due = period.report_due(ledger.settings().report_due_day)
     rows = con.execute(
@@ -53,8 +55,7 @@ def write_templates(
     ).fetchall():
         for d in dists or ():
             authorized.setdefault(d, []).append((rid, name))
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(out_dir)  # made by the first write (io.atomic), which names any refusal
     written = []
     for d, name, currency in rows:
         if distributors and d not in distributors:
@@ -68,5 +69,7 @@ def write_templates(
             resellers=tuple(authorized.get(d, ())),
             skus=skus,
         )
-        written.append(write_template(out_dir / f"sellthrough_{d}_{period}.xlsx", t))
+        # the id is data: made safe as a file name, and the path kept inside out_dir
+        path = path_inside(out_dir, template_file_name(d, str(period)))
+        written.append(write_template(path, t))
     return TemplateRun(str(period), out_dir, written)

@@ -8,17 +8,43 @@ shortest round-trip representation, so a rate typed in Excel as ``0.005`` is exa
 Rounding rule (written once, used everywhere): an amount a person is paid is rounded
 **once**, half-up (away from zero on a tie), to the cent, at the end of its computation.
 Intermediate figures keep full precision.
+
+Precision (also written once): money arithmetic runs in :data:`MONEY_CONTEXT`, 34
+significant digits (IEEE 754 decimal128), not Python's default of 28. A rate with four
+decimals times a measure of up to 30 digits is exact; a quotient (attainment = actual /
+target) is rounded at the 34th digit, far below the cent. :func:`money_arithmetic` runs a
+function in that context whatever context its caller has.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+import functools
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
 CENT = Decimal("0.01")
 
 # 34 significant digits: far beyond any amount in a channel program, so intermediate
-# products (rate x measure x FX) are exact before the single rounding step.
-_CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
+# products (rate x measure x FX) are exact before the single rounding step. The traps
+# are the default ones: an overflow or an invalid operation raises, never passes silently.
+MONEY_CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
+
+# The largest amount that rounds to the cent within 34 digits has 32 before the point.
+MAX_AMOUNT = Decimal(10) ** 32
+
+
+class AmountOutOfRange(ValueError):
+    """An amount too large to be rounded to the cent in 34 significant digits."""
+
+
+def money_arithmetic(fn):
+    """Run ``fn`` in :data:`MONEY_CONTEXT` (34 digits), whatever the caller's context."""
+
+    @functools.wraps(fn)
+    def in_money_context(*args, **kwargs):
+        with localcontext(MONEY_CONTEXT):
+            return fn(*args, **kwargs)
+
+    return in_money_context
 
 
 def D(value: object) -> Decimal:
@@ -53,13 +79,23 @@ def D(value: object) -> Decimal:
 
 
 def round_cents(amount: Decimal) -> Decimal:
-    """Round half-up to the cent: 0.005 -> 0.01, -0.005 -> -0.01, 2.675 -> 2.68."""
-    return D(amount).quantize(CENT, rounding=ROUND_HALF_UP, context=_CONTEXT)
+    """Round half-up to the cent: 0.005 -> 0.01, -0.005 -> -0.01, 2.675 -> 2.68.
+
+    Raises :class:`AmountOutOfRange` (a ValueError) when ``|amount| >= 10**32``: its cents
+    do not fit in 34 digits, and an amount rounded anywhere but at the cent is no amount.
+    """
+    value = D(amount)
+    try:
+        if value.copy_abs() < MAX_AMOUNT:
+            return value.quantize(CENT, rounding=ROUND_HALF_UP, context=MONEY_CONTEXT)
+    except InvalidOperation:  # 99...9.995 rounds up to 10**32: one digit too many
+        pass
+    raise AmountOutOfRange(f"{value:.3E} is too large to round to the cent (34 digits)")
 
 
 def multiply(*factors: object) -> Decimal:
     """Exact product of the factors (no rounding at 34 significant digits)."""
     result = Decimal(1)
     for factor in factors:
-        result = _CONTEXT.multiply(result, D(factor))
+        result = MONEY_CONTEXT.multiply(result, D(factor))
     return result

@@ -19,6 +19,12 @@ Pure: plain figures in (:class:`ProgramRules`, :class:`Figures`), a
 6. **Cap** per quarter.
 7. **Amount** = the result, rounded once, half-up, to the cent.
 
+Precision: every step runs in the money context (``core.money.money_arithmetic``, 34
+significant digits): sums and products of the ledger's figures (revenue with 12 decimals
+up to 10**18, any rate with 4) are exact, a quotient (growth, pro rata) is rounded at the
+34th digit, far below the cent. An amount too large to round to the cent raises
+``AmountOutOfRange`` (a ValueError); no figure a business can have comes near it.
+
 Accrual: after month k of the quarter, the quarter is forecast at the run rate
 (to-date x 3 / k); the cumulative accrual is k/3 of the forecast quarter's base amount,
 rounded to the cent; the monthly accrual is the change; the true-up at quarter end is
@@ -31,7 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from channelxl.core.money import round_cents
+from channelxl.core.money import money_arithmetic, round_cents
 from channelxl.core.periods import Quarter
 from channelxl.core.scorecard import ScorecardError, attainment, payout_fraction
 from channelxl.core.tiers import TierTable
@@ -142,6 +148,7 @@ def _pct(x: Decimal | None) -> str:
     return "n/a" if x is None else f"{x * 100:.1f} %"
 
 
+@money_arithmetic
 def base_amount(rules: ProgramRules, revenue: Decimal, units: Decimal, prior: Decimal | None):
     """(measure, basis, tier rebate before adjustments); measure None: no growth baseline."""
     t = rules.tiers
@@ -182,6 +189,7 @@ def _score(rules: ProgramRules, f: Figures, result: RebateResult) -> Decimal:
     return score
 
 
+@money_arithmetic
 def evaluate(rules: ProgramRules, f: Figures) -> RebateResult:
     """Evaluate ``rules`` on ``f``; every step is recorded on the result."""
     revenue, units = f.revenue, Decimal(f.units)
@@ -266,6 +274,7 @@ def evaluate(rules: ProgramRules, f: Figures) -> RebateResult:
     return r
 
 
+@money_arithmetic
 def accruals(rules: ProgramRules, f: Figures) -> list[Accrual]:
     """Monthly accruals at the tier the quarter is forecast to reach (run rate)."""
     out: list[Accrual] = []

@@ -3,7 +3,10 @@
     score = sum_i weight_i * min(actual_i / target_i, attainment_cap)
 
 A payout table maps the score to a payout fraction: the row with the highest minimum
-score not above the score applies (below the first row: 0). Exact Decimal throughout.
+score not above the score applies (below the first row: 0). Decimal throughout, in the
+money context (34 significant digits): a quotient is rounded at the 34th digit, never
+before. An attainment cap is zero or more (None: no cap); a negative one would turn every
+attainment negative, so it is refused.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from channelxl.core.money import D
+from channelxl.core.money import D, money_arithmetic
 
 
 class ScorecardError(ValueError):
@@ -20,15 +23,19 @@ class ScorecardError(ValueError):
         self.item = item
 
 
+@money_arithmetic
 def attainment(actual: object, target: object, cap: object | None = None) -> Decimal:
-    """actual / target, capped; a zero or negative target is an error (no attainment)."""
+    """actual / target, capped; a zero or negative target, or a negative cap, is an error."""
     a, t = D(actual), D(target)
     if t <= 0:
         raise ScorecardError(f"target {t} must be above zero")
+    if cap is not None and D(cap) < 0:
+        raise ScorecardError(f"attainment cap {D(cap)} is negative")
     value = a / t
     return value if cap is None else min(value, D(cap))
 
 
+@money_arithmetic
 def weighted_score(
     actuals: Sequence[object],
     targets: Sequence[object],
@@ -43,6 +50,8 @@ def weighted_score(
         )
     if not actuals:
         raise ScorecardError("no metrics given")
+    if attainment_cap is not None and D(attainment_cap) < 0:
+        raise ScorecardError(f"attainment cap {D(attainment_cap)} is negative")
     total = Decimal(0)
     for i, (a, t, w) in enumerate(zip(actuals, targets, weights, strict=True), start=1):
         try:

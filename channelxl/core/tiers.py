@@ -14,8 +14,10 @@ A tier is **reached** when the measure is >= its threshold.
       incremental(m) = sum_i rate[i] * max(0, min(m, threshold[i+1]) - threshold[i])
 
 Rates are fractions of the measure (0.02 = 2 %) for money measures, or amounts per unit
-when the measure is units; the arithmetic is the same. Everything is exact Decimal; no
-rounding happens here (the caller rounds the amount paid, once).
+when the measure is units; the arithmetic is the same. Everything is Decimal in the money
+context (34 significant digits, ``core.money.MONEY_CONTEXT``): exact for any rate and
+measure an analyst types; no rounding to the cent happens here (the caller rounds the
+amount paid, once).
 
 Worked example (DOMAIN.md, A): tiers 0 -> 0 %, 100,000 -> 2 %, 250,000 -> 3 %,
 500,000 -> 4 %; measure 300,000: retroactive 9,000; incremental 4,500; gap to next 200,000.
@@ -28,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from channelxl.core.money import D
+from channelxl.core.money import D, money_arithmetic, round_cents
 
 METHODS = ("retroactive", "incremental")
 
@@ -96,9 +98,11 @@ class TierTable:
         i = self.reached(measure)
         return Decimal(0) if i is None else self.tiers[i].rate
 
+    @money_arithmetic
     def retroactive(self, measure: object) -> Decimal:
         return self.rate_for(measure) * D(measure)
 
+    @money_arithmetic
     def incremental(self, measure: object) -> Decimal:
         m = D(measure)
         total = Decimal(0)
@@ -118,6 +122,7 @@ class TierTable:
             return self.incremental(measure)
         raise TierError(f"method must be retroactive or incremental, not {method!r}")
 
+    @money_arithmetic
     def next_gap(self, measure: object) -> Decimal:
         """Measure still needed to reach the next tier; 0 at (or above) the top tier."""
         m = D(measure)
@@ -129,47 +134,74 @@ class TierTable:
 
 # ---------------------------------------------------------------- many measures at once
 # Excel hands a column of measures as binary floats. Paying each through Decimal costs
-# microseconds apiece; this path computes in float64 and is still exact to the cent:
-# float64 carries the typed values and their product to a relative error below 1e-15,
-# so rounding half-up to the cent can only go wrong when the exact amount lies within
-# that error of a half cent. Such values (and very large ones) are recomputed in Decimal.
-_TIE_WINDOW = 1e-6  # in cents: far wider than float error, far narrower than a cent
-_FLOAT_LIMIT = 1e12  # amounts above this (in cents) are computed in Decimal
+# microseconds apiece; this path computes in float64 and is still exact to the cent, by
+# proof rather than by luck:
+#
+# - Tier reached. Rounding to float is monotone, so a float measure above (below) a
+#   threshold's float is above (below) the threshold in Decimal too; only a measure *equal*
+#   to a threshold's float can disagree (a threshold typed with more digits than a float
+#   holds). Those go to Decimal.
+# - Amount. Each of the few float steps (measure, rate, threshold and the amount at the
+#   threshold as floats; a difference, a product, a sum, x 100) errs by at most 2**-53 of
+#   the magnitudes it combines, so the float cents differ from the exact cents by less than
+#   ``_ERROR_BOUND x magnitude`` (magnitude: the sum of the absolute terms, in cents).
+#   Rounding half-up can only differ when the float cents lie within that bound of a half
+#   cent; those (and every non-finite or huge value, where the bound reaches half a cent)
+#   are recomputed in Decimal. The bound grows with the magnitude: a fixed window would
+#   misround ties above about 10**8.
+_ERROR_BOUND = 16 * 2.0**-53  # ~8 roundings' worth, twice over: generous, still ~1.8e-15
+_FLOAT_CENTS_LIMIT = 2.0**50  # beyond this a float's step approaches a cent: Decimal
 
 
 def amounts_in_cents(table: TierTable, measures, method: str = "retroactive"):
-    """Rebates for an array of float measures, rounded half-up to the cent, as floats.
+    """Rebates for an array of measures, rounded half-up to the cent, as float64.
 
-    Equal, value for value, to ``float(round_cents(table.amount(Decimal(repr(m)), method)))``.
+    ``measures``: floats (or ints a float holds exactly). Equal, value for value, to
+    ``float(round_cents(table.amount(D(m), method)))``; NaN where that raises (a measure
+    that is not finite, or a rebate too large to round to the cent): the caller says why.
     """
     import numpy as np
 
-    from channelxl.core.money import round_cents
-
     if method not in METHODS:
         raise TierError(f"method must be retroactive or incremental, not {method!r}")
-    m = np.asarray(measures, dtype=np.float64)
+    m = np.asarray(measures, dtype=np.float64).reshape(-1)
     thresholds = np.array([float(t.threshold) for t in table.tiers])
     rates = np.array([float(t.rate) for t in table.tiers])
     index = np.searchsorted(thresholds, m, side="right") - 1  # highest tier with threshold <= m
     reached = index >= 0
     safe = np.where(reached, index, 0)
-    if method == "retroactive":
-        amount = np.where(reached, rates[safe] * m, 0.0)
-    else:
-        # cumulative amount at each threshold, exact in Decimal, then as float
-        cum, total = [], Decimal(0)
-        for i, tier in enumerate(table.tiers):
-            cum.append(float(total))
-            if i + 1 < len(table.tiers):
-                total += tier.rate * (table.tiers[i + 1].threshold - tier.threshold)
-        cum = np.array(cum)
-        amount = np.where(reached, cum[safe] + rates[safe] * (m - thresholds[safe]), 0.0)
-    cents = amount * 100.0
-    floor = np.floor(cents)
-    frac = cents - floor
-    result = np.where(frac >= 0.5, floor + 1.0, floor) / 100.0
-    doubtful = (np.abs(frac - 0.5) < _TIE_WINDOW) | (np.abs(cents) > _FLOAT_LIMIT)
+    with np.errstate(all="ignore"):  # inf and NaN are expected here; they go to Decimal
+        if method == "retroactive":
+            amount = rates[safe] * m
+            magnitude = rates[safe] * np.abs(m)
+        else:
+            cum = np.array([float(c) for c in _cumulative(table)])
+            amount = cum[safe] + rates[safe] * (m - thresholds[safe])
+            magnitude = cum[safe] + rates[safe] * (np.abs(m) + thresholds[safe])
+        amount = np.where(reached, amount, 0.0)
+        cents = amount * 100.0
+        floor = np.floor(cents)
+        frac = cents - floor
+        result = np.where(frac >= 0.5, floor + 1.0, floor) / 100.0
+        tolerance = np.where(reached, magnitude, 0.0) * 100.0 * _ERROR_BOUND
+        doubtful = ~(np.abs(cents) < _FLOAT_CENTS_LIMIT)  # also catches inf and NaN
+        doubtful |= np.abs(frac - 0.5) <= tolerance
+        doubtful |= reached & (m == thresholds[safe])
+        doubtful |= ~np.isfinite(m)
     for i in np.flatnonzero(doubtful):
-        result[i] = float(round_cents(table.amount(Decimal(repr(float(m[i]))), method)))
+        try:
+            result[i] = float(round_cents(table.amount(D(float(m[i])), method)))
+        except (ValueError, ArithmeticError):
+            result[i] = np.nan
     return result
+
+
+@money_arithmetic
+def _cumulative(table: TierTable) -> list[Decimal]:
+    """The incremental amount at each tier's threshold (exact, in the money context)."""
+    cum, total = [], Decimal(0)
+    for i, tier in enumerate(table.tiers):
+        cum.append(total)
+        if i + 1 < len(table.tiers):
+            total += tier.rate * (table.tiers[i + 1].threshold - tier.threshold)
+    return cum

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import math
+from datetime import date as Date
 from datetime import datetime
 
 import numpy as np
@@ -11,45 +13,63 @@ import pandas as pd
 from channelxl.core.inventory import sell_through_ratio, weeks_of_supply
 from channelxl.core.periods import Month
 from channelxl.core.reconcile import Tolerance, reconcile
-from channelxl.core.territory import exclusive_conflicts, statuses
+from channelxl.core.territory import FAR_FUTURE, exclusive_conflicts, statuses
 from channelxl.excel.convert import (
+    SHEET_ROWS,
     ExcelError,
-    column,
-    drop_blank_tail,
+    blank_or_zero,
+    check_error,
     grid,
     has_header,
     is_blank,
+    is_label,
+    item_name,
+    line_up,
     named_columns,
     number,
     out,
+    positions,
+    scalar,
+    spill,
     text,
     to_date,
+    trim,
+    vector,
 )
 from channelxl.excel.registry import Arg, excel_function
+from channelxl.schema import normalize_header
 
 GROUP_RECONCILE = "Reconciliation and inventory"
 GROUP_TERRITORY = "Territory"
+# The grid of a reconciliation is months x (distributor, SKU) pairs; past this many cells
+# the tables hold a mistake (a year typed 2062 for 2026), not a channel.
+MAX_RECONCILE_CELLS = 2_000_000
 
 
 def _month(value: object, what: str) -> str:
     """A month from a date (datetime or serial) or YYYY-MM text."""
+    check_error(value, what)
     if isinstance(value, str) and value.strip()[:10].count("-") != 2:
         try:
             return str(Month.parse(value))
         except ValueError:
-            raise ExcelError(f"{what} is not a month ({value!r}); use a date or YYYY-MM") from None
+            raise ExcelError(
+                f"{what} is not a month ({value[:40]!r}); use a date or YYYY-MM"
+            ) from None
     return str(Month.of(to_date(value, what)))
 
 
 def _rows(value: object, what: str) -> tuple[list[str], list[list]]:
-    rows = drop_blank_tail(grid(value))
+    rows = trim(grid(value))
     if not rows or not has_header(rows):
         raise ExcelError(f"{what} needs a header row")
     return [text(v) for v in rows[0]], rows[1:]
 
 
 def _records(value: object, what: str, wanted: dict, optional: dict) -> tuple[list[dict], bool]:
-    """Rows of a named-column table as dicts; returns (records, had the optional columns)."""
+    """Rows of a named-column table as dicts of (cell, table row); returns (records, had the
+    optional columns). A row blank or zero in every cell is no row (Office.js sends blank
+    cells as 0); an error shown in a cell that is read is passed on."""
     header, rows = _rows(value, what)
     pos = named_columns(header, wanted, what)
     extra = {}
@@ -59,9 +79,11 @@ def _records(value: object, what: str, wanted: dict, optional: dict) -> tuple[li
     pos.update(extra)
     records = []
     for i, row in enumerate(rows, start=2):
-        if all(is_blank(v) for v in row):
+        if all(blank_or_zero(v) for v in row):
             continue
-        records.append({key: (row[j] if j < len(row) else None, i) for key, j in pos.items()})
+        for key, j in pos.items():
+            check_error(row[j], f"{what} {header[j] or key} in row {i}")
+        records.append({key: (row[j], i) for key, j in pos.items()})
     return records, bool(extra)
 
 
@@ -78,12 +100,15 @@ def _movement(value: object, what: str, amount: tuple[str, ...], field: str):
     rows = []
     for r in recs:
         (m, i), (s, _), (q, _) = r["month"], r["sku"], r["amount"]
+        quantity = float(number(q, f"{what} {amount[0]} in row {i}"))
+        if not math.isfinite(quantity):
+            raise ExcelError(f"{what} {amount[0]} in row {i} is too large", "#NUM!")
         rows.append(
             {
                 "distributor_id": text(r["distributor"][0]) if has_d else "",
                 "sku": text(s),
                 "month": _month(m, f"{what} Month in row {i}"),
-                field: float(number(q, f"{what} {amount[0]} in row {i}")),
+                field: quantity,
             }
         )
     frame = pd.DataFrame(rows, columns=["distributor_id", "sku", "month", field])
@@ -91,11 +116,30 @@ def _movement(value: object, what: str, amount: tuple[str, ...], field: str):
 
 
 def _tolerance(value: object) -> Tolerance:
-    if value in (None, "", 0):
+    value = scalar(value, "tolerance")
+    if blank_or_zero(value):
         return Tolerance()
+    amount = number(value, "tolerance")
+    if amount < 0:
+        raise ExcelError(f"tolerance {text(value)} is negative")
     if isinstance(value, str) and value.strip().endswith("%"):
-        return Tolerance(pct=float(number(value, "tolerance")))
-    return Tolerance(units=float(number(value, "tolerance")))
+        return Tolerance(pct=float(amount))
+    return Tolerance(units=float(amount))
+
+
+def _check_size(frames: list[pd.DataFrame]) -> None:
+    """Refuse tables whose months and SKUs span more than a reconciliation can hold."""
+    months = pd.concat([f["month"] for f in frames])
+    if months.empty:
+        return
+    first, last = Month.parse(months.min()), Month.parse(months.max())
+    pairs = len(pd.concat([f[["distributor_id", "sku"]] for f in frames]).drop_duplicates())
+    if ((last - first) + 2) * pairs > MAX_RECONCILE_CELLS:
+        raise ExcelError(
+            f"the tables run from {first} to {last} over {pairs} SKUs: too many months to "
+            "reconcile in one formula; check the Month columns for a mistyped year",
+            "#NUM!",
+        )
 
 
 CONFLICTS_HEADER = [
@@ -169,6 +213,7 @@ RECONCILE_HEADER = [
         ["A-1", "2026-02", 9.0, 5.0, 8.0, 6.0, 5.0, -1.0, "VAR"],
     ],
     group=GROUP_RECONCILE,
+    shape="table",
 )
 def chx_reconcile(sell_in, sell_through, inventory, tolerance=None):
     """expected closing = opening + sell-in - sell-through; variance = reported - expected."""
@@ -177,7 +222,12 @@ def chx_reconcile(sell_in, sell_through, inventory, tolerance=None):
     inv, d3 = _movement(inventory, "inventory", ("On Hand", "Closing", "Stock"), "on_hand")
     if len({d1, d2, d3}) > 1:
         raise ExcelError("give a Distributor column in every table or in none")
-    grid_ = reconcile(si, st, inv, tolerance=_tolerance(tolerance))
+    allowed = _tolerance(tolerance)
+    _check_size([si, st, inv])
+    with np.errstate(all="ignore"):  # an overflow shows as #NUM! below, not as a warning
+        grid_ = reconcile(si, st, inv, tolerance=allowed)
+    if len(grid_) >= SHEET_ROWS:
+        raise ExcelError(f"the result has {len(grid_)} rows, more than a sheet holds", "#NUM!")
     header = (["Distributor"] if d1 else []) + RECONCILE_HEADER
     rows = [header]
     for r in grid_.itertuples(index=False):
@@ -212,17 +262,18 @@ def chx_reconcile(sell_in, sell_through, inventory, tolerance=None):
     example_args=(260.0, [[20.0], [30.0], [40.0]]),
     example_result=8.666666666666666,
     group=GROUP_RECONCILE,
+    shape="value",
 )
 def chx_weeks_of_supply(on_hand, weekly_sell_through):
     """on hand / mean(weekly sell-through)."""
-    stock = number(on_hand, "on_hand")
-    weeks, _ = column(weekly_sell_through, "weekly_sell_through")
+    stock = number(scalar(on_hand, "on_hand"), "on_hand")
+    weeks, _ = vector(weekly_sell_through, "weekly_sell_through")
     values = [number(v, f"week {i}") for i, v in enumerate(weeks, start=1)]
     mean = sum(values) / len(values)
     result = weeks_of_supply(stock, mean)
     if result is None:
         raise ExcelError("no sell-through in those weeks: weeks of supply has no value", "#DIV/0!")
-    return float(result)
+    return out(result)
 
 
 @excel_function(
@@ -237,19 +288,35 @@ def chx_weeks_of_supply(on_hand, weekly_sell_through):
     example_args=(450.0, 600.0),
     example_result=0.75,
     group=GROUP_RECONCILE,
+    shape="value",
 )
 def chx_sell_through_ratio(sell_through, sell_in):
     """sell-through / sell-in."""
-    total = []
-    for value, what in ((sell_through, "sell_through"), (sell_in, "sell_in")):
-        cells = [v for row in drop_blank_tail(grid(value)) for v in row if not is_blank(v)]
-        if not cells:
-            raise ExcelError(f"{what} is empty")
-        total.append(sum(number(v, what) for v in cells))
-    result = sell_through_ratio(total[0], total[1])
+    result = sell_through_ratio(_total(sell_through, "sell_through"), _total(sell_in, "sell_in"))
     if result is None:
         raise ExcelError("sell-in is 0: no ratio", "#DIV/0!")
-    return float(result)
+    return out(result)
+
+
+def _total(value: object, what: str):
+    """The sum of a range, as SUM takes it: blank cells skipped; a header row dropped."""
+    rows = trim(grid(value))
+    if len(rows) > 1 and all(is_label(v) or is_blank(v) for v in rows[0]):
+        rows = rows[1:]
+    total, count = 0, 0
+    for r, row in enumerate(rows, start=1):
+        for c, v in enumerate(row, start=1):
+            if is_blank(v):
+                continue
+            if len(rows) * len(row) == 1:
+                where = what
+            else:
+                where = f"{what} row {r}" + (f", column {c}" if len(row) > 1 else "")
+            total += number(v, where)
+            count += 1
+    if not count:
+        raise ExcelError(f"{what} is empty")
+    return total
 
 
 _TERRITORY = {
@@ -268,19 +335,31 @@ def _territories(value: object) -> pd.DataFrame:
     for r in recs:
         i = r["distributor_id"][1]
         vt = r["valid_to"][0]
+        valid_to = None if blank_or_zero(vt) else to_date(vt, f"territories Valid To in row {i}")
         rows.append(
             {
                 "distributor_id": text(r["distributor_id"][0]),
                 "country": text(r["country"][0]).upper(),
                 "segment": text(r["segment"][0]).lower() or "*",
                 "exclusive": text(r["exclusive"][0]).upper()[:1] or "N",
-                "valid_from": to_date(r["valid_from"][0], f"territories Valid From in row {i}"),
-                "valid_to": None
-                if is_blank(vt) or vt == 0
-                else to_date(vt, f"territories Valid To in row {i}"),
+                "valid_from": _in_calendar(
+                    to_date(r["valid_from"][0], f"territories Valid From in row {i}"),
+                    f"territories Valid From in row {i}",
+                ),
+                # a Valid To past the calendar the checks compute in is open-ended anyway
+                "valid_to": None if valid_to is None or valid_to >= _LAST_DAY else valid_to,
             }
         )
     return pd.DataFrame(rows, columns=list(_TERRITORY))
+
+
+_LAST_DAY = FAR_FUTURE.date()  # the checks compare dates as pandas timestamps: up to 2262
+
+
+def _in_calendar(day: Date, what: str) -> Date:
+    if day >= _LAST_DAY:
+        raise ExcelError(f"{what} is too far in the future ({day}); check the year")
+    return day
 
 
 @excel_function(
@@ -314,50 +393,41 @@ def _territories(value: object) -> pd.DataFrame:
     ),
     example_result="IN",
     group=GROUP_TERRITORY,
+    shape="item",
 )
 def chx_territory_check(distributor, country, segment, date, territories):
     """IN when country, segment and date fall in one of the distributor's rows."""
     table = _territories(territories)
-    cols = [
-        column(value, what, numeric=False)
-        for value, what in (
-            (distributor, "distributor"),
-            (country, "country"),
-            (segment, "segment"),
-            (date, "date"),
+    given = [
+        (what, *positions(value, what, numeric=False))
+        for what, value in (
+            ("distributor", distributor),
+            ("country", country),
+            ("segment", segment),
+            ("date", date),
         )
     ]
-    # Columns selected with their header: the date column's first cell is then no date.
-    dates = cols[3][0]
-    if len(dates) > 1 and isinstance(dates[0], str) and not dates[0][:4].isdigit():
-        cols = [(values[1:] if len(values) > 1 else values, rng) for values, rng in cols]
-    lengths = {len(values) for values, _ in cols}
-    as_column = any(rng for _, rng in cols)
-    n = max(lengths)
-    if lengths - {1, n}:
-        raise ExcelError("distributor, country, segment and date columns need the same length")
-
-    def expand(values):
-        return values * n if len(values) == 1 else values
-
-    d, c, s, t = (expand(v) for v, _ in cols)
+    # Columns selected with their header: drop the first cell of every range.
+    header = any(_is_line_header(what, cells) for what, cells, _, _ in given)
+    lines = [(what, cells[1:] if header and len(cells) > 1 else cells) for what, cells, *_ in given]
+    n = line_up(lines, broadcast=True)
+    orientations = {o for (*_, o, _), (_, line) in zip(given, lines, strict=True) if len(line) > 1}
+    if n > 1 and len(orientations) > 1:
+        raise ExcelError("give the lines as columns, or all as rows, not some of each")
+    shape = "value" if n == 1 and not header else (orientations or {"column"}).pop()
+    d, c, s, t = (cells * n if len(cells) == 1 else cells[:n] for _, cells in lines)
     results: list = [None] * n
     valid_rows = []
     for i in range(n):
         try:
-            valid_rows.append(
-                (
-                    i,
-                    (
-                        text(d[i]),
-                        text(c[i]).upper(),
-                        text(s[i]).lower(),
-                        to_date(t[i], f"date in row {i + 1}"),
-                    ),
-                )
-            )
+            for name, cell in (("distributor", d[i]), ("country", c[i]), ("segment", s[i])):
+                check_error(cell, item_name(name, shape, i + 1))
+            when = item_name("date", shape, i + 1)
+            day = _in_calendar(to_date(t[i], when), when)
+            line = (text(d[i]), text(c[i]).upper(), text(s[i]).lower(), day)
+            valid_rows.append((i, line))
         except ExcelError as exc:
-            if not as_column:
+            if shape == "value":
                 raise
             results[i] = str(exc)
     if valid_rows:
@@ -367,7 +437,27 @@ def chx_territory_check(distributor, country, segment, date, territories):
         )
         for (i, _), status in zip(valid_rows, found, strict=True):
             results[i] = status
-    return [[r] for r in results] if as_column else results[0]
+    return spill(results, shape)
+
+
+_LINE_HEADERS = {  # what a line column's header may say (dates: see _is_line_header)
+    "distributor": _DIST,
+    "country": ("Country", "End Customer Country", "Customer Country"),
+    "segment": ("Segment", "End Customer Segment", "Customer Segment"),
+}
+
+
+def _is_line_header(what: str, cells: list) -> bool:
+    """A range's first cell names its column; atop dates, any text that is no date does."""
+    if len(cells) < 2 or not is_label(cells[0]):
+        return False
+    if what == "date":
+        try:
+            to_date(cells[0], what)
+        except ExcelError:
+            return True
+        return False
+    return normalize_header(text(cells[0])) in {normalize_header(h) for h in _LINE_HEADERS[what]}
 
 
 @excel_function(
@@ -396,6 +486,7 @@ def chx_territory_check(distributor, country, segment, date, territories):
         ["D001", "D002", "IN", "public", "*", datetime(2025, 6, 1), datetime(2026, 3, 31)],
     ],
     group=GROUP_TERRITORY,
+    shape="table",
 )
 def chx_territory_conflicts(territories):
     """Pairs of exclusive rows overlapping in country, segment (* overlaps all) and dates."""

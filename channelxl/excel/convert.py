@@ -6,17 +6,30 @@ What arrives (xlwings, ``ndim=2`` on every range argument):
   (``''`` for a cell holding an empty string); dates as ``datetime``.
 - Office.js (xlwings Server / Lite): a 2-D list; numbers as ``int`` or ``float``; blanks
   as ``''`` or ``0``; dates as serial numbers (days since 1899-12-30).
+- An error shown by another cell (``#N/A``, or a ``CHX_`` function's own ``#VALUE! ...``
+  text) arrives as that text: it is passed on with its kind (``#N/A`` gives ``#N/A``).
 
-A table may or may not start with a header row; a generously selected range has blank
-rows at the bottom, which are dropped. What goes back: a scalar, or a 2-D list that
-spills as a dynamic array (a table has a header row). Bad input raises
+Blank cells, the rules (one place, every function):
+
+- A generously selected range has blank rows at the bottom and blank columns at the right:
+  they are dropped (:func:`trim`), so it gives the answer of the exact range.
+- Office.js sends a blank cell as ``0``. JSON and Pyodide turn an integral JS number into a
+  Python ``int``, and Windows sends every number as a ``float``; so a trailing ``int`` 0 is
+  a blank (:func:`office_blank`) and a trailing ``0.0`` is a zero someone typed. Where a
+  row of zeros means nothing (a territory, a reconciliation line, a scorecard metric with
+  no target and no weight) any zero counts as blank (:func:`blank_or_zero`).
+
+A table may or may not start with a header row. What goes back: a scalar, or a 2-D list
+that spills as a dynamic array (a table has a header row). Bad input raises
 :class:`ExcelError`, which :func:`guard` turns into the text a cell shows, such as
-``#VALUE! tier thresholds must ascend (row 3)`` -- never a traceback.
+``#VALUE! tier thresholds must ascend (row 3)`` -- never a traceback or a Python name.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
+import math
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,6 +37,33 @@ from decimal import Decimal
 from channelxl.core.money import D
 from channelxl.io.cells import excel_serial_to_date, is_blank
 from channelxl.schema import normalize_header
+
+_log = logging.getLogger("channelxl.excel")
+
+# What Excel shows for an error value; Office.js (and xlwings with err_to_str) passes it on
+# as this text. A CHX_ function's own error text starts with one of them and a space.
+EXCEL_ERRORS = frozenset(
+    {
+        "#N/A",
+        "#VALUE!",
+        "#REF!",
+        "#DIV/0!",
+        "#NUM!",
+        "#NAME?",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#GETTING_DATA",
+        "#PYTHON!",
+        "#TIMEOUT!",
+    }
+)
+SHEET_ROWS = 1_048_576  # the most rows a result can spill into
 
 
 class ExcelError(Exception):
@@ -39,7 +79,12 @@ class ExcelError(Exception):
 
 
 def guard(fn):
-    """Run an Excel function; return an error string instead of raising, always."""
+    """Run an Excel function; return an error string instead of raising, always.
+
+    An unexpected exception is logged (for whoever maintains channelxl) and the cell says,
+    in words, that the arguments could not be read: never a Python class name.
+    """
+    name = fn.__name__.upper()
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -47,38 +92,52 @@ def guard(fn):
             return fn(*args, **kwargs)
         except ExcelError as exc:
             return str(exc)
-        except Exception as exc:  # a cell must never show a traceback
-            return f"#VALUE! {type(exc).__name__}: {exc}"
+        except ArithmeticError:  # decimal overflow and the like: numbers beyond any use
+            _log.exception("%s: arithmetic failed", name)
+            return f"#NUM! {name} got a number too large or too small to compute with"
+        except Exception:  # a cell must never show a traceback
+            _log.exception("%s: unexpected input", name)
+            return f"#VALUE! {name} could not read its arguments; check each one"
 
     return wrapper
 
 
-def grid(value: object) -> list[list]:
-    """Any argument as a 2-D list (a scalar is 1x1; a 1-D list is a column)."""
-    if isinstance(value, list | tuple):
-        if not value:
-            return []
-        if isinstance(value[0], list):  # what xlwings passes: rows of cells (not copied)
-            return value if set(map(type, value)) == {list} else [list(r) for r in value]
-        if all(isinstance(r, list | tuple) for r in value):
-            return [list(r) for r in value]
-        return [[v] for v in value]
-    return [[value]]
+# ------------------------------------------------------------------------------ cells
 
 
-def drop_blank_tail(rows: list[list], *, zero_is_blank: bool = False) -> list[list]:
-    """Drop trailing rows with no value (Office.js sends blanks as 0 where told so)."""
+def office_blank(value: object) -> bool:
+    """A blank cell as either Excel sends it: None, '' (or spaces), or Office.js's int 0."""
+    return is_blank(value) or (type(value) is int and value == 0)
 
-    def blank(v):
-        return is_blank(v) or (zero_is_blank and isinstance(v, int | float) and v == 0)
 
-    end = len(rows)
-    while end and all(blank(v) for v in rows[end - 1]):
-        end -= 1
-    return rows[:end]
+def blank_or_zero(value: object) -> bool:
+    """Blank, or any zero: for rows where zeros carry no information."""
+    return is_blank(value) or (
+        isinstance(value, int | float) and not isinstance(value, bool) and value == 0
+    )
+
+
+def excel_error(value: object) -> str | None:
+    """The error code an error cell (or a CHX_ error text) shows, else None."""
+    if not isinstance(value, str) or not value.startswith("#"):
+        return None
+    code = value.split(" ", 1)[0].upper()
+    return code if code in EXCEL_ERRORS else None
+
+
+def shown(value: object) -> str:
+    """A cell's value as an error message quotes it: short, and never a Python type."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float | Decimal | datetime | date):
+        return str(value)
+    return "a value that is no cell"
 
 
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$")
+_SPACES = str.maketrans("", "", " \u00a0\u202f")  # thousands separated by (no-break) spaces
 
 
 def looks_numeric(value: object) -> bool:
@@ -86,7 +145,24 @@ def looks_numeric(value: object) -> bool:
         return False
     if isinstance(value, int | float | Decimal | datetime | date):
         return True
-    return isinstance(value, str) and bool(_NUMBER_TEXT.match(value.strip().replace(" ", "")))
+    return isinstance(value, str) and bool(_NUMBER_TEXT.match(value.translate(_SPACES)))
+
+
+def is_label(value: object) -> bool:
+    """Text that is not a number and not an error: a header or a label."""
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        and not looks_numeric(value)
+        and excel_error(value) is None
+    )
+
+
+def check_error(value: object, what: str) -> None:
+    """Pass on an error from another cell, with its own kind."""
+    code = excel_error(value)
+    if code:
+        raise ExcelError(f"{what} comes from a cell showing {code}", code)
 
 
 def number(value: object, what: str) -> Decimal:
@@ -95,19 +171,24 @@ def number(value: object, what: str) -> Decimal:
         raise ExcelError(f"{what} is blank")
     if isinstance(value, bool):
         raise ExcelError(f"{what} is TRUE/FALSE, not a number")
+    check_error(value, what)
     if isinstance(value, str):
-        text = value.strip().replace(" ", "")
-        if not _NUMBER_TEXT.match(text):
-            raise ExcelError(f"{what} is not a number ({value!r})")
-        percent = text.endswith("%")
-        result = D(text.rstrip("%").replace(",", ""))
+        text_ = value.translate(_SPACES)
+        if not _NUMBER_TEXT.match(text_):
+            raise ExcelError(f"{what} is not a number ({shown(value)})")
+        percent = text_.endswith("%")
+        result = D(text_.rstrip("%").replace(",", ""))
         return result / 100 if percent else result
     if isinstance(value, datetime | date):
         raise ExcelError(f"{what} is a date, not a number")
+    if isinstance(value, list | tuple):
+        raise ExcelError(f"{what} must be one cell, not a range")
+    if not isinstance(value, int | float | Decimal):
+        raise ExcelError(f"{what} is not a number ({shown(value)})")
     try:
         return D(value)
     except ValueError:
-        raise ExcelError(f"{what} is not a number ({value!r})") from None
+        raise ExcelError(f"{what} is not a finite number ({shown(value)})", "#NUM!") from None
 
 
 def text(value: object) -> str:
@@ -124,6 +205,9 @@ def to_date(value: object, what: str) -> date:
         return value.date()
     if isinstance(value, date):
         return value
+    if is_blank(value):
+        raise ExcelError(f"{what} is blank")
+    check_error(value, what)
     if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
         return excel_serial_to_date(value)
     if isinstance(value, str):
@@ -131,14 +215,77 @@ def to_date(value: object, what: str) -> date:
             return date.fromisoformat(value.strip()[:10])
         except ValueError:
             pass
-    raise ExcelError(f"{what} is not a date ({value!r})")
+    raise ExcelError(f"{what} is not a date ({shown(value)})")
 
 
-def has_header(rows: list[list]) -> bool:
-    """A first row holding any text that is not a number is a header."""
-    return bool(rows) and any(
-        isinstance(v, str) and v.strip() and not looks_numeric(v) for v in rows[0]
-    )
+def scalar(value: object, what: str) -> object:
+    """A one-cell argument; a range of one value (plus blanks) is that value."""
+    if not isinstance(value, list | tuple):
+        return value
+    rows = trim(grid(value), office_blank)
+    if not rows:
+        return None
+    if len(rows) > 1 or len(rows[0]) > 1:
+        raise ExcelError(f"{what} must be one cell, not a range")
+    return rows[0][0]
+
+
+# ------------------------------------------------------------------------------ ranges
+
+
+def grid(value: object) -> list[list]:
+    """Any argument as a rectangular 2-D list (a scalar is 1x1; a 1-D list is a column)."""
+    if isinstance(value, list | tuple):
+        if not value:
+            return []
+        if isinstance(value[0], list) and set(map(type, value)) == {list}:
+            rows = value  # what xlwings passes: rows of cells (not copied)
+        elif all(isinstance(r, list | tuple) for r in value):
+            rows = [list(r) for r in value]
+        else:
+            return [[v] for v in value]
+        lengths = set(map(len, rows))
+        if len(lengths) > 1:  # never from Excel; from a Python caller
+            width = max(lengths)
+            rows = [list(r) + [None] * (width - len(r)) for r in rows]
+        return rows
+    return [[value]]
+
+
+def trim(
+    rows: list[list], blank=is_blank, *, blank_columns=None, keep_columns: int = 1
+) -> list[list]:
+    """Drop trailing blank rows and columns (``blank`` says what a blank cell is; for
+    columns ``blank_columns``, by default the same).
+
+    Cells that are blank only as Office.js zeros never trim a range to nothing (its first
+    row stays), nor below ``keep_columns`` columns: a column of zeros may be the data.
+    """
+    blank_columns = blank_columns or blank
+    end = len(rows)
+    while end and all(blank(v) for v in rows[end - 1]):
+        if end == 1 and not all(is_blank(v) for v in rows[0]):
+            break
+        end -= 1
+    rows = rows[:end]
+    width = len(rows[0]) if rows else 0
+    cut = width
+    while cut and all(blank_columns(r[cut - 1]) for r in rows):
+        if cut <= keep_columns and not all(is_blank(r[cut - 1]) for r in rows):
+            break
+        cut -= 1
+    if not cut:
+        return []
+    return rows if cut == width else [r[:cut] for r in rows]
+
+
+def has_header(rows: list[list], columns: tuple[int, ...] | None = None) -> bool:
+    """A first row holding a label (text that is not a number) in ``columns`` (all by
+    default) is a header."""
+    if not rows:
+        return False
+    first = rows[0] if columns is None else [rows[0][j] for j in columns if j < len(rows[0])]
+    return any(is_label(v) for v in first)
 
 
 def table(
@@ -147,14 +294,16 @@ def table(
     *,
     min_columns: int,
     max_columns: int,
-    zero_is_blank: bool = False,
+    numeric_columns: tuple[int, ...] | None = None,
+    blank=is_blank,
 ) -> tuple[list[str] | None, list[list], int]:
     """Split a table argument into (header or None, data rows, Excel row offset).
 
     The offset is 1 when a header row was found, so data row i is table row i + offset + 1
-    (1-based), the number an error message names.
+    (1-based), the number an error message names. A header is told apart by a label in
+    ``numeric_columns`` (a label in a text column is data).
     """
-    rows = drop_blank_tail(grid(value), zero_is_blank=zero_is_blank)
+    rows = trim(grid(value), blank, blank_columns=office_blank, keep_columns=min_columns)
     if not rows:
         raise ExcelError(f"{what} is empty")
     width = len(rows[0])
@@ -163,7 +312,7 @@ def table(
         raise ExcelError(f"{what} needs {need} columns, got {width}")
     header = None
     offset = 0
-    if has_header(rows):
+    if has_header(rows, numeric_columns):
         header = [text(v) for v in rows[0]]
         rows = rows[1:]
         offset = 1
@@ -172,31 +321,80 @@ def table(
     return header, rows, offset
 
 
-def column(value: object, what: str, *, numeric: bool = True) -> tuple[list, bool]:
-    """A single value or a column of values; returns (values, was_a_range).
+def positions(value: object, what: str, *, numeric: bool = True) -> tuple[list, str, bool]:
+    """The cells of a one-value, one-column or one-row argument, blanks kept.
 
-    For a numeric column a text cell on top is a header and is dropped; a text column
-    cannot tell, so ``numeric=False`` keeps every cell (the caller decides).
+    Returns (cells, orientation, had a header): orientation ``"column"`` or ``"row"`` (a
+    single cell is a column of one). Functions that line several such arguments up (a
+    scorecard's actuals, targets and weights; a territory check's lines) compare these
+    untrimmed lengths, so ranges of the same size agree even where one ends in blanks. For
+    numbers, a label on top of a column (or left of a row), or a header row above a row,
+    is a header and is dropped; a text column cannot tell, so ``numeric=False`` keeps every
+    cell (the caller decides).
     """
     rows = grid(value)
-    scalar = len(rows) == 1 and len(rows[0]) == 1
-    rows = drop_blank_tail(rows)
-    if not rows:
+    content = trim(rows)
+    if not content:
         raise ExcelError(f"{what} is empty")
-    if set(map(len, rows)) != {1}:
-        if len(rows) == 1:  # a row of values is read as a list too
-            return list(rows[0]), True
+    if len(content) > 1 and len(content[0]) > 1:  # Office.js blanks (0) around one line?
+        content = trim(content, office_blank)
+    height, width = len(content), len(content[0])
+    if width == 1 and (height > 1 or len(rows) > 1 or len(rows[0]) == 1):
+        cells, orientation = [r[0] for r in rows], "column"
+    elif height == 1:
+        cells, orientation = list(rows[0]), "row"
+    elif numeric and height == 2 and all(is_label(v) or is_blank(v) for v in content[0]):
+        return list(rows[1]), "row", True  # a header row above a row of numbers
+    else:
         raise ExcelError(f"{what} must be one value or one column")
-    values = [r[0] for r in rows]
-    if (
-        numeric
-        and values
-        and isinstance(values[0], str)
-        and not looks_numeric(values[0])
-        and len(values) > 1
-    ):
-        values = values[1:]  # a header cell on top of the column
-    return values, not scalar
+    if numeric and len(cells) > 1 and is_label(cells[0]):
+        return cells[1:], orientation, True
+    return cells, orientation, False
+
+
+def vector(value: object, what: str, *, blank=office_blank) -> tuple[list, str]:
+    """One number, a column or a row of numbers: returns (values, shape).
+
+    Trailing blanks (``blank``: by default Office.js's 0 too, but never the first value)
+    are dropped. ``shape`` is ``"value"`` when what is left of the range is one cell (a
+    scalar, a 1x1 range, or one value in a generously selected range), else ``"column"``
+    or ``"row"``; the result of a per-item function takes the same shape.
+    """
+    cells, orientation, had_header = positions(value, what)
+    end = len(cells)
+    while end and blank(cells[end - 1]) and (end > 1 or is_blank(cells[0])):
+        end -= 1
+    if not end:
+        raise ExcelError(f"{what} has a header but no values")
+    return cells[:end], ("value" if end == 1 and not had_header else orientation)
+
+
+def line_up(given: list[tuple[str, list]], *, broadcast: bool, blank=blank_or_zero) -> int:
+    """The number of items several position lists share, checked.
+
+    ``given``: (name, cells) pairs, cells from :func:`positions`. With ``broadcast`` a list of one
+    cell is one value for every item. Trailing positions blank in every list are no item
+    (generously selected ranges); a list that ends before the items do is a range of the
+    wrong size.
+    """
+    longest = max(len(cells) for _, cells in given)
+    many = [cells for _, cells in given if len(cells) > 1 or not broadcast]
+    n = longest
+    while n > 1 and all(len(cells) < n or blank(cells[n - 1]) for cells in many):
+        n -= 1
+    if any(len(cells) < n for cells in many):
+        lengths = ", ".join(str(min(len(cells), n)) for _, cells in given)
+        names = [name for name, _ in given]
+        names = ", ".join(names[:-1]) + " and " + names[-1]
+        raise ExcelError(f"{names} need the same length ({lengths})")
+    return n
+
+
+def item_name(what: str, shape: str, i: int) -> str:
+    """How an error names item i (1-based) of a vector: 'measure in row 3'."""
+    if shape == "value":
+        return what
+    return f"{what} in {'row' if shape == 'column' else 'column'} {i}"
 
 
 def named_columns(
@@ -214,22 +412,36 @@ def named_columns(
                 found[key] = keys.index(normalize_header(name))
                 break
     missing = [names[0] for key, names in wanted.items() if key not in found]
+    if missing and not found:
+        expected = ", ".join(names[0] for names in wanted.values())
+        raise ExcelError(f"{what} needs a header row naming its columns: {expected}")
     if missing:
         raise ExcelError(f"{what} has no column {', '.join(missing)}")
     return found
 
 
+# ------------------------------------------------------------------------------ results
+
+
 def out(value: object):
-    """A result as Excel takes it: Decimal -> float, date stays, None -> ''."""
-    if isinstance(value, Decimal):
-        return float(value)
+    """A result as Excel takes it: Decimal -> float, date stays, None -> ''.
+
+    A number Excel cannot hold (beyond about 1.8e308, or not a number at all) is refused.
+    """
+    if isinstance(value, Decimal | float):
+        result = float(value)
+        if not math.isfinite(result):
+            raise ExcelError("the result is too large for Excel", "#NUM!")
+        return result
     if value is None:
         return ""
     return value
 
 
-def spill(values: list, as_column: bool):
-    """One value, or a column that spills."""
-    if not as_column:
-        return out(values[0])
-    return [[out(v)] for v in values]
+def spill(values: list, shape: str):
+    """One value, or a column or a row that spills; items are already cell values."""
+    if shape == "value":
+        return values[0]
+    if shape == "row":
+        return [list(values)]
+    return [[v] for v in values]

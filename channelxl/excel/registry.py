@@ -16,6 +16,12 @@ import xlwings as xw
 from channelxl.excel.convert import guard
 
 CATEGORY = "channelxl"
+# What a function returns, checked by tests/test_function_inputs.py for every input:
+SHAPES = {
+    "value": "one value",
+    "item": "one value per item, shaped as the input: a value, a column or a row",
+    "table": "a table (a 2-D list) whose first row is its header",
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,7 @@ class Function:
     example_args: tuple  # the same call's values, as Excel passes them
     example_result: object
     group: str
+    shape: str = "value"  # a key of SHAPES
     fn: Callable = field(repr=False, default=None)
 
     @property
@@ -57,13 +64,16 @@ def excel_function(
     example_args: tuple,
     example_result: object,
     group: str,
+    shape: str,
 ):
-    """Register ``chx_foo`` as the Excel function ``CHX_FOO``."""
+    """Register ``chx_foo`` as the Excel function ``CHX_FOO``; ``shape`` is a key of SHAPES."""
 
     def decorate(fn: Callable) -> Callable:
         name = fn.__name__.upper()
         if not name.startswith("CHX_"):
             raise ValueError(f"{fn.__name__}: Excel functions are named chx_...")
+        if shape not in SHAPES:
+            raise ValueError(f"{name}: shape must be one of {', '.join(SHAPES)}")
         wrapped = guard(fn)
         wrapped.__doc__ = summary  # what Excel's function wizard shows (255 characters)
         for a in args:
@@ -81,6 +91,7 @@ def excel_function(
             example_args=example_args,
             example_result=example_result,
             group=group,
+            shape=shape,
             fn=wrapped,
         )
         return wrapped

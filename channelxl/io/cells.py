@@ -3,13 +3,27 @@
 Cells arrive as python-calamine (and openpyxl) give them: ``str``, ``float``, ``int``,
 ``bool``, ``date``/``datetime`` or ``None``/``""`` for a blank. Each parser returns the
 typed value or raises :class:`CellError` with a plain message saying what was expected.
+
+Rules every format shares (``ledger.load_csv`` applies them to CSV values):
+
+- **A number typed as text is never read as a different number.** It is read the way the
+  distributor's locale writes numbers (babel, strict: ``1.234,50`` in de_DE); otherwise
+  only the plain form is accepted (:func:`plain_number`: ``1,234,567.50``, grouping by
+  commas in threes, a point before the decimals). A decimal comma the locale does not use
+  (``1999,50`` in en_US) or grouping it cannot produce (``1,00,000`` in de_DE) is a
+  problem of that cell, not 199950 or 100000.
+- **A whole number is whole:** ``1.5`` is not 2.
+- **Numbers fit the ledger** (``Column.duck_type``): BIGINT for whole numbers, DECIMAL(18,
+  scale) for decimals; a larger one is named too large (:func:`too_large`).
+- **Text holds no control character** (U+0000-U+001F but tab, line feed and carriage
+  return; U+007F; U+0080-U+009F): :func:`control_character` says which, in text columns.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import cache
 
 import pycountry
@@ -59,6 +73,79 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+# C0 controls but tab, line feed and carriage return; DEL; the C1 controls. No one types
+# them: they come with a paste from another program or a damaged export, are invisible, and
+# would make two equal-looking values differ (and a workbook that holds one unreadable).
+# Written so that both Python's re and DuckDB's RE2 read it.
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_CONTROL = re.compile(CONTROL_CHARACTERS)
+
+
+def control_character(text: str) -> str | None:
+    """The problem of text holding a control character (which one), or None."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    return f"contains the control character U+{ord(found.group()):04X}; retype the value"
+
+
+# ---------------------------------------------------------------- numbers and their range
+# BIGINT; its smallest value, -2**63, is left out: the range is symmetric, and the CSV
+# loader uses that value to mark a whole number that is not one (``load_csv.UNREADABLE``)
+WHOLE_MAX = 2**63 - 1
+
+
+def number_limit(column: Column) -> Decimal:
+    """The largest magnitude ``column`` holds in the ledger: BIGINT, or DECIMAL(18, scale)."""
+    if column.type == "int":
+        return Decimal(WHOLE_MAX)
+    return Decimal(10) ** (18 - column.scale) - Decimal(1).scaleb(-column.scale)
+
+
+def fits(number: Decimal, column: Column) -> bool:
+    """``number`` (finite) fits the ledger's column once rounded to the column's scale."""
+    if column.type == "decimal":
+        if number.adjusted() > 18:  # far too large, and too large to round
+            return False
+        with localcontext() as exact:
+            exact.prec = 40  # 18 digits and the scale, whatever the caller's context
+            number = number.quantize(Decimal(1).scaleb(-column.scale), ROUND_HALF_UP)
+    return abs(number) <= number_limit(column)
+
+
+def too_large(shown: str, column: Column) -> str:
+    """What to say of a number (``shown`` as typed) that ``column`` cannot hold."""
+    limit = number_limit(column)
+    return f"{shown} is too large: {column.name} must be between -{limit:,} and {limit:,}"
+
+
+# A number in the one form no locale reads differently: digits, grouped by commas in
+# threes or not at all, a point before the decimals, a sign; ASCII digits only.
+_PLAIN = re.compile(r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def plain_number(text: str) -> Decimal | None:
+    """``text`` (spaces around it allowed) in the plain form (``1,234,567.50``, ``-12``,
+    ``0.5``), or None."""
+    text = text.strip()
+    return Decimal(text.replace(",", "")) if _PLAIN.fullmatch(text) else None
+
+
+def _checked(number: Decimal, shown: str, column: Column) -> int | Decimal:
+    """``number`` read from ``shown``, as the column's type: whole and within range."""
+    if not number.is_finite():
+        raise CellError(f"{shown} is not a number")
+    if column.type == "int":
+        if number != number.to_integral_value():
+            raise CellError(f"{shown} is not a whole number")
+        if not fits(number, column):
+            raise CellError(too_large(shown, column))
+        return int(number)
+    if not fits(number, column):
+        raise CellError(too_large(shown, column))
+    return number
+
+
 def parse_id(value: object, column: Column) -> str:
     return _text(value)
 
@@ -90,35 +177,48 @@ def parse_bool(value: object, column: Column) -> str:
     raise CellError(f"{_text(value)!r} is not Y or N")
 
 
+def _plain_text(text: str, column: Column) -> Decimal | None:
+    """A number typed as text in the plain form, for a whole-number or decimal column (a
+    decimal may end in %: ``12.5%`` is 0.125)."""
+    text = text.strip()
+    if column.type == "decimal" and text.endswith("%"):
+        number = plain_number(text[:-1])
+        return None if number is None else number / 100
+    return plain_number(text)
+
+
 def parse_int(value: object, column: Column) -> int:
+    """A whole number: a number cell, or text in the plain form (``1,234``; ``12.00``)."""
     if isinstance(value, bool):
         raise CellError(f"{value!r} is not a whole number")
     if isinstance(value, int):
-        return value
+        return _checked(Decimal(value), str(value), column)
     if isinstance(value, float):
-        if value.is_integer():
-            return int(value)
-        raise CellError(f"{value!r} is not a whole number")
-    text = _text(value).replace(" ", "").replace(",", "")
-    if re.fullmatch(r"[+-]?\d+", text):
-        return int(text)
-    raise CellError(f"{_text(value)!r} is not a whole number")
+        if not value.is_integer():  # 1.5, and also NaN and infinity
+            raise CellError(f"{value!r} is not a whole number")
+        return _checked(Decimal(int(value)), repr(value), column)
+    text = _text(value)
+    number = _plain_text(text, column)
+    if number is None:
+        raise CellError(f"{text!r} is not a whole number")
+    return _checked(number, repr(text), column)
 
 
 def parse_decimal(value: object, column: Column) -> Decimal:
+    """A number: a number cell, or text in the plain form (``1,234.50``; ``12.5%``)."""
     if isinstance(value, bool):
         raise CellError(f"{value!r} is not a number")
     if isinstance(value, str):
-        value = value.strip().replace(" ", "").replace(",", "")
-        if value.endswith("%"):
-            try:
-                return D(value[:-1]) / 100
-            except ValueError:
-                raise CellError(f"{value!r} is not a number") from None
+        text = value.strip()
+        number = _plain_text(text, column)
+        if number is None:
+            raise CellError(f"{text!r} is not a number like 1234.50")
+        return _checked(number, repr(text), column)
     try:
-        return D(value)
+        number = D(value)
     except ValueError:
         raise CellError(f"{_text(value)!r} is not a number") from None
+    return _checked(number, _text(value), column)
 
 
 def excel_serial_to_date(serial: float) -> date:
@@ -207,32 +307,70 @@ PARSERS = {
 }
 
 
-def parse_localized(value: str, column: Column, locale: str):
-    """Dates and numbers typed as text the way the distributor's locale writes them
-    (31.10.2026 and 1.234,50 in de_DE; 10/31/2026 and 1,234.50 in en_US)."""
-    from babel.dates import parse_date as babel_date
+class NotInLocale(CellError):
+    """Text that is not a number as the locale writes numbers (the plain form may read it)."""
+
+
+_SPACES = " \u00a0\u202f"  # a space, the no-break space and the narrow one (fr_FR groups)
+
+
+@cache
+def _number_symbols(locale: str) -> tuple[str, str, frozenset[str]]:
+    """(decimal symbol, group symbol, every character a number may hold) in ``locale``."""
+    from babel.numbers import (
+        get_decimal_symbol,
+        get_group_symbol,
+        get_minus_sign_symbol,
+        get_plus_sign_symbol,
+    )
+
+    decimal, group = get_decimal_symbol(locale), get_group_symbol(locale)
+    signs = {"+", "-", get_minus_sign_symbol(locale), get_plus_sign_symbol(locale)}
+    return decimal, group, frozenset("0123456789" + decimal + group + "".join(signs))
+
+
+def locale_number(text: str, locale: str) -> Decimal | None:
+    """``text`` as a number written the way ``locale`` writes one (``1.234,50`` in de_DE,
+    ``1 234,50`` in fr_FR, ``1,00,000`` in en_IN), strictly: the locale's digits,
+    symbols and grouping only (no exponent, no NaN); None when it is not one."""
     from babel.numbers import NumberFormatError
     from babel.numbers import parse_decimal as babel_decimal
 
-    text = value.strip()
+    _, group, allowed = _number_symbols(locale)
+    text = text.strip()
+    if group in _SPACES:  # people type a plain space where the locale groups with another
+        text = re.sub(f"[{_SPACES}]", group, text)
+    if not text or not set(text) <= allowed:
+        return None
     try:
-        if column.type == "date":
-            return babel_date(text, locale=locale)
-        number = babel_decimal(
-            text.replace(" ", "").replace("\u00a0", ""), locale=locale, strict=True
-        )
-    except (NumberFormatError, ValueError, IndexError, TypeError):
-        raise CellError(f"{value!r} is not {_EXPECTED[column.type]} (read as {locale})") from None
-    if not number.is_finite():  # babel reads "NaN" and "Infinity" as numbers; a cell may not
-        raise CellError(f"{value!r} is not {_EXPECTED[column.type]}")
-    if column.type == "int":
-        if number != number.to_integral_value():
-            raise CellError(f"{value!r} is not a whole number")
-        return int(number)
-    return number
+        number = babel_decimal(text, locale=locale, strict=True)
+    except (NumberFormatError, ArithmeticError, ValueError, IndexError, TypeError):
+        return None
+    return number if number.is_finite() else None
 
 
-_EXPECTED = {"date": "a date", "int": "a whole number", "decimal": "a number"}
+def parse_localized(value: str, column: Column, locale: str):
+    """Dates and numbers typed as text the way the distributor's locale writes them
+    (31.10.2026 and 1.234,50 in de_DE; 10/31/2026 and 1,234.50 in en_US). A number the
+    locale does not read raises :class:`NotInLocale`, saying how it was read."""
+    from babel.dates import parse_date as babel_date
+
+    if column.type == "date":
+        try:
+            return babel_date(value.strip(), locale=locale)
+        except (ValueError, IndexError, TypeError):
+            raise CellError(f"{value!r} is not a date (read as {locale})") from None
+    number = locale_number(value, locale)
+    if number is None:
+        if column.type == "int":
+            expected = "a whole number"
+        else:  # the plain example, with the locale's decimal symbol
+            expected = f"a number like 1234{_number_symbols(locale)[0]}50"
+        raise NotInLocale(f"{value!r} is not {expected} (read as {locale})")
+    return _checked(number, repr(value), column)
+
+
+_LOCALIZED = ("date", "int", "decimal")  # the types a locale writes its own way
 
 
 def parse_cell(value: object, column: Column, locale: str | None = None):
@@ -246,13 +384,20 @@ def parse_cell(value: object, column: Column, locale: str | None = None):
         if column.required:
             raise CellError(f"{column.name} is required")
         return None
-    localized = bool(locale) and isinstance(value, str) and column.type in _EXPECTED
+    if column.kind.text and isinstance(value, str):
+        problem = control_character(value)
+        if problem:
+            raise CellError(problem)
+    localized = bool(locale) and isinstance(value, str) and column.type in _LOCALIZED
     if localized and column.type != "date":
-        # numbers as text follow the locale first: 1.234,50 is 1234.50 in de_DE
+        # numbers as text follow the locale first: 1.234,50 is 1234.50 in de_DE; what the
+        # locale cannot read may still be in the plain form, else the locale's word stands
         try:
             result = parse_localized(value, column, locale)
-        except CellError:
-            result = PARSERS[column.type](value, column)
+        except NotInLocale:
+            if _plain_text(value, column) is None:
+                raise
+            result = PARSERS[column.type](value, column)  # its own word: not whole, too large
     else:
         try:
             result = PARSERS[column.type](value, column)  # ISO dates first: unambiguous
@@ -286,7 +431,8 @@ def column_parser(column: Column, locale: str | None = None):
     if kind in ("id", "text"):
 
         def parse(value):
-            if type(value) is str:
+            # printable: no control character (nor tab or no-break space: the slow path)
+            if type(value) is str and value.isprintable():
                 text = value.strip()
                 if text:
                     return text
@@ -295,18 +441,20 @@ def column_parser(column: Column, locale: str | None = None):
     elif kind == "int" and not bounded:
 
         def parse(value):
-            if type(value) is int:
+            if type(value) is int and -WHOLE_MAX <= value <= WHOLE_MAX:
                 return value
-            if type(value) is float and value.is_integer():
+            if type(value) is float and value.is_integer() and -_TWO_63 < value < _TWO_63:
                 return int(value)
             return slow(value)
 
     elif kind == "decimal" and not bounded:
+        # well inside the range, whatever rounding to the scale does (else: the slow path)
+        safe = 10 ** (17 - column.scale)
 
         def parse(value):
-            if type(value) is float and value == value and value not in (_INF, -_INF):
+            if type(value) is float and -safe < value < safe:  # NaN and infinity are not
                 return Decimal(int(value)) if value.is_integer() else Decimal(repr(value))
-            if type(value) is int:
+            if type(value) is int and -safe < value < safe:
                 return Decimal(value)
             return slow(value)
 
@@ -323,7 +471,7 @@ def column_parser(column: Column, locale: str | None = None):
         codes = country_codes() if kind == "country" else currency_codes()
 
         def parse(value):
-            if type(value) is str:
+            if type(value) is str and value.isprintable():
                 code = value.strip().upper()
                 if code in codes:
                     return code
@@ -335,7 +483,7 @@ def column_parser(column: Column, locale: str | None = None):
             spelled.setdefault(allowed.casefold(), allowed)  # the first spelling wins
 
         def parse(value):
-            if type(value) is str:
+            if type(value) is str and value.isprintable():
                 found = spelled.get(value.strip().casefold())
                 if found is not None:
                     return found
@@ -346,4 +494,4 @@ def column_parser(column: Column, locale: str | None = None):
     return parse
 
 
-_INF = float("inf")
+_TWO_63 = 2.0**63  # the smallest float above the whole numbers the ledger holds

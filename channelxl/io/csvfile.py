@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from channelxl.io.atomic import atomic_path
+from channelxl.io.atomic import atomic_file
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -34,7 +34,7 @@ def safe_cell(value):
 
 def write_csv(path: str | os.PathLike, header: Sequence[str], rows: Iterable[Sequence]) -> Path:
     """Write a CSV atomically (a temporary file renamed over ``path``)."""
-    with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
+    with atomic_file(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow([safe_cell(h) for h in header])
         for row in rows:
@@ -53,6 +53,6 @@ def write_frame_csv(path: str | os.PathLike, frame) -> Path:
         ):
             frame[column] = frame[column].map(safe_cell)
     frame.columns = [safe_cell(str(c)) for c in frame.columns]
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False)
+    with atomic_file(path, "w", newline="", encoding="utf-8") as fh:
+        frame.to_csv(fh, index=False)
     return Path(path)

@@ -3,38 +3,20 @@
 Excel saves each formula with its last result, and readers (calamine, and channelxl) read
 that result. A workbook written by a program (openpyxl, some ERP exports) may hold only the
 formula: the cell then reads as empty. This finds such cells, so a refusal can say why a
-cell that looks filled in is empty. Only .xlsx / .xlsm; it streams the sheet's XML and is
-used only on the error path.
+cell that looks filled in is empty. Only .xlsx / .xlsm; it streams the sheet's XML (found
+as calamine finds it, ``io.safety.xlsx_sheet_parts``) and is used only on the error path.
 """
 
 from __future__ import annotations
 
-import posixpath
 import zipfile
+import zlib
 from pathlib import Path
 from xml.etree.ElementTree import iterparse
 
+from channelxl.io.safety import xlsx_sheet_parts
+
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-
-
-def _sheet_paths(book: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> its XML part inside the package."""
-    targets = {}
-    with book.open("xl/_rels/workbook.xml.rels") as fh:
-        for _, el in iterparse(fh):
-            if el.tag == f"{_PKG_REL}Relationship":
-                target = el.get("Target", "")
-                targets[el.get("Id")] = (
-                    target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-                )
-    out = {}
-    with book.open("xl/workbook.xml") as fh:
-        for _, el in iterparse(fh):
-            if el.tag == f"{_MAIN}sheet":
-                out[el.get("name")] = targets.get(el.get(f"{_REL}id"), "")
-    return out
 
 
 def uncached_formulas(path: str | Path, sheet: str) -> dict[str, str]:
@@ -45,7 +27,7 @@ def uncached_formulas(path: str | Path, sheet: str) -> dict[str, str]:
     """
     try:
         with zipfile.ZipFile(path) as book:
-            part = _sheet_paths(book).get(sheet)
+            part = next((p for p, name in xlsx_sheet_parts(book).items() if name == sheet), None)
             if not part or part not in book.namelist():
                 return {}
             out = {}
@@ -59,5 +41,5 @@ def uncached_formulas(path: str | Path, sheet: str) -> dict[str, str]:
                         out[el.get("r")] = formula.text or ""
                     el.clear()  # stream: keep memory flat on large sheets
             return out
-    except (zipfile.BadZipFile, KeyError, OSError, SyntaxError):
+    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, SyntaxError, ValueError):
         return {}

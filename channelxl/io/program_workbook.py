@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
 from channelxl.errors import ProgramInvalid
+from channelxl.io.atomic import MAX_NAME_PART, name_problem
 from channelxl.io.cells import CellError, is_blank, parse_cell
 from channelxl.io.table_sheets import (
     save_atomically,
@@ -322,6 +323,42 @@ def _check_ascending(frame, table: Table, value_column: str, what: str, file, is
     return last
 
 
+def _check_ids_as_names(frame, file, issues):
+    """A distributor id names files and sheets (its template, its statement sheet, its
+    review): it must be something every file system and Excel accept, and differ from the
+    others in more than letter case (Windows, macOS and Excel ignore case in names)."""
+    from channelxl.schema import DISTRIBUTORS
+
+    seen: dict[str, tuple] = {}
+    for rec in frame[["sheet_row", "distributor_id"]].itertuples(index=False):
+        row, value = rec
+        if value is None:
+            continue
+        why = name_problem(str(value))
+        if why is not None:
+            issues.append(
+                Issue(
+                    "TYPE",
+                    f"Distributor ID {value!r} cannot name its files: {why}. Use letters, "
+                    "digits, '-' and '_' (D004, ACME-DE), up to "
+                    f"{MAX_NAME_PART} characters",
+                    **_where(frame, file, row, DISTRIBUTORS, "Distributor ID"),
+                )
+            )
+        key = str(value).casefold()
+        if key in seen and seen[key][1] != value:
+            issues.append(
+                Issue(
+                    "DUPL",
+                    f"Distributor ID {value!r} differs from {seen[key][1]!r} (row "
+                    f"{seen[key][0] + 1}) only in upper and lower case; files named after "
+                    "them would overwrite each other: make them differ",
+                    **_where(frame, file, row, DISTRIBUTORS, "Distributor ID"),
+                )
+            )
+        seen.setdefault(key, (row, value))
+
+
 def _check_programs(frames, file, issues):
     from channelxl.schema import REBATE_PROGRAMS, REBATE_TIERS
 
@@ -491,6 +528,8 @@ def check_program(path: str | os.PathLike) -> tuple[Program | None, list[Issue]]
             frames[t.name] = frame
             _check_unique(frame, t, file, issues)
             _check_dates(frame, t, file, issues)
+    if "distributors" in frames:
+        _check_ids_as_names(frames["distributors"], file, issues)
     settings = _read_settings(frames.get("settings"), file, issues)
     _check_references(frames, file, issues)
     if "territories" in frames:

@@ -77,7 +77,7 @@ def write_statement(
     write_value(cell, tables.total)
     cell.number_format = MONEY
     for d in sorted(by_distributor):
-        write_table_sheet(wb, STATEMENT, by_distributor[d], title=d[:31], validation=False)
+        write_table_sheet(wb, STATEMENT, by_distributor[d], title=d, validation=False)
     write_table_sheet(wb, ACCRUALS, tables.accruals, validation=False)
     write_text_sheet(wb, "How to read", HOW_TO_READ)
     xlsx = save_atomically(wb, out_dir / f"rebates_{quarter}.xlsx")

@@ -8,7 +8,9 @@ exception workbooks, the templates, the feedback and every export are built from
 
 from __future__ import annotations
 
+import io
 import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,7 +25,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableStyleInfo
 
-from channelxl.io.atomic import atomic_path
+from channelxl.errors import FILE_KEPT, CannotWrite, cannot_write
+from channelxl.io.atomic import write_atomically
 from channelxl.io.cells import country_codes, currency_codes
 from channelxl.io.csvfile import FORMULA_START
 from channelxl.schema import Column, Table
@@ -70,6 +73,43 @@ def write_value(cell, value) -> None:
 
 def _table_name(title: str) -> str:
     return re.sub(r"[^0-9A-Za-z_]", "", title.title().replace(" ", "")) or "Table"
+
+
+MAX_SHEET_NAME = 31  # characters Excel allows in a sheet name
+_NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
+# An Excel name that reads as a cell reference (D004, XFD1, R1C1, R, C) is refused by Excel
+_LIKE_A_REFERENCE = re.compile(r"([A-Za-z]{1,3}\d+|[RrCc]\d*|[Rr]\d*[Cc]\d*)")
+
+
+def sheet_title(wb: Workbook, text: str) -> str:
+    """``text`` as the name of a new sheet of ``wb``, whatever it holds: the characters
+    Excel refuses in sheet names (``[]:*?/\\``, control characters) as ``_``, no apostrophe
+    at either end, at most 31 characters, not Excel's reserved "History", and unique in
+    the workbook ignoring case (as Excel compares them) by a " (2)", " (3)" suffix."""
+    name = _NOT_IN_SHEET_NAMES.sub("_", str(text))[:MAX_SHEET_NAME].strip("'") or "Sheet"
+    if name.casefold() == "history":
+        name = "History_"
+    taken = {n.casefold() for n in wb.sheetnames}
+    candidate, k = name, 1
+    while candidate.casefold() in taken:
+        k += 1
+        suffix = f" ({k})"
+        candidate = name[: MAX_SHEET_NAME - len(suffix)].rstrip("'") + suffix
+    return candidate
+
+
+def _unique_table_name(wb: Workbook, title: str) -> str:
+    """An Excel table name from ``title``: letters, digits and ``_``, starting with a
+    letter, not readable as a cell reference, unique in the workbook ignoring case."""
+    name = _table_name(title)
+    if not name[0].isalpha() or _LIKE_A_REFERENCE.fullmatch(name):
+        name = "T_" + name
+    taken = {t.casefold() for ws in wb.worksheets for t in ws.tables}
+    candidate, k = name, 1
+    while candidate.casefold() in taken:
+        k += 1
+        candidate = f"{name}_{k}"
+    return candidate
 
 
 def write_lists_sheet(wb: Workbook, tables: Sequence[Table]) -> dict[str, str]:
@@ -124,7 +164,7 @@ def write_table_sheet(
     row is frozen, columns get number formats and widths, and enumerated columns get a
     drop-down list that also covers rows still to be typed.
     """
-    ws = wb.create_sheet(title or table.title)
+    ws = wb.create_sheet(sheet_title(wb, title or table.title))
     columns = table.columns
     for j, column in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=j, value=column.name)
@@ -147,7 +187,7 @@ def write_table_sheet(
                 cell.number_format = formats[j - 1]
     last_row = max(n + 1, 2)
     last_col = get_column_letter(len(columns))
-    xt = XlTable(displayName=_table_name(title or table.title), ref=f"A1:{last_col}{last_row}")
+    xt = XlTable(displayName=_unique_table_name(wb, ws.title), ref=f"A1:{last_col}{last_row}")
     xt.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(xt)
     ws.freeze_panes = "A2"
@@ -235,7 +275,23 @@ def highlight(ws, table: Table, column_name: str, rows: int, ok_value: str) -> N
 
 
 def save_atomically(wb: Workbook, path) -> Path:
-    """Save whole or not at all (``io.atomic``): no half-written workbook."""
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-    return Path(path)
+    """Save whole or not at all (``io.atomic``): no half-written workbook.
+
+    The workbook is built in memory and then written in one go: when the disk refuses the
+    write, nothing is left half open (openpyxl writing to a file leaves its zip open on an
+    error, and the zip's own clean-up then fails again with a traceback on the way out)."""
+    buffer = io.BytesIO()
+    try:
+        wb.save(buffer)
+    except OSError as exc:  # openpyxl writes each sheet to a temporary file first
+        problem = cannot_write(exc, path)
+        if problem is None:
+            raise
+        raise CannotWrite(
+            str(path),
+            problem.reason,
+            f"{problem.detail} (in the temporary folder {tempfile.gettempdir()}, where each "
+            "sheet is written first)",
+            FILE_KEPT,
+        ) from exc
+    return write_atomically(path, buffer.getvalue())

@@ -10,6 +10,9 @@
     key replaces that line (``superseded_by`` on the old line);
   * period kinds (sell-through, inventory): a later report for the same distributor and
     period replaces the whole earlier report (``submission_periods.superseded_by``).
+- A report that would replace a much larger one, or a newer one, is *held* (status
+  ``held``, its pairs in ``submission_holds``, none in ``submission_periods``) until the
+  analyst accepts or rejects it: see :mod:`channelxl.ledger.supersede`.
 - ``submission_issues`` keeps what validation said about each accepted file: the
   quarantined lines and the warnings.
 - Shared definitions every query uses instead of writing them again (see
@@ -93,6 +96,18 @@ PROVENANCE_DDL = (
         period VARCHAR NOT NULL,
         superseded_by BIGINT
     )""",
+    # reports held for the analyst (ledger.supersede): what each would replace, and why it waits
+    """CREATE TABLE IF NOT EXISTS submission_holds (
+        submission_id BIGINT NOT NULL,
+        kind VARCHAR NOT NULL,
+        distributor_id VARCHAR NOT NULL,
+        period VARCHAR NOT NULL,
+        reason VARCHAR,
+        in_force_id BIGINT,
+        held_at TIMESTAMP NOT NULL,
+        decision VARCHAR,
+        decided_at TIMESTAMP
+    )""",
     """CREATE TABLE IF NOT EXISTS submission_issues (
         submission_id BIGINT NOT NULL,
         severity VARCHAR NOT NULL,
@@ -138,10 +153,17 @@ def all_ddl() -> list[str]:
 
 # For docs/LEDGER.md: what each provenance table and column means.
 PROVENANCE_DOCS = {
-    "submissions": "One row per file accepted: kind, file name and path, SHA-256 of its bytes, "
+    "submissions": "One row per file loaded (accepted or held): kind, file name and path (where "
+    "the file is now: an inbox file moves on to inbox/processed/ or held/), SHA-256 of its bytes, "
     "size, distributor and period (reports), received_at (the file's modification time unless "
-    "given), loaded_at, status, line counts (read, loaded, quarantined), warnings, and "
+    "given), loaded_at, status (accepted; held: waiting for the analyst, not in force; rejected "
+    "by the analyst: history only), line counts (read, loaded, quarantined), warnings, and "
     "superseded_by (the later submission that replaced it).",
+    "submission_holds": "Reports held for the analyst: one row per distributor x period a held "
+    "report covers, with why it waits (reason: fewer than half the lines of the report in force, "
+    "or received before it; empty when that pair alone would not hold it), the submission in "
+    "force when it was held (in_force_id), held_at, and the analyst's decision (accepted or "
+    "rejected) and decided_at.",
     "submission_periods": "Reports only: the distributor x period pairs a submission covers and "
     "the later submission that superseded each.",
     "submission_issues": "What validation found in each accepted file: quarantined lines "

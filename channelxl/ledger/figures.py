@@ -5,8 +5,12 @@ computes a rebate. Definitions (each a sentence a person can check in the ledger
 
 - **revenue**: sell-through quantity x unit price, converted with the FX rate of the
   line's month (one unit of currency = rate units of the reporting currency), summed.
-  Exact DECIMAL arithmetic in DuckDB. Lines whose currency has no rate for the month are
-  left out and listed in ``missing_fx``.
+  Exact for any line the ledger can hold: DuckDB sums quantity x price per distributor,
+  month and currency as DECIMAL(38, 4) (a BIGINT quantity times a DECIMAL(18, 4) price
+  fits, and sums up to 10**34), and each sum is converted in Python, exactly
+  (:func:`in_reporting_currency`): rate x the sum of the lines is the sum of rate x each
+  line. Lines whose currency has no rate for the month are left out and listed in
+  ``missing_fx``.
 - **prior_revenue**: the same for the same quarter a year earlier; None when the ledger
   has no sell-through report for that quarter.
 - **units**: sell-through quantity. **sell_in_units**: shipments minus returns (the
@@ -26,14 +30,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
+
+import duckdb
 
 from channelxl.core.inventory import quarter_weeks_of_supply, ratio
 from channelxl.core.periods import Quarter
+from channelxl.errors import ChannelxlError
 from channelxl.ledger.store import Ledger
 from channelxl.schema import SCORECARD_METRICS
 
 ZERO = Decimal(0)
+
+# Sums and products of the ledger's amounts, never rounded: 80 digits hold any DECIMAL(38)
+# sum times any DECIMAL(18) rate, and a result that would need more raises (Inexact).
+EXACT = Context(prec=80, traps=[InvalidOperation, Inexact, Overflow])
+
+# quantity x unit price of a sell-through line (alias s), exact: DECIMAL(38, 4)
+LINE_AMOUNT_SQL = "CAST(s.quantity AS DECIMAL(38, 0)) * s.unit_price"
 
 
 @dataclass
@@ -107,6 +121,50 @@ def rates_params(currency: str, months: list[str]) -> list:
     return [currency, currency, months]
 
 
+def exchange_rates(ledger: Ledger, currency: str, months: list[str]) -> dict[tuple, Decimal]:
+    """(currency, month) -> rate into ``currency`` for ``months``, ``currency`` itself at 1."""
+    return {
+        (c, m): rate
+        for c, m, rate in ledger.con.execute(
+            f"SELECT currency, month, rate FROM {RATES_SQL} WHERE month IN (SELECT unnest(?))",
+            [*rates_params(currency, months), months],
+        ).fetchall()
+    }
+
+
+def in_reporting_currency(amount: Decimal, rate: Decimal) -> Decimal:
+    """``amount`` x ``rate``, exactly (:data:`EXACT`)."""
+    return EXACT.multiply(amount, rate)
+
+
+def exact_sum(values) -> Decimal:
+    """The sum of ``values``, exactly (:data:`EXACT`)."""
+    total = ZERO
+    for v in values:
+        total = EXACT.add(total, v)
+    return total
+
+
+def sell_through_amounts(ledger: Ledger, sql: str, params: list) -> list[tuple]:
+    """Rows of ``sql`` (a sum of :data:`LINE_AMOUNT_SQL`); an amount beyond even DECIMAL(38)
+    is refused naming where the absurd lines are, not reported as an internal error."""
+    try:
+        return ledger.con.execute(sql, params).fetchall()
+    except duckdb.OutOfRangeException:
+        worst = ledger.con.execute(
+            "SELECT distributor_id, period, invoice_number, quantity, unit_price "
+            "FROM sell_through ORDER BY abs(CAST(quantity AS DOUBLE) * "
+            "CAST(unit_price AS DOUBLE)) DESC LIMIT 3"
+        ).fetchall()
+        lines = "; ".join(f"{d} {p} invoice {n}: {q:,} x {u}" for d, p, n, q, u in worst)
+        raise ChannelxlError(
+            "the sell-through in the ledger adds up to more than 10^34 for one distributor "
+            f"and month, so no figure can be computed. The largest lines: {lines}. Such a "
+            "quantity or price is a mistake in a report: ask the distributor for a corrected "
+            "report and load it (it replaces the wrong one)."
+        ) from None
+
+
 # SQL for the quarter of a YYYY-MM text
 _QUARTER_OF = "substr({0}, 1, 4) || 'Q' || ((CAST(substr({0}, 6, 2) AS INTEGER) + 2) // 3)"
 
@@ -146,26 +204,26 @@ def quarters_figures(
                 yield f, row[2:]
 
     # sell-through revenue and units by distributor and month (these quarters and a year before)
-    rows = con.execute(
-        f"""
-        SELECT s.distributor_id, s.period, sum(s.quantity) AS units,
-               sum(CAST(s.quantity * s.unit_price AS DECIMAL(18, 4)) * r.rate) AS revenue,
-               list(DISTINCT s.currency || ' ' || s.period) FILTER (WHERE r.rate IS NULL) AS no_fx
-        FROM sell_through s
-        LEFT JOIN {RATES_SQL} r ON r.currency = s.currency AND r.month = s.period
-        WHERE s.period IN (SELECT unnest(?))
-        GROUP BY ALL
-        """,
-        [*rates_params(currency, all_months), all_months],
-    ).fetchall()
+    rows = sell_through_amounts(
+        ledger,
+        f"SELECT s.distributor_id, s.period, s.currency, sum(s.quantity), "
+        f"sum({LINE_AMOUNT_SQL}) FROM sell_through s WHERE s.period IN (SELECT unnest(?)) "
+        "GROUP BY ALL ORDER BY ALL",
+        [all_months],
+    )
+    rates = exchange_rates(ledger, currency, all_months)
     revenue: dict[tuple[str, str], Decimal] = {}
     units: dict[tuple[str, str], int] = {}
     no_fx: dict[tuple[str, str], list] = {}
-    for d, period, u, rev, missing in rows:
-        revenue[(d, period)] = rev or ZERO
-        units[(d, period)] = int(u or 0)
-        if missing:
-            no_fx[(d, period)] = missing
+    for d, period, line_currency, u, amount in rows:
+        units[(d, period)] = units.get((d, period), 0) + int(u or 0)
+        rate = rates.get((line_currency, period))
+        if rate is None:
+            no_fx.setdefault((d, period), []).append(f"{line_currency} {period}")
+            revenue.setdefault((d, period), ZERO)
+            continue
+        converted = in_reporting_currency(amount or ZERO, rate)
+        revenue[(d, period)] = EXACT.add(revenue.get((d, period), ZERO), converted)
     reported = set(
         con.execute(
             "SELECT DISTINCT distributor_id, period FROM submission_periods WHERE kind = 'sell_through' "
@@ -178,11 +236,11 @@ def quarters_figures(
         ms, prior = month_lists[qname]
         f.monthly_revenue = tuple(revenue.get((d, m), ZERO) for m in ms)
         f.monthly_units = tuple(units.get((d, m), 0) for m in ms)
-        f.revenue = sum(f.monthly_revenue, ZERO)
+        f.revenue = exact_sum(f.monthly_revenue)
         f.units = sum(f.monthly_units)
         f.missing_fx = tuple(x for m in ms for x in no_fx.get((d, m), ()))
         if any((d, m) in reported for m in prior):
-            f.prior_revenue = sum((revenue.get((d, m), ZERO) for m in prior), ZERO)
+            f.prior_revenue = exact_sum(revenue.get((d, m), ZERO) for m in prior)
 
     # sell-in units (returns subtract), by date range: cheaper than formatting dates
     for f, (n,) in each(

@@ -10,18 +10,21 @@
    for each part, **load** its lines typed (``load_csv`` / ``load_sheet``), put text in
    its normal form and run the **checks** (``line_checks``); lines with errors are
    quarantined, warnings recorded; then **supersede** what it replaces (``supersede``),
-   record the submission with its provenance, and store its issues.
+   record the submission with its provenance, and store its issues. A report that would
+   replace a much larger report, or a newer one, is **held** instead (``supersede``: its
+   lines kept, nothing replaced) until the analyst accepts or rejects it.
 
 Policy: file-level problems (not a table, unknown layout, unreadable, every line bad)
 refuse the file and change nothing; line-level errors quarantine those lines and the rest
-is accepted (``strict=True`` refuses the whole file instead); warnings load the line.
+is accepted (``strict=True`` refuses the whole file instead); warnings load the line; a
+held report changes nothing in force.
 """
 
 from __future__ import annotations
 
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -32,7 +35,7 @@ from channelxl.errors import FileRefused
 from channelxl.io.csv_dialect import csv_line_numbers
 from channelxl.io.recognition import Part, read_received
 from channelxl.io.safety import precheck
-from channelxl.issues import WARNING, Issue
+from channelxl.issues import ERROR, WARNING, Issue
 from channelxl.ledger.ddl import lines_table
 from channelxl.ledger.faults import checkpoint
 from channelxl.ledger.line_checks import normalize, validate
@@ -40,7 +43,14 @@ from channelxl.ledger.load_csv import insert_csv
 from channelxl.ledger.load_sheet import insert_grid
 from channelxl.ledger.received_part import PartLoad
 from channelxl.ledger.store import Ledger, file_sha256
-from channelxl.ledger.supersede import supersede
+from channelxl.ledger.supersede import (
+    Hold,
+    covered_lines,
+    holds,
+    record_hold,
+    sender_message,
+    supersede,
+)
 
 HASH_IN_BACKGROUND = 8 << 20  # bytes: a larger file is hashed while DuckDB reads it
 
@@ -50,7 +60,7 @@ class IngestResult:
     """What happened to one file."""
 
     path: str
-    status: str  # accepted | duplicate | refused
+    status: str  # accepted | held (for the analyst) | duplicate | refused
     kind: str | None = None
     submission_id: int | None = None
     lines_read: int = 0
@@ -60,6 +70,10 @@ class IngestResult:
     superseded: list[int] = field(default_factory=list)
     message: str = ""
     feedback: str | None = None  # the feedback workbook written for the sender, if any
+    held: list[Hold] = field(default_factory=list)  # why a held report waits
+    moved_to: str | None = None  # where an inbox file went once answered
+    move_error: str | None = None  # why it could not (it stays in the inbox)
+    sha256: str | None = None  # of the file's bytes, when it was read (loaded or held)
 
     @property
     def ok(self) -> bool:
@@ -67,7 +81,8 @@ class IngestResult:
 
     @property
     def warnings(self) -> int:
-        return sum(1 for i in self.issues if i.severity == WARNING)
+        # the hold notes are not findings about the lines
+        return sum(1 for i in self.issues if i.severity == WARNING) - len(self.held)
 
     def summary(self) -> str:
         name = Path(self.path).name
@@ -75,6 +90,13 @@ class IngestResult:
             return f"{name}: unchanged — {self.message}"
         if self.status == "refused":
             return f"{name}: REFUSED — {self.message}"
+        if self.status == "held":
+            return (
+                f"{name}: HELD for the analyst, nothing replaced — "
+                + "; ".join(h.reason() for h in self.held)
+                + f"; its {self.lines_loaded:,} line(s) are kept as submission "
+                f"{self.submission_id}, not in force until accepted"
+            )
         parts = [
             f"{self.lines_loaded:,} lines loaded as {self.kind} (submission {self.submission_id})"
         ]
@@ -88,6 +110,9 @@ class IngestResult:
 
     def outcome(self) -> dict:
         """What happened, for the sender's feedback (``io.feedback_workbook``)."""
+        message = self.message or self.summary()
+        if self.status == "held":  # the sender's words: no submission numbers or commands
+            message = sender_message(self.held)
         return {
             "status": self.status,
             "kind": self.kind,
@@ -95,12 +120,21 @@ class IngestResult:
             "lines_read": self.lines_read,
             "lines_loaded": self.lines_loaded,
             "lines_quarantined": self.quarantined,
-            "message": self.message or self.summary(),
+            "message": message,
         }
 
 
 def _refused(path: Path, issues: list[Issue]) -> IngestResult:
     return IngestResult(str(path), "refused", issues=issues, message=issues[0].message)
+
+
+def first_problem(issues: list[Issue]) -> str:
+    """The first error (not a warning) with where it is, to quote in a refusal."""
+    first = next((i for i in issues if i.severity == ERROR), None)
+    if first is None:
+        return "unknown"
+    where = replace(first, file=None).where
+    return f"{where}: {first.message}" if where else first.message
 
 
 def ingest_file(
@@ -167,19 +201,42 @@ class _Repeat(Exception):
 
 def _already_loaded(ledger: Ledger, path: Path, digest: str) -> IngestResult | None:
     rows = ledger.con.execute(
-        "SELECT submission_id, kind, loaded_at FROM submissions WHERE sha256 = ?", [digest]
+        "SELECT submission_id, kind, loaded_at, status FROM submissions WHERE sha256 = ?", [digest]
     ).fetchall()
     if not rows:
         return None
-    sid, kind, loaded_at = rows[0]
+    sid, kind, loaded_at, status = rows[0]
+    state = {
+        "held": " and is held, waiting for the analyst's decision",
+        "rejected": " and was rejected by the analyst",
+    }.get(status, "")
     return IngestResult(
         str(path),
         "duplicate",
         kind=kind,
         submission_id=sid,
         message=f"the same file was loaded as submission {sid} ({kind}) on "
-        f"{loaded_at:%Y-%m-%d %H:%M}; nothing changed",
+        f"{loaded_at:%Y-%m-%d %H:%M}{state}; nothing changed",
     )
+
+
+def record_file_paths(ledger: Ledger, moved: list[tuple[int, Path, Path | None]]) -> None:
+    """Where loaded files are now (they moved on from the inbox once answered), in one
+    transaction: (submission, new path, old path). With an old path, only if the submission
+    still says the file is there (a copy of a loaded file does not take over its record)."""
+    if not moved:
+        return
+    with ledger.transaction() as con:
+        con.execute(
+            "UPDATE submissions s SET file_path = m.new FROM (SELECT unnest(?) AS sid, "
+            "unnest(?) AS new, unnest(?) AS old) m WHERE s.submission_id = m.sid "
+            "AND (m.old IS NULL OR s.file_path = m.old)",
+            [
+                [sid for sid, _, _ in moved],
+                [str(new.resolve()) for _, new, _ in moved],
+                [str(old.resolve()) if old else None for _, _, old in moved],
+            ],
+        )
 
 
 def _load(
@@ -224,10 +281,13 @@ def _load(
             issues.extend(load.issues)
         loaded = read - quarantined
         if strict and quarantined:
-            why = f"{quarantined} line(s) have errors and --strict refuses the whole file"
+            why = (
+                f"{quarantined} line(s) have errors, and this file is taken whole or not at all: "
+                "correct them and send the whole file again"
+            )
             raise FileRefused(str(path), [Issue("FILE", why, file=path.name), *issues])
         if read and loaded <= 0:
-            first = issues[0].message if issues else "unknown"
+            first = first_problem(issues)
             why = f"none of the {read:,} lines could be accepted; the first problem: {first}"
             raise FileRefused(str(path), [Issue("FILE", why, file=path.name), *issues])
         if not isinstance(digest, str):
@@ -236,16 +296,29 @@ def _load(
             if repeat:
                 raise _Repeat(repeat)
         checkpoint("after-insert")
-        superseded, pairs = [], None
-        for load in loads:
-            s = supersede(load)
-            superseded.extend(x for x in s.submissions if x not in superseded)
-            pairs = s.pairs if pairs is None else pairs  # the first part's pairs
+        received_at = received_at or datetime.fromtimestamp(path.stat().st_mtime)
+        loaded_at = datetime.now()
+        # each report part's pairs, then whether any must wait for the analyst
+        covers = [covered_lines(ld) if ld.table.supersede == "period" else None for ld in loads]
+        waiting = [
+            h
+            for ld, lines in zip(loads, covers, strict=True)
+            if lines is not None
+            for h in holds(ld, lines, received_at)
+        ]
+        superseded: list[int] = []
+        if waiting:
+            held = [(ld.table.name, list(c)) for ld, c in zip(loads, covers, strict=True) if c]
+            record_hold(con, sid, held, waiting, loaded_at)
+        else:
+            for ld, lines in zip(loads, covers, strict=True):
+                s = supersede(ld, None if lines is None else list(lines))
+                superseded.extend(x for x in s.submissions if x not in superseded)
+        pairs = next((list(c) for c in covers if c is not None), None)  # the first report part's
         table = loads[0].table
         by_period = table.supersede == "period"
         con.execute(
-            "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?, ?, "
-            "NULL)",
+            "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
             [
                 sid,
                 kind or table.name,
@@ -257,8 +330,9 @@ def _load(
                 if by_period
                 else _single(con, table, sid, "distributor_id"),
                 (period or _one(pairs, 1)) if by_period else None,
-                received_at or datetime.fromtimestamp(path.stat().st_mtime),
-                datetime.now(),
+                received_at,
+                loaded_at,
+                "held" if waiting else "accepted",
                 read,
                 loaded,
                 quarantined,
@@ -271,16 +345,23 @@ def _load(
                 [sid, superseded],
             )
         _store_issues(con, sid, issues)
+    # a held report says so first, in the sender's words (feedback), located by sheet
+    sheets = {part.layout.table.name: part.sheet[0] for part in parts if part.sheet}
+    notes = [
+        Issue("FILE", h.for_sender(), WARNING, path.name, sheet=sheets.get(h.kind)) for h in waiting
+    ]
     return IngestResult(
         str(path),
-        "accepted",
+        "held" if waiting else "accepted",
         kind=kind or table.name,
         submission_id=sid,
         lines_read=read,
         lines_loaded=loaded,
         quarantined=quarantined,
-        issues=issues,
+        issues=notes + issues,
         superseded=superseded,
+        held=waiting,
+        sha256=digest,
     )
 
 

@@ -221,7 +221,9 @@ def sell_through_rules(load: PartLoad) -> list[Rule]:
             WARNING,
             "PRIC",
             "unit_price",
-            f"unit_price * (CASE WHEN {lt}.currency = {reporting} THEN 1 ELSE (SELECT f.rate FROM "
+            # widened first: DECIMAL(18,4) x DECIMAL(18,8) stays 18 digits and overflows
+            f"CAST(unit_price AS DECIMAL(38, 4)) * (CASE WHEN {lt}.currency = {reporting} "
+            "THEN 1 ELSE (SELECT f.rate FROM "
             f"fx_rates f WHERE f.currency = {lt}.currency AND f.month = {lt}.period) END) < "
             f"(SELECT p.floor_price FROM products p WHERE p.sku = {lt}.sku)",
             "'unit price ' || unit_price || ' ' || currency || ' is below the floor price of ' "

@@ -2,7 +2,10 @@
 declaration, so every problem carries its sheet and A1 cell.
 
 Blank rows are skipped and a totals row a person added at the bottom is left out (with a
-warning). Cells are parsed leniently here (``io.cells.column_parser``: the distributor's
+warning). A cell that reads empty because it lies inside a merged block (the grid's
+``merged``, from ``io.recognition``) is named as such: an error that quarantines the line
+in a required column, a warning in an optional one (the line loads without the value).
+Cells are parsed leniently here (``io.cells.column_parser``: the distributor's
 locale for numbers and dates typed as text); whether a value is required, in range or
 known is checked in SQL afterwards, the same way for every format (``line_checks``).
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from channelxl.io.cells import CellError, column_parser, is_blank
-from channelxl.issues import WARNING, Issue, a1
+from channelxl.issues import ERROR, WARNING, Issue, a1
 from channelxl.ledger.ddl import lines_table
 from channelxl.ledger.received_part import PartLoad
 from channelxl.ledger.store import frame_for_insert, insert_sql
@@ -115,9 +118,21 @@ def insert_grid(load: PartLoad, grid, sheet) -> tuple[int, list[Issue], list[int
                 ok[k] = False
                 bad_cells.append((where[k], j, column.issue_code, str(exc), column.name))
         columns[column.field] = out
-    for i, j, code, message, name in sorted(bad_cells):  # row by row, as a person reads
+    merged = getattr(grid, "merged", None)
+    if merged:
+        row_index = {row: k for k, row in enumerate(where)}
+        bad_cells += _merged_cells(merged, layout.mapping, row_index, ok)
+    for i, j, code, message, name, *severity in sorted(bad_cells):  # row by row
         issues.append(
-            Issue(code, message, file=load.path.name, sheet=sheet_name, cell=a1(i, j), column=name)
+            Issue(
+                code,
+                message,
+                *severity,
+                file=load.path.name,
+                sheet=sheet_name,
+                cell=a1(i, j),
+                column=name,
+            )
         )
     keep = [k for k in range(n) if ok[k]]
     frame = {}
@@ -134,3 +149,25 @@ def insert_grid(load: PartLoad, grid, sheet) -> tuple[int, list[Issue], list[int
     con.execute(insert_sql(lines_table(table), "incoming", table, load.sid))
     con.unregister("incoming")
     return n, issues, [where[k] for k in keep]
+
+
+def _merged_cells(merged: dict, mapping: dict, row_index: dict, ok: list) -> list[tuple]:
+    """Each data cell of the layout hidden by a merged block, as a located problem; a
+    required one marks its line bad (``ok``)."""
+    found = []
+    for (i, j), block in merged.items():
+        k, column = row_index.get(i), mapping.get(j)
+        if k is None or column is None:
+            continue  # a blank row, a totals row, or a column the layout does not read
+        severity = ERROR if column.required else WARNING
+        if severity == ERROR:
+            ok[k] = False
+        message = (
+            f"{a1(i, j)} is part of the merged cells {block} and reads empty (only the "
+            f"first cell of a merged block keeps a value); unmerge them and fill in the "
+            f"{column.name} on every row"
+        )
+        if severity == WARNING:
+            message += "; the line was loaded without it"
+        found.append((i, j, column.issue_code, message, column.name, severity))
+    return found

@@ -11,9 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from channelxl.core.money import AmountOutOfRange
 from channelxl.core.periods import Quarter
 from channelxl.core.rebates import Figures, ProgramRules, RebateResult, evaluate
 from channelxl.core.tiers import TierTable
+from channelxl.errors import ChannelxlError
 from channelxl.ledger.figures import QuarterFigures, quarters_figures
 from channelxl.ledger.store import Ledger
 
@@ -134,7 +136,10 @@ def evaluate_figures(
         fig = engine_figures(f)
         for p in progs:
             if p.applies(d, f.distributor_type, f.quarter):
-                result = evaluate(p.rules, fig)
+                try:
+                    result = evaluate(p.rules, fig)
+                except (AmountOutOfRange, ArithmeticError) as exc:  # absurd figures
+                    raise _beyond_reason(p, f, exc) from exc
                 if f.missing_fx:
                     result.notes.append(
                         "no FX rate for "
@@ -143,3 +148,14 @@ def evaluate_figures(
                     )
                 results.append(result)
     return results
+
+
+def _beyond_reason(p: RebateProgram, f: QuarterFigures, exc: Exception) -> ChannelxlError:
+    """A rebate that cannot be computed to the cent, said with the figures behind it."""
+    return ChannelxlError(
+        f"{p.rules.program_id} for {f.distributor_id} in {f.quarter} cannot be computed to "
+        f"the cent ({exc}): its sell-through revenue is {f.revenue:,.2f} {f.currency}, "
+        f"{f.units:,} units. No business sells that much: a report holds a wrong quantity or "
+        "price. Find it with 'channelxl export sell_through', ask the distributor for a "
+        "corrected report and load it (it replaces the wrong one)."
+    )

@@ -100,7 +100,9 @@ def reconcile_quarter(
         f"""
         SELECT s.distributor_id, s.invoice_number, s.invoice_date, s.reseller_id, s.sku,
                s.quantity, s.unit_price, s.currency, s.period AS month,
-               CAST(s.unit_price * r.rate AS DECIMAL(18, 4)) AS price_reporting
+               -- widened first: DECIMAL(18, 4) x DECIMAL(18, 8) overflows above 10**6
+               CAST(CAST(s.unit_price AS DECIMAL(38, 4)) * r.rate AS DECIMAL(38, 4))
+                   AS price_reporting
         FROM sell_through s LEFT JOIN {RATES_SQL} r
             ON r.currency = s.currency AND r.month = s.period
         WHERE s.period IN (SELECT unnest(?)) AND s.distributor_id IN (SELECT unnest(?))

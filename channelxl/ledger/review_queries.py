@@ -29,7 +29,17 @@ from decimal import Decimal
 
 from channelxl.core.inventory import ratio
 from channelxl.core.periods import Quarter
-from channelxl.ledger.figures import RATES_SQL, QuarterFigures, rates_params
+from channelxl.ledger.figures import (
+    EXACT,
+    LINE_AMOUNT_SQL,
+    RATES_SQL,
+    QuarterFigures,
+    exact_sum,
+    exchange_rates,
+    in_reporting_currency,
+    rates_params,
+    sell_through_amounts,
+)
 from channelxl.ledger.store import Ledger
 
 TOP_RESELLERS = 10
@@ -112,44 +122,59 @@ def reseller_network(
         [months, quarter.last_day],
     ).fetchall():
         out.setdefault(d, empty_network())["certified_people"] = people
-    rows = con.execute(
-        f"""
-        WITH rates AS {RATES_SQL}, by_reseller AS (
-            SELECT s.distributor_id, s.reseller_id,
-                   sum(CAST(s.quantity * s.unit_price AS DECIMAL(18, 4)) * r.rate) AS revenue,
-                   sum(s.quantity) AS units
-            FROM sell_through s JOIN rates r ON r.currency = s.currency AND r.month = s.period
-            WHERE s.period IN (SELECT unnest(?))
-            GROUP BY ALL
-        ), ranked AS (
-            SELECT *, sum(revenue) OVER (PARTITION BY distributor_id) AS total,
-                   row_number() OVER (PARTITION BY distributor_id ORDER BY revenue DESC, reseller_id) AS rank
-            FROM by_reseller
-        )
-        SELECT k.distributor_id, k.rank, k.reseller_id, rs.name, rs.country, k.revenue, k.units,
-               k.total, EXISTS (
-                   SELECT 1 FROM certifications c WHERE c.reseller_id = k.reseller_id
-                   AND certified_on(c.completed_on, c.expires_on, ?)
-               ) AS certified
-        FROM ranked k LEFT JOIN resellers rs USING (reseller_id)
-        WHERE k.rank <= {TOP_RESELLERS}
-        ORDER BY k.distributor_id, k.rank
-        """,
-        [*rates_params(currency, months), months, quarter.last_day],
-    ).fetchall()
-    for d, rank, rid, name, country, revenue, units, total, certified in rows:
-        out.setdefault(d, empty_network())["top"].append(
-            {
-                "rank": rank,
-                "reseller_id": rid,
-                "name": name,
-                "country": country,
-                "revenue": revenue,
-                "units": int(units),
-                "share": _share(revenue, total),
-                "certified": bool(certified),
-            }
-        )
+    # revenue by reseller, exact (as ``ledger.figures`` computes it): quantity x price summed
+    # per currency and month in DuckDB, converted here; lines without a rate are left out
+    rates = exchange_rates(ledger, currency, months)
+    revenue: dict[tuple[str, str], Decimal] = {}
+    units: dict[tuple[str, str], int] = {}
+    for d, rid, period, line_currency, n, amount in sell_through_amounts(
+        ledger,
+        f"SELECT s.distributor_id, s.reseller_id, s.period, s.currency, sum(s.quantity), "
+        f"sum({LINE_AMOUNT_SQL}) FROM sell_through s WHERE s.period IN (SELECT unnest(?)) "
+        "GROUP BY ALL",
+        [months],
+    ):
+        rate = rates.get((line_currency, period))
+        if rate is None:
+            continue
+        key = (d, rid)
+        converted = in_reporting_currency(amount or Decimal(0), rate)
+        revenue[key] = EXACT.add(revenue.get(key, Decimal(0)), converted)
+        units[key] = units.get(key, 0) + int(n or 0)
+    by_distributor: dict[str, list[tuple[str, Decimal]]] = {}
+    for (d, rid), value in revenue.items():
+        by_distributor.setdefault(d, []).append((rid, value))
+    certified = {
+        rid
+        for (rid,) in con.execute(
+            "SELECT DISTINCT reseller_id FROM certifications c "
+            "WHERE certified_on(c.completed_on, c.expires_on, ?)",
+            [quarter.last_day],
+        ).fetchall()
+    }
+    about = {
+        rid: (name, country)
+        for rid, name, country in con.execute(
+            "SELECT reseller_id, name, country FROM resellers"
+        ).fetchall()
+    }
+    for d in sorted(by_distributor):
+        ranked = sorted(by_distributor[d], key=lambda x: (-x[1], x[0]))
+        total = exact_sum(value for _, value in ranked)
+        for rank, (rid, value) in enumerate(ranked[:TOP_RESELLERS], start=1):
+            name, country = about.get(rid, (None, None))
+            out.setdefault(d, empty_network())["top"].append(
+                {
+                    "rank": rank,
+                    "reseller_id": rid,
+                    "name": name,
+                    "country": country,
+                    "revenue": value,
+                    "units": units[(d, rid)],
+                    "share": _share(value, total),
+                    "certified": rid in certified,
+                }
+            )
     return out
 
 
@@ -167,7 +192,8 @@ def activities(ledger: Ledger, quarter: Quarter, currency: str) -> dict[str, dic
         WITH rates AS {RATES_SQL}
         SELECT a.distributor_id, a.activity_id, a.activity_type, a.name, a.planned_date,
                a.completed_date, a.status, a.currency, a.mdf_claimed,
-               CAST(a.mdf_claimed * r.rate AS DECIMAL(18, 4)) AS mdf_reporting,
+               CAST(CAST(a.mdf_claimed AS DECIMAL(38, 4)) * r.rate AS DECIMAL(38, 4))
+                   AS mdf_reporting,
                strftime(a.planned_date, '%Y-%m') IN (SELECT unnest(?)) AS planned_in,
                a.status = 'completed'
                    AND strftime(a.completed_date, '%Y-%m') IN (SELECT unnest(?)) AS done_in
@@ -198,7 +224,7 @@ def activities(ledger: Ledger, quarter: Quarter, currency: str) -> dict[str, dic
         a["planned"] += bool(planned_in)
         a["completed"] += bool(done_in)
         if done_in and mdf_rep is not None:
-            a["mdf_claimed"] += mdf_rep
+            a["mdf_claimed"] = EXACT.add(a["mdf_claimed"], mdf_rep)
         a["list"].append(
             {
                 "activity_id": aid,

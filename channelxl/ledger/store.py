@@ -6,14 +6,22 @@ import hashlib
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from channelxl.errors import ChannelxlError, LedgerBusy
+from channelxl.errors import (
+    LEDGER_KEPT,
+    ChannelxlError,
+    LedgerBusy,
+    LedgerDamaged,
+    LedgerMissing,
+    WorkspaceError,
+    cannot_write,
+)
 from channelxl.io.cells import country_codes, currency_codes
 from channelxl.io.program_workbook import Program, read_program
 from channelxl.ledger.ddl import SCHEMA_VERSION, all_ddl
@@ -21,6 +29,14 @@ from channelxl.ledger.faults import checkpoint
 from channelxl.schema import PROGRAM_TABLES, SETTINGS_TABLE, Settings, Table, settings_from_text
 
 DEFAULT_LOCK_TIMEOUT = 30.0  # seconds a command waits for another process to let go
+DUCKDB_MAGIC = b"DUCK"  # bytes 8 to 11 of every DuckDB database file
+# DuckDB's words for a file that is not a readable database (matched lower-case)
+_DAMAGED = (
+    "not a valid duckdb database file",
+    "could not read enough bytes",
+    "corrupt database file",
+    "is a directory",
+)
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -34,6 +50,49 @@ def file_sha256(path: str | os.PathLike) -> str:
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc).lower()
     return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+def _ledger_file_problem(path: Path) -> ChannelxlError | None:
+    """Why ``path`` cannot be opened as a ledger without asking DuckDB (which would try to
+    load extensions for a file of another kind, an SQLite database for one); None: try it."""
+    if not path.exists():
+        return LedgerMissing(str(path))
+    if path.is_dir():
+        return LedgerDamaged(str(path), "it is a folder, not a ledger file")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError:
+        return None  # unreadable: DuckDB says why, and ledger_problem words it
+    if not head:
+        return LedgerDamaged(str(path), "the file is empty")
+    if head.startswith(b"SQLite format 3"):
+        return LedgerDamaged(str(path), "it is an SQLite database, not a channelxl ledger")
+    if head[8:12] != DUCKDB_MAGIC:
+        return LedgerDamaged(
+            str(path), "it is not a DuckDB ledger (another kind of file, or damaged at its start)"
+        )
+    return None
+
+
+def ledger_problem(exc: BaseException, path: str | os.PathLike) -> ChannelxlError | None:
+    """A DuckDB (or OS) error met using the ledger at ``path``, as a refusal that names its
+    cause: a full disk, a file or folder that may not be written, a damaged file, another
+    DuckDB version. None when it is none of those (a bug: let it be reported)."""
+    problem = cannot_write(exc, path, LEDGER_KEPT)
+    if problem is not None:
+        return problem
+    text = str(exc)
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    lowered = text.lower()
+    if any(marker in lowered for marker in _DAMAGED):
+        return LedgerDamaged(str(path), f"it is damaged or cut short (DuckDB: {first})")
+    if "version number" in lowered or "storage version" in lowered:
+        return WorkspaceError(
+            f"the ledger {path} was written by another version of DuckDB than this channelxl "
+            f"uses (DuckDB: {first}). Use the channelxl that wrote it, or upgrade this one."
+        )
+    return None
 
 
 def frame_for_insert(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
@@ -76,6 +135,11 @@ class Ledger:
     ``Ledger.open(path)`` waits up to ``lock_timeout`` seconds while another process holds
     the file, then raises :class:`LedgerBusy`. Use as a context manager so the file is
     released promptly.
+
+    Only ``create=True`` (``channelxl init`` and ``demo``) makes a new ledger: a path with no
+    file is refused (:class:`LedgerMissing`), so a mistyped ``--ledger`` or a moved file can
+    never turn into an empty ledger that reports zeros. A file that is not a readable
+    ledger, or that the machine will not let channelxl write, is refused with its cause.
     """
 
     def __init__(self, path: str | os.PathLike, con: duckdb.DuckDBPyConnection):
@@ -89,34 +153,59 @@ class Ledger:
         *,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         read_only: bool = False,
+        create: bool = False,
     ) -> Ledger:
         path = Path(path)
+        if not (create and not path.exists()):
+            problem = _ledger_file_problem(path)
+            if problem is not None:
+                raise problem
         deadline = time.monotonic() + lock_timeout
         delay = 0.05
         while True:
             try:
                 con = duckdb.connect(str(path), read_only=read_only)
                 break
-            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            except duckdb.Error as exc:
                 if not _is_lock_error(exc):
-                    raise
+                    problem = ledger_problem(exc, path)
+                    if problem is None:
+                        raise
+                    raise problem from exc
                 if time.monotonic() >= deadline:
                     raise LedgerBusy(str(path), lock_timeout, str(exc)) from None
                 time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
                 delay = min(delay * 2, 1.0)
         ledger = cls(path, con)
         if not read_only:
-            ledger._ensure_schema()
+            try:
+                ledger._ensure_schema()
+            except BaseException as exc:
+                con.close()
+                problem = ledger_problem(exc, path) if isinstance(exc, Exception) else None
+                if problem is None:
+                    raise
+                raise problem from exc
         return ledger
 
     def close(self) -> None:
-        self.con.close()
+        try:
+            self.con.close()  # DuckDB may write a checkpoint here: the disk can refuse it
+        except duckdb.Error as exc:
+            problem = ledger_problem(exc, self.path)
+            if problem is None:
+                raise
+            raise problem from exc
 
     def __enter__(self) -> Ledger:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        with suppress(ChannelxlError, duckdb.Error):  # the error on its way out is the news
+            self.close()
 
     # ------------------------------------------------------------ schema and transactions
     def _ensure_schema(self) -> None:
@@ -152,15 +241,34 @@ class Ledger:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """All or nothing: on any exception (or a killed process) nothing is kept."""
+        """All or nothing: on any exception (or a killed process) nothing is kept.
+
+        A commit the machine refuses (a full disk, a folder where DuckDB may not write its
+        log) is rolled back and raised as the refusal that names its cause."""
         self.con.execute("BEGIN TRANSACTION")
         try:
             yield self.con
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
+        except BaseException as exc:
+            self._rollback()
+            problem = ledger_problem(exc, self.path) if isinstance(exc, duckdb.Error) else None
+            if problem is None:
+                raise
+            raise problem from exc
         checkpoint("before-commit")
-        self.con.execute("COMMIT")
+        try:
+            self.con.execute("COMMIT")
+        except duckdb.Error as exc:
+            self._rollback()
+            problem = ledger_problem(exc, self.path)
+            if problem is None:
+                raise
+            raise problem from exc
+
+    def _rollback(self) -> None:
+        """Roll back what is open; after a failed write DuckDB may have done so itself, and
+        the error that matters is the one being raised, not this one's."""
+        with suppress(duckdb.Error):
+            self.con.execute("ROLLBACK")
 
     def meta(self, key: str) -> str | None:
         rows = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()

@@ -25,6 +25,7 @@ EXPORTABLE = (
     *(t.name for t in EXPORT_TABLES),
     "submissions",
     "submission_issues",
+    "submission_holds",
     *(t.name for t in PROGRAM_TABLES if t is not SETTINGS_TABLE),
 )
 

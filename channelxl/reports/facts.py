@@ -23,14 +23,14 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from pathlib import Path
 
 from channelxl.core.inventory import ratio, weeks_of_supply
 from channelxl.core.money import D
 from channelxl.core.periods import Month, Quarter
 from channelxl.core.rebates import RebateResult
-from channelxl.io.atomic import write_atomically
+from channelxl.io.atomic import path_inside, write_atomically
 from channelxl.ledger.figures import QuarterFigures, quarters_figures
 from channelxl.ledger.programs import evaluate_figures, programs
 from channelxl.ledger.quarter_checks import reconcile_quarter, territory_quarter
@@ -50,6 +50,9 @@ from channelxl.schema import SCORECARD_METRICS
 FACTS_VERSION = 1
 TREND_QUARTERS = 5  # the quarter and the four before it (the last of those: a year earlier)
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
+# Observations quote figures as rounded text; rounding a figure of the size a DECIMAL(38)
+# sum can reach to two places needs more than Decimal's default 28 digits.
+WORDING = Context(prec=80)
 
 
 def plain(value):
@@ -104,7 +107,8 @@ class QuarterReportFacts:
         paths = {}
         for d, doc in self.by_distributor.items():
             paths[d] = write_atomically(
-                folder / f"{safe_name(d)}.json", json.dumps(doc, indent=1, ensure_ascii=False)
+                path_inside(folder, f"{safe_name(d)}.json"),
+                json.dumps(doc, indent=1, ensure_ascii=False),
             )
         return paths
 
@@ -187,7 +191,8 @@ def quarter_report_facts(
             "territory": terr_by.get(d, _empty_territory()),
             "reporting": _reporting(quality.get(d, empty_quality()), f, due_day),
         }
-        doc["observations"] = observations(doc)
+        with localcontext(WORDING):
+            doc["observations"] = observations(doc)
         docs[d] = plain(doc)
     return QuarterReportFacts(qname, currency, plain(as_of), docs)
 

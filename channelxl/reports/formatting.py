@@ -1,6 +1,8 @@
 """How figures read in a report: money, percentages, counts.
 
-Money is rounded half-up to the cent (``core.money.round_cents``) before it is shown, so a
+Every figure is formatted in the money context (34 digits, ``core.money``), so the largest
+amounts a ledger holds show as they are. Money is rounded half-up to the cent
+(``core.money.round_cents``) before it is shown, so a
 report never shows a cent the statement does not; babel only adds the currency symbol and
 digit grouping (``locale``, British English by default). Values arrive as the exact decimal
 strings of the facts files, or as numbers; None shows as an en dash.
@@ -12,7 +14,7 @@ from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
 
-from channelxl.core.money import D, round_cents
+from channelxl.core.money import D, money_arithmetic, round_cents
 
 NONE = "–"
 LOCALE = "en_GB"
@@ -22,6 +24,7 @@ def dec(value) -> Decimal | None:
     return None if value is None else D(value)
 
 
+@money_arithmetic
 def money(value, currency: str, *, cents: bool = True, locale: str = LOCALE) -> str:
     """``€1,234,567.89`` (or ``€1,234,568`` without cents), half-up."""
     if value is None:
@@ -35,6 +38,7 @@ def money(value, currency: str, *, cents: bool = True, locale: str = LOCALE) -> 
     return format_currency(amount, currency, locale=locale, decimal_quantization=False)
 
 
+@money_arithmetic
 def money_short(value, currency: str, *, locale: str = LOCALE) -> str:
     """``€1.23M``, ``€456.8k``: for chart labels, never for amounts paid."""
     if value is None:
@@ -50,6 +54,7 @@ def money_short(value, currency: str, *, locale: str = LOCALE) -> str:
     return money(x, currency, cents=False, locale=locale)
 
 
+@money_arithmetic
 def pct(value, places: int = 1, *, signed: bool = False) -> str:
     """A fraction as a percentage: ``0.1234`` -> ``12.3%`` (``+12.3%`` when signed)."""
     if value is None:
@@ -59,6 +64,7 @@ def pct(value, places: int = 1, *, signed: bool = False) -> str:
     return f"{sign}{x:,.{places}f}%"
 
 
+@money_arithmetic
 def number(value, places: int = 0, *, locale: str = LOCALE) -> str:
     """A count or quantity with digit grouping: ``12,345`` (``12.3`` with places)."""
     if value is None:

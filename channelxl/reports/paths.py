@@ -10,24 +10,28 @@ nothing heavy: a worker process and the report kernel both use it.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
+
+from channelxl.io import atomic
 
 DATA = Path(__file__).resolve().parents[1] / "_data"
 
 
 def safe_name(distributor_id: str) -> str:
-    """A distributor id as a file name (anything but letters, digits, ``.-_`` becomes ``_``)."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", distributor_id) or "_"
+    """A distributor id as a file name: the id itself when it is letters, digits and
+    ``.-_`` and fits any file system; otherwise those characters kept, others as ``_``, and
+    a short hash of the id, so no two ids share a file (``io.atomic.safe_name``)."""
+    return atomic.safe_name(distributor_id)
 
 
 def report_paths(out_dir: str | os.PathLike, distributor_id: str) -> dict[str, Path]:
+    """A distributor's files in a run's folder, each kept inside it whatever the id holds."""
     out, name = Path(out_dir), safe_name(distributor_id)
     return {
-        "html": out / f"{name}.html",
-        "pdf": out / f"{name}.pdf",
-        "notebook": out / "notebooks" / f"{name}.ipynb",
-        "failed": out / "notebooks" / f"{name}.failed.ipynb",
+        "html": atomic.path_inside(out, f"{name}.html"),
+        "pdf": atomic.path_inside(out, f"{name}.pdf"),
+        "notebook": atomic.path_inside(out / "notebooks", f"{name}.ipynb"),
+        "failed": atomic.path_inside(out / "notebooks", f"{name}.failed.ipynb"),
     }
 
 

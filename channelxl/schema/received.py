@@ -58,7 +58,8 @@ SELL_THROUGH = Table(
     "Sell-through report",
     "A distributor's report of what it sold to resellers in one month. Distributor ID and "
     "Period may be columns or given on the command line. A later report for the same "
-    "distributor and period replaces the earlier one.",
+    "distributor and period replaces the earlier one (one much smaller, or received "
+    "earlier, is held for the analyst).",
     (
         C(
             "Distributor ID",
@@ -109,7 +110,7 @@ INVENTORY = Table(
     "Inventory report",
     "A distributor's month-end stock per SKU. Distributor ID and Period may be columns or "
     "given on the command line. A later report for the same distributor and period replaces "
-    "the earlier one.",
+    "the earlier one (one much smaller, or received earlier, is held for the analyst).",
     (
         C(
             "Distributor ID",
