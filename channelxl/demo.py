@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from channelxl.commands.approve import approve_quarter
 from channelxl.commands.export import export_table
 from channelxl.commands.ingest import ingest
 from channelxl.commands.qbr import quarterly_reviews
@@ -16,6 +17,7 @@ from channelxl.commands.template import write_templates
 from channelxl.commands.territory_check import check_territory
 from channelxl.errors import WorkspaceError
 from channelxl.synth import DEFAULT_SEED, Sizes, generate, write_channel
+from channelxl.synth.corrections import late_correction
 from channelxl.synth.returns import simulate_returns
 from channelxl.workspace import init
 
@@ -55,6 +57,7 @@ def run_demo(
     files = write_channel(channel, root, program=False, skip={str(last_month)})
     with ws.open_ledger() as ledger:
         templates = write_templates(ledger, last_month, ws.outbox).paths
+        fiscal_start = ledger.settings().fiscal_year_start_month  # the program's quarters
     returns = simulate_returns(channel, templates, ws.inbox, seed=seed)
 
     n_files = 3 + len(files["reports"])
@@ -69,20 +72,37 @@ def run_demo(
         f"one corrected later"
     )
     echo("Ingesting the inbox ...")
-    last = last_month.quarter
+    last = last_month.quarter_in(fiscal_start)
     out = ws.quarter_folder(last)
     with ws.open_ledger() as ledger:
-        received = ingest(ledger, inbox=ws.inbox, feedback_dir=ws.outbox)
+        received = ingest(
+            ledger, inbox=ws.inbox, feedback_dir=ws.outbox, vendor_feedback_dir=ws.vendor_feedback
+        )
         counts = {
             t: ledger.count(t)
             for t in ("shipments", "sell_through", "inventory", "certifications", "activities")
         }
+        # Every distributor's lines and every sender's issues are for the vendor's analysts:
+        # they go with the quarter's reports, never into outbox/, which is sent out.
         exported = export_table(
-            ledger, "sell_through", ws.outbox / f"sell_through_{last}.xlsx", period=str(last)
+            ledger, "sell_through", out / f"sell_through_{last}.xlsx", period=str(last)
         )
-        issues = export_table(ledger, "submission_issues", ws.outbox / "ingest_issues.csv")
+        issues = export_table(ledger, "submission_issues", ws.reports / "ingest_issues.csv")
         echo(f"Evaluating rebate programs for {last} ...")
         statement = rebate_statement(ledger, last, out)
+        # the quarter before is approved; then a distributor re-sends one of its months
+        approval = approve_quarter(
+            ledger, last + -1, "demo analyst", out_dir=out.parent / str(last + -1)
+        )
+        paid = next(
+            r for r in approval.results if r.status == "earned" and r.measure_name == "revenue"
+        )
+        month = (last + -1).months[1]
+        late = late_correction(
+            ws.inbox / "processed" / f"sellthrough_{paid.distributor_id}_{month}.csv", ws.inbox
+        )
+        corrected = ingest(ledger, inbox=ws.inbox, feedback_dir=ws.outbox)
+        statement = rebate_statement(ledger, last, out)  # now with the prior-period adjustment
         echo(f"Reconciling and checking territories for {last} ...")
         recon_run = reconcile(ledger, last, out)
         terr_run = check_territory(ledger, last, out)
@@ -105,6 +125,17 @@ def run_demo(
         f"  {len(statement.results)} program evaluations; total {statement.currency} "
         f"{statement.total:,.2f}; {statement.count('held')} held for inventory loading, "
         f"{statement.count('withheld')} withheld by a gate"
+    )
+    echo(f"  {approval.summary().splitlines()[0]}")
+    echo(
+        f"  then {late.name} came in ({corrected.count('accepted')} accepted): "
+        + "; ".join(
+            f"{r['distributor_id']} {r['program_id']} {r['quarter_adjusted']}: approved "
+            f"{r['approved_amount']:,.2f}, recomputed {r['recomputed_amount']:,.2f}, "
+            f"difference {r['difference']:+,.2f} ({r['what_changed']})"
+            for r in statement.tables.adjustments or []
+        )
+        + f"; carried as a prior-period adjustment in {last}'s statement"
     )
     echo(
         f"  reconciliation: {len(recon.flagged):,} flagged rows, {len(recon.lines):,} flagged lines, "

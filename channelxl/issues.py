@@ -39,7 +39,40 @@ CODES = {
     "RANGE": "rate or weight outside what it may be",
     "OVERLAP": "territory rows that overlap in time",
     "SETTING": "setting missing from the Settings sheet",
+    "MDF": "MDF claim or decision the fund cannot take as it is (activity, amount, reason)",
 }
+# What a person reads in place of a code, in a sentence or a table's first column (a
+# review, a feedback note), the meaning in CODES beside it where there is room. A code
+# without a label here reads as its meaning (``label``), never as the bare code.
+LABELS = {
+    "DATE": "Date",
+    "DUPL": "Duplicate",
+    "PART": "Reseller",
+    "PROD": "Product",
+    "PRIC": "Price",
+    "QUAN": "Quantity",
+    "DOCU": "Document number",
+    "TERR": "Territory",
+    "FX": "Exchange rate",
+    "REF": "Unknown reference",
+    "TYPE": "Wrong value",
+    "SCOPE": "Another distributor or period",
+    "TOTAL": "Totals row",
+    "FILE": "The file",
+    "COLUMN": "Column",
+    "SHEET": "Sheet",
+    "TIER": "Tier table",
+    "RANGE": "Out of range",
+    "OVERLAP": "Overlapping territory",
+    "SETTING": "Missing setting",
+    "MDF": "MDF claim",
+}
+
+
+def label(code: str) -> str:
+    """A code as people read it: its label, else its meaning, else the code itself."""
+    meaning = CODES.get(code)
+    return LABELS.get(code) or (meaning[:1].upper() + meaning[1:] if meaning else code)
 
 
 @dataclass(frozen=True)

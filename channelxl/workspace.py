@@ -5,8 +5,9 @@
     program.xlsx     the program workbook (master data, kept by analysts)
     channel.duckdb   the ledger
     inbox/           files received (ERP exports, distributor reports)
-    outbox/          files to send (templates, feedback, exports)
-    reports/         QBRs and statements
+    outbox/          files to send to distributors (templates, feedback on their files):
+                     nothing in it names another distributor
+    reports/         QBRs, statements, exports; feedback/ on the vendor's own exports
 
 Inside such a folder commands need no paths; ``--dir``, ``--program`` and ``--ledger``
 override.
@@ -45,6 +46,11 @@ class Workspace:
     @property
     def reports(self) -> Path:
         return self.root / "reports"
+
+    @property
+    def vendor_feedback(self) -> Path:
+        """Feedback on the vendor's own exports (they name many distributors: not outbox/)."""
+        return self.reports / "feedback"
 
     def quarter_folder(self, quarter) -> Path:
         """Where a quarter's statement, exception workbooks and reviews go by default."""

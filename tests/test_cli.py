@@ -145,7 +145,9 @@ def test_demo_runs_end_to_end(tmp_path):
         assert label in r.stdout
     planted = json.loads((root / "planted.json").read_text())
     assert planted["seed"] == 7 and planted["late_report"]
-    assert list((root / "outbox").glob("sell_through_*.xlsx"))
+    # the cross-distributor export goes with the quarter's reports, never out to distributors
+    assert list(root.glob("reports/*/sell_through_*.xlsx"))
+    assert not list((root / "outbox").glob("sell_through_*.xlsx"))
     assert "templates for" in r.stdout and "with mistakes" in r.stdout
     assert list((root / "outbox").glob("sellthrough_D*.xlsx"))  # the templates sent
     assert list((root / "outbox").glob("feedback_returned_*.xlsx"))  # answers to careless returns

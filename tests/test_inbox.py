@@ -230,3 +230,31 @@ def test_the_inbox_as_a_user_runs_it(empty_workspace, tmp_path):
     assert "1 accepted" in r.stdout and "Traceback" not in r.stderr
     again = run_cli("ingest", cwd=root)
     assert again.returncode == 0 and "Nothing new" in again.stdout
+
+
+def test_feedback_on_the_vendors_own_export_is_not_put_in_the_outbox(empty_workspace):
+    """An ERP export names many distributors: its feedback goes to reports/feedback/, while a
+    distributor's own report's feedback waits in outbox/ to be sent back."""
+    root = empty_workspace.root
+    inbox = root / "inbox"
+    drop(
+        inbox,
+        "erp.csv",
+        SHIP + "SO-1,1,2026-01-05,D001,SWI-0001,10,100.50,USD\n"
+        "SO-1,2,2026-01-05,D002,SWI-0001,1.5,100.50,USD\n",
+    )
+    drop(
+        inbox,
+        "st.csv",
+        ST + "D001,2025-01,2025-01-10,I-1,R00001,SWI-0001,2.5,10.00,USD\n"
+        "D001,2025-01,2025-01-10,I-2,R00001,SWI-0001,2,10.00,USD\n",
+    )
+    r = run_cli("ingest", cwd=root)
+    assert r.returncode == 0, r.stderr
+    outbox = sorted(p.name for p in (root / "outbox").glob("feedback_*"))
+    vendor = sorted(p.name for p in (root / "reports" / "feedback").glob("feedback_*"))
+    assert [n for n in outbox if n.startswith("feedback_st.csv_")] and not [
+        n for n in outbox if n.startswith("feedback_erp.csv_")
+    ]
+    assert [n for n in vendor if n.startswith("feedback_erp.csv_")]
+    assert not [n for n in vendor if n.startswith("feedback_st.csv_")]

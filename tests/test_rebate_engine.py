@@ -163,17 +163,20 @@ def test_missing_target_counts_zero_and_is_noted():
     assert r.score == 0 and any("no target for sell_through" in n for n in r.notes)
 
 
-def test_accruals_follow_the_forecast_tier_and_true_up():
+def test_accruals_book_each_month_at_the_expected_rate_and_true_up():
     r = evaluate(rules(cap=D(5000)), figures())
-    # month 1: 80,000 -> forecast 240,000 (2 %): 4,800 x 1/3 = 1,600.00
-    # month 2: 180,000 -> forecast 270,000 (3 %): 8,100 x 2/3 = 5,400.00
-    # month 3: 300,000 (3 %): 9,000.00
+    # each month's revenue at (expected quarter payment / forecast revenue) at its close:
+    # month 1: 80,000 -> forecast 240,000 (2 %) 4,800 -> rate 2 %: 80,000 x 2 % = 1,600.00
+    # month 2: 180,000 -> forecast 270,000 (3 %) 8,100, capped 5,000 -> rate 5,000 / 270,000:
+    #          100,000 x 5,000 / 270,000 = 1,851.85185..., to date 3,451.85
+    # month 3: 300,000 -> 9,000 capped 5,000 -> rate 1/60: 120,000 / 60 = 2,000, to date 5,451.85
     assert [(a.cumulative, a.booked) for a in r.accruals] == [
         (D("1600.00"), D("1600.00")),
-        (D("5400.00"), D("3800.00")),
-        (D("9000.00"), D("3600.00")),
+        (D("3451.85"), D("1851.85")),
+        (D("5451.85"), D("2000.00")),
     ]
-    assert r.true_up == D("-4000.00")  # the cap takes back what was accrued above it
+    assert [a.expected for a in r.accruals] == [D(4800), D(5000), D(5000)]
+    assert r.true_up == D("-451.85")  # months 1 and 2 were booked at rates above the final 1/60
     assert sum(a.booked for a in r.accruals) + r.true_up == r.amount
 
 

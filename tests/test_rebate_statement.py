@@ -88,9 +88,12 @@ def test_statement_adds_up_to_the_cent(loaded, small_channel, tmp_path):
     assert distributors <= set(wb.sheetnames)
     sheet = wb[sorted(distributors)[0]]
     headers = [c.value for c in sheet[1]]
-    for column in ("Measure Value", "Tier", "Rate", "Gates", "Hold", "Capped", "Amount", "Status"):
+    # money columns carry the currency in their header (the CSV keeps the declared names)
+    for column in ("Measure Value", "Tier", "Rate", "Gates", "Hold", "Capped", "Status"):
         assert column in headers
-    assert sheet.cell(row=2, column=headers.index("Amount") + 1).number_format == "#,##0.00"
+    for column in ("Amount", "Withheld Amount", "Held Amount", "Accrued", "True-Up"):
+        assert f"{column} (EUR)" in headers
+    assert sheet.cell(row=2, column=headers.index("Amount (EUR)") + 1).number_format == "#,##0.00"
     assert {"Accruals", "How to read"} <= set(wb.sheetnames)
 
 

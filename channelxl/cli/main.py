@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from channelxl import __version__
+from channelxl.cli.approve_command import approve
 from channelxl.cli.options import (
     DEMO,
     DEMO_FOLDER,
@@ -22,8 +23,10 @@ from channelxl.cli.options import (
     parse_formats,
     parse_month,
     quarter_options,
+    resolve_quarter,
     workspace_options,
 )
+from channelxl.cli.received_command import received
 from channelxl.reports.worker import DEFAULT_TIMEOUT
 from channelxl.synth.sizes import DEFAULT_SEED, Sizes
 
@@ -93,7 +96,8 @@ def check(where):
 @click.option(
     "--received-at",
     type=click.DateTime(),
-    help="When the file came in (default: its modification time).",
+    help="When the files came in (default: a saved e-mail's date, a workbook's own save "
+    "time when plausible, else the file's modification time; see channelxl received).",
 )
 @click.option("--strict", is_flag=True, help="Refuse a whole file if any line has an error.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the totals, refused and held files.")
@@ -114,6 +118,10 @@ def ingest(files, distributor, period, received_at, strict, quiet, where):
     Each file in inbox/ is answered once, then moves to inbox/processed/, inbox/refused/
     or inbox/held/ (files that are not reports are refused). Files named from elsewhere
     stay where they are.
+
+    A saved e-mail (.eml) is opened: each attached file is loaded as a file of its own,
+    received when the mail came in. Each file's received date and how it is known are
+    shown; correct one with channelxl received N --on DATE --reason TEXT.
 
     Exit code 0 when every file was accepted or unchanged and no report is held; 2 when
     any file was refused; 3 when none was, but a report is held for your decision (from
@@ -171,6 +179,7 @@ def ingest(files, distributor, period, received_at, strict, quiet, where):
             strict=strict,
             progress=show,
             feedback_dir=ws.outbox,
+            vendor_feedback_dir=ws.vendor_feedback,
         )
     if run.results:
         click.echo(run.summary())
@@ -270,29 +279,40 @@ def export(table, out, period, distributor, where):
 
 @main.command()
 @quarter_options("statement")
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Write the statement even for a quarter with no sell-through in the ledger.",
+)
 @workspace_options
 @friendly
-def rebates(quarter, distributors, out_dir, where):
+def rebates(quarter, distributors, out_dir, allow_empty, where):
     """Evaluate the rebate programs for a quarter; write the statement workbook and CSV.
 
     Every amount is explained column by column: measure, tier, rate, tier rebate,
-    scorecard payout, gates, inventory-loading hold, cap, amount (rounded once, half-up,
-    to the cent), accruals and true-up, MDF.
+    scorecard payout, cap, gates (money withheld and why), inventory-loading hold (money
+    held), amount (rounded once, half-up, to the cent), accruals at the expected payout
+    and true-up, MDF. A quarter with no sell-through at all is refused (it names the last
+    quarter that has data) unless --allow-empty.
 
     \b
     Examples:
       channelxl rebates --quarter 2026Q3
       channelxl rebates --quarter 2026Q3 --distributor D004 --out statements/
     """
+    from functools import partial
+
     from channelxl.commands.statement import rebate_statement
 
-    _quarterly(rebate_statement, "statement", quarter, distributors, out_dir, where)
+    call = partial(rebate_statement, allow_empty=allow_empty)
+    _quarterly(call, "statement", quarter, distributors, out_dir, where)
 
 
 def _quarterly(call, what: str, quarter, distributors, out_dir, where) -> None:
     """A quarterly command: its one library call, its summary, the workbook and CSV written."""
     ws = where.workspace()
     with ws.open_ledger() as led:
+        quarter = resolve_quarter(quarter, led)  # in the program's calendar
         run = call(
             led,
             quarter,
@@ -448,6 +468,8 @@ def qbr(
     from channelxl.reports.kernel import OWN_KERNEL
 
     ws = where.workspace()
+    with ws.open_ledger() as led:  # the program's calendar says which months --quarter means
+        quarter = resolve_quarter(quarter, led)
     progress = Progress()
     try:
         run = quarterly_reviews(
@@ -551,6 +573,9 @@ def demo(root: Path, seed: int, distributors, resellers, skus, months, lines):
     )
     run_demo(root, seed=seed, sizes=sizes, echo=click.echo)
 
+
+main.add_command(received)  # cli/received_command.py
+main.add_command(approve)  # cli/approve_command.py
 
 if __name__ == "__main__":  # pragma: no cover
     main()

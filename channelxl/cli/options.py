@@ -92,16 +92,33 @@ def friendly(fn):
 
 
 def parse_quarter(ctx, param, value):
-    """--quarter as it is typed (YYYYQn), parsed here once: the command gets a Quarter
-    (default: the last quarter that has ended)."""
-    from channelxl.core.periods import Quarter, latest_complete_quarter
+    """--quarter as it is typed (``2026Q3`` or ``FY2027Q1``), checked here once for its form:
+    the command gets a ``QuarterLabel``, or None for the last quarter that has ended. Which
+    months it means depends on the program's fiscal year: :func:`resolve_quarter`."""
+    from channelxl.core.periods import QuarterLabel
 
     if value is None:
-        return latest_complete_quarter(date.today())
+        return None
     try:
-        return Quarter.parse(value)
+        return QuarterLabel.parse(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def resolve_quarter(label, ledger):
+    """The ``Quarter`` --quarter names in this program's calendar (Fiscal Year Start Month,
+    ``Ledger.settings()``), for every quarterly command; no --quarter: the last quarter of
+    that calendar that has ended. A calendar label (2026Q3) in a fiscal program is refused,
+    naming the fiscal quarter(s) those months are in."""
+    from channelxl.core.periods import latest_complete_quarter
+
+    start = ledger.settings().fiscal_year_start_month
+    if label is None:
+        return latest_complete_quarter(date.today(), start)
+    try:
+        return label.resolve(start)
+    except ValueError as exc:
+        raise ChannelxlError(f"--quarter {label}: {exc}") from None
 
 
 def parse_month(ctx, param, value):
@@ -130,7 +147,8 @@ def quarter_options(what: str):
         return click.option(
             "--quarter",
             callback=parse_quarter,
-            help="YYYYQn (default: the last quarter that has ended).",
+            help="2026Q3, or FY2027Q1 when the program's fiscal year starts in another "
+            "month than January (default: the last quarter that has ended).",
         )(fn)
 
     return decorate

@@ -7,6 +7,7 @@ demo both use (``cli.py`` only parses options and prints ``run.summary()``):
 | ``channelxl template`` | ``commands.template`` | ``write_templates`` | ``TemplateRun`` |
 | ``channelxl ingest`` | ``commands.ingest`` | ``ingest`` | ``IngestRun`` |
 | ``channelxl held`` | ``commands.held`` | ``list_held``, ``accept_held``, ``reject_held`` | ``HeldList``, ``HeldDecision`` |
+| ``channelxl received`` | ``commands.received_at`` | ``show_received``, ``correct_received`` | ``ReceivedList``, ``ReceivedCorrection`` |
 | ``channelxl export`` | ``commands.export`` | ``export_table`` | ``ExportRun`` |
 | ``channelxl rebates`` | ``commands.statement`` | ``rebate_statement`` | ``StatementRun`` |
 | ``channelxl reconcile`` | ``commands.reconciliation`` | ``reconcile`` | ``ReconcileRun`` |

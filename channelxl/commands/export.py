@@ -14,11 +14,12 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
+from channelxl.core.periods import QuarterLabel
 from channelxl.errors import ChannelxlError
 from channelxl.io.csvfile import write_frame_csv
 from channelxl.io.table_sheets import save_atomically, write_table_sheet
 from channelxl.ledger.store import Ledger
-from channelxl.ledger.tables import table_frame
+from channelxl.ledger.tables import months_of, table_frame
 from channelxl.schema import ALL_TABLES, Column, Table
 
 EXCEL_MAX_ROWS = 1_048_575  # rows below the header
@@ -29,9 +30,21 @@ class ExportRun:
     table: str
     path: Path
     rows: int
+    period: str = ""  # what --period meant: "FY2027Q1 = 2026-04 to 2026-06"
 
     def summary(self) -> str:
-        return f"{self.rows:,} rows of {self.table} written to {self.path}"
+        which = f" for {self.period}" if self.period else ""
+        return f"{self.rows:,} rows of {self.table}{which} written to {self.path}"
+
+
+def _period_text(ledger: Ledger, period: str | None) -> str:
+    """The months a --period means in the program's calendar, said once in the summary."""
+    if not period:
+        return ""
+    months = months_of(period, ledger.settings().fiscal_year_start_month)
+    if len(months) == 1:
+        return months[0]
+    return f"{QuarterLabel.parse(period)} = {months[0]} to {months[-1]}"
 
 
 def _declared(table: str, frame: pd.DataFrame) -> Table:
@@ -66,9 +79,10 @@ def export_table(
     if suffix not in (".csv", ".xlsx"):
         raise ChannelxlError(f"{out.name}: write to a .csv or .xlsx file")
     frame = table_frame(ledger, table, period=period, distributor=distributor)
+    said = _period_text(ledger, period)
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        return ExportRun(table, write_frame_csv(out, frame), len(frame))
+        return ExportRun(table, write_frame_csv(out, frame), len(frame), said)
     if len(frame) > EXCEL_MAX_ROWS:
         raise ChannelxlError(
             f"{len(frame):,} rows do not fit in one Excel sheet; filter with "
@@ -80,4 +94,4 @@ def export_table(
     wb = Workbook()
     wb.remove(wb.active)
     write_table_sheet(wb, declared, frame.to_dict("records"), title=declared.title[:31])
-    return ExportRun(table, save_atomically(wb, out), len(frame))
+    return ExportRun(table, save_atomically(wb, out), len(frame), said)

@@ -16,6 +16,10 @@ and modification time as they were, to
 - ``inbox/held/``: held for the analyst (``ledger.supersede``); ``channelxl held`` moves it on
   to ``processed/`` when accepted or ``rejected/`` when rejected (``commands.held``).
 
+A saved e-mail (``.eml``, ``io.mail``) is opened: each attached file is answered as a file of
+its own, received when the mail came in, and the mail moves to ``processed/``; a mail that
+cannot be read (or has no attachment, or no date) is refused like any file.
+
 A name already taken there gets `` (2)``, `` (3)``... before its suffix: nothing is ever
 overwritten. Files named on the command line outside the inbox are never moved. Hidden
 files, Office lock files (``~$...``) and downloads still arriving are left alone.
@@ -24,6 +28,8 @@ files, Office lock files (``~$...``) and downloads still arriving are left alone
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -31,11 +37,15 @@ from datetime import date, datetime
 from itertools import count
 from pathlib import Path
 
+from channelxl.core.received_dates import OVERRIDE
+from channelxl.errors import FileRefused
 from channelxl.io.feedback_workbook import write_feedback
+from channelxl.io.mail import MAIL_SUFFIXES, read_mail, save_attachments
 from channelxl.issues import Issue
 from channelxl.ledger.ingest_file import IngestResult, ingest_file, record_file_paths
 from channelxl.ledger.store import Ledger, file_sha256
 from channelxl.ledger.supersede import HeldFile, held_files
+from channelxl.schema import EXPORT_TABLES
 
 RECEIVED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods"}
 STATUSES = ("accepted", "held", "duplicate", "refused")
@@ -52,8 +62,7 @@ NOT_REPORTS = {
     ".rtf": "a text document",
     ".ppt": "a presentation",
     ".pptx": "a presentation",
-    ".msg": "an e-mail message",
-    ".eml": "an e-mail message",
+    ".msg": "an Outlook message (.msg)",
     ".png": "an image",
     ".jpg": "an image",
     ".jpeg": "an image",
@@ -125,6 +134,11 @@ def not_a_report(path: Path) -> IngestResult | None:
     )
     if suffix in ARCHIVES:
         how = "unpack it and send each report in it on its own"
+    elif suffix == ".msg":  # the analyst saved it: say what channelxl does read
+        how = (
+            "save the message as .eml (its attachments are then loaded, each received "
+            "when the mail came in) or save the attached report itself"
+        )
     else:
         how = (
             "send the monthly report template filled in, or the report as a CSV or Excel file "
@@ -170,6 +184,11 @@ def refused_before(path: Path, refused: Path) -> Path | None:
     return None
 
 
+def _from_vendor(result: IngestResult) -> bool:
+    """Whether the file is one of the vendor's own exports (by its recognised layout)."""
+    return any(t.name == result.kind and t.sender == "vendor" for t in EXPORT_TABLES)
+
+
 def _is_in(path: Path, folder: Path | None) -> bool:
     return folder is not None and path.parent.resolve() == folder.resolve()
 
@@ -197,6 +216,44 @@ def _move_answered(result: IngestResult, inbox: Path) -> tuple[int, Path, Path |
     return result.submission_id, moved, was if result.status == "duplicate" else None
 
 
+def _answer_mail(
+    mail_path: Path,
+    inbox: Path | None,
+    received_at: datetime | None,
+    answer: Callable[..., IngestResult],
+    moved: list,
+) -> None:
+    """A saved e-mail (``io.mail``): each attached file answered as a file of its own,
+    received when the mail was (``--received-at`` still overrides). A refused mail is
+    answered like a refused file. In the inbox the attachments move on by their own answer
+    and the mail to ``processed/``; named from elsewhere, nothing moves and each
+    submission's file is the mail."""
+    try:
+        mail = read_mail(mail_path)
+    except FileRefused as exc:
+        refused = IngestResult(
+            str(mail_path), "refused", issues=exc.issues, message=exc.issues[0].message
+        )
+        answer(mail_path, inbox is not None, None, OVERRIDE, refused)
+        return
+    # a hidden folder beside the inbox files: inbox_files never lists it, and a run stopped
+    # half-way leaves the mail in the inbox to be read again (loaded attachments: unchanged)
+    folder = Path(tempfile.mkdtemp(prefix=".mail-", dir=inbox))
+    try:
+        for path in save_attachments(mail, folder):
+            if received_at is not None:
+                result = answer(path, inbox is not None, received_at, OVERRIDE)
+            else:
+                result = answer(path, inbox is not None, mail.received_at, mail.source)
+            if inbox is None and result.submission_id is not None:
+                moved.append((result.submission_id, mail_path, None))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if inbox is not None:
+        with suppress(OSError):  # it stays in the inbox: read again next time, unchanged
+            move_on(mail_path, inbox / ANSWERED["accepted"])
+
+
 def ingest(
     ledger: Ledger,
     paths: Iterable[str | os.PathLike] | None = None,
@@ -209,51 +266,77 @@ def ingest(
     today: date | None = None,
     progress: Callable[[IngestResult], None] | None = None,
     feedback_dir: Path | None = None,
+    vendor_feedback_dir: Path | None = None,
 ) -> IngestRun:
     """Ingest each of ``paths`` (default: every file waiting in ``inbox``); each file of
     the inbox then moves on to the subfolder for its answer.
 
     With ``feedback_dir``, write feedback for every file with issues (a held report always
-    has one: it is waiting for the analyst); ``progress`` is called with each file's result
-    as it is done.
+    has one: it is waiting for the analyst); feedback on a file from the vendor's own systems
+    (a layout declared ``sender="vendor"``: it names many distributors, so it is never put
+    where files wait to be sent) goes to ``vendor_feedback_dir`` (default: ``feedback_dir``).
+    ``progress`` is called with each file's result as it is done.
     """
     if paths is None:
         paths = inbox_files(inbox) if inbox is not None else []
     results, moved = [], []
-    try:
-        for name in paths:
-            path = Path(name)
-            in_inbox = _is_in(path, inbox)
-            result = not_a_report(path) or ingest_file(
+
+    def answer(
+        path: Path,
+        in_inbox: bool,
+        when: datetime | None,
+        source: str,
+        result: IngestResult | None = None,
+    ) -> IngestResult:
+        """Load one file (``result``: already answered), write its sender's feedback, move
+        it on (an inbox file)."""
+        result = (
+            result
+            or not_a_report(path)
+            or ingest_file(
                 ledger,
                 path,
                 distributor=distributor,
                 period=period,
-                received_at=received_at,
+                received_at=when,
+                received_source=source,
                 strict=strict,
                 today=today,
             )
-            if result.status == "refused" and in_inbox and path.is_file():
-                earlier = refused_before(path, inbox / ANSWERED["refused"])
-                if earlier is not None:
-                    result.message += (
-                        f" (the same file was refused before, as {earlier.name}: "
-                        "the problem is still there)"
-                    )
-            if feedback_dir is not None and result.issues:
-                xlsx, _ = write_feedback(
-                    result.path,
-                    result.issues,
-                    result.outcome(),
-                    feedback_dir,
-                    digest=result.sha256,  # a large file is not hashed twice
+        )
+        if result.status == "refused" and in_inbox and path.is_file():
+            earlier = refused_before(path, inbox / ANSWERED["refused"])
+            if earlier is not None:
+                result.message += (
+                    f" (the same file was refused before, as {earlier.name}: "
+                    "the problem is still there)"
                 )
-                result.feedback = str(xlsx)
-            if in_inbox and (move := _move_answered(result, inbox)) is not None:
-                moved.append(move)
-            results.append(result)
-            if progress:
-                progress(result)
+        if feedback_dir is not None and result.issues:
+            xlsx, _ = write_feedback(
+                result.path,
+                result.issues,
+                result.outcome(),
+                vendor_feedback_dir
+                if vendor_feedback_dir is not None and _from_vendor(result)
+                else feedback_dir,
+                digest=result.sha256,  # a large file is not hashed twice
+            )
+            result.feedback = str(xlsx)
+        if in_inbox and (move := _move_answered(result, inbox)) is not None:
+            moved.append(move)
+        results.append(result)
+        if progress:
+            progress(result)
+        return result
+
+    try:
+        for name in paths:
+            path = Path(name)
+            in_inbox = _is_in(path, inbox)
+            if path.suffix.lower() in MAIL_SUFFIXES and path.is_file():
+                _answer_mail(path, inbox if in_inbox else None, received_at, answer, moved)
+            else:
+                answer(path, in_inbox, received_at, OVERRIDE)
     except BaseException:  # what moved is still recorded; the first error is the one said
         with suppress(Exception):
             record_file_paths(ledger, moved)

@@ -23,6 +23,12 @@ class ReconcileRun:
     reconciliation: Reconciliation
     xlsx: Path
     csv: Path
+    period: Quarter  # the quarter itself: its months and calendar
+
+    @property
+    def heading(self) -> str:
+        """``FY2027Q1 (April – June 2026)``: the label with the months it means."""
+        return f"{self.period} ({self.period.span})"
 
     @property
     def quarter(self) -> str:
@@ -31,7 +37,7 @@ class ReconcileRun:
     def summary(self) -> str:
         r = self.reconciliation
         return (
-            f"{r.quarter}: {len(r.grid):,} rows reconciled, {len(r.flagged):,} flagged; "
+            f"{self.heading}: {len(r.grid):,} rows reconciled, {len(r.flagged):,} flagged; "
             f"{len(r.lines):,} flagged lines; loading inventory: "
             f"{', '.join(r.loaders) or 'none'}."
         )
@@ -47,6 +53,6 @@ def reconcile(
     """Reconcile ``quarter`` (every distributor, or those given) and write the workbook."""
     r = reconcile_quarter(ledger, quarter, distributors=distributors)
     xlsx, csv_path = write_reconciliation(
-        r.quarter, grid=r.grid, lines=r.lines, loading=r.loading, out_dir=out_dir
+        quarter, grid=r.grid, lines=r.lines, loading=r.loading, out_dir=out_dir
     )
-    return ReconcileRun(r, xlsx, csv_path)
+    return ReconcileRun(r, xlsx, csv_path, quarter)

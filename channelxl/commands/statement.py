@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from channelxl.commands.approved import approved_rerun, carry_adjustments
 from channelxl.core.money import money_arithmetic
-from channelxl.core.periods import Quarter
+from channelxl.core.periods import Month, Quarter
 from channelxl.core.rebates import RebateResult
+from channelxl.errors import ChannelxlError
 from channelxl.io.statement_workbook import StatementTables, write_statement
 from channelxl.ledger.figures import QuarterFigures
+from channelxl.ledger.mdf import MdfFund, mdf_fund
 from channelxl.ledger.programs import evaluate_quarter
 from channelxl.ledger.store import Ledger
 
@@ -33,18 +36,38 @@ class StatementRun:
     xlsx: Path
     csv: Path
     total: Decimal
+    mdf: MdfFund | None = None  # the MDF funds and claims (ledger.mdf), on sheet MDF
+    warning: str = ""  # an empty quarter written because it was asked for (allow_empty)
+    tables: StatementTables | None = None  # what was written (an approval freezes it)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
 
     def summary(self) -> str:
-        return (
+        """Counts by status, and the money paid, withheld and held, in one line (then the
+        MDF funds, then any warning)."""
+        withheld = sum((r.withheld_amount for r in self.results), ZERO)
+        held = sum((r.held_amount for r in self.results), ZERO)
+        lines = [
             f"{self.quarter}: {len(self.results)} program evaluations for "
             f"{len({r.distributor_id for r in self.results})} distributors; total "
-            f"{self.currency} {self.total:,.2f}; {self.count('held')} held, "
-            f"{self.count('withheld')} withheld, {self.count('capped')} capped, "
-            f"{self.count('no baseline')} without baseline."
-        )
+            f"{self.currency} {self.total:,.2f}; {self.count('held')} held "
+            f"({self.currency} {held:,.2f}), {self.count('withheld')} withheld "
+            f"({self.currency} {withheld:,.2f}), {self.count('capped')} capped, "
+            f"{self.count('no payout')} no payout, {self.count('no baseline')} without baseline."
+        ]
+        if self.mdf:
+            lines.append(self.mdf.summary())
+        if self.tables is not None and self.tables.adjustments is not None:
+            adjusted = self.tables.totals.get("prior_period_adjustments", ZERO)
+            lines.append(
+                f"Prior-period adjustments: {len(self.tables.adjustments)} line(s), "
+                f"{self.currency} {adjusted:,.2f}; total payable {self.currency} "
+                f"{self.total + adjusted:,.2f}."
+            )
+        if self.warning:
+            lines.append(self.warning)
+        return "\n".join(lines)
 
 
 def rebate_statement(
@@ -53,11 +76,31 @@ def rebate_statement(
     out_dir: str | os.PathLike,
     *,
     distributors: list[str] | None = None,
+    allow_empty: bool = False,
 ) -> StatementRun:
-    """Evaluate ``quarter`` and write the statement workbook and CSV into ``out_dir``."""
+    """Evaluate ``quarter`` and write the statement workbook and CSV into ``out_dir``.
+
+    A quarter without any sell-through (for ``distributors``, or anyone) is refused unless
+    ``allow_empty``: its statement would withhold or pay nothing for want of data, not for
+    anything a distributor did. Allowed, the run carries the same words as a warning.
+    """
+    if distributors:
+        ledger.distributors(distributors)  # refuses unknown ids first
+    approved = approved_rerun(ledger, quarter, out_dir, distributors=distributors)
+    if approved is not None:  # frozen: its files as approved (commands.approved)
+        return approved
+    empty = empty_quarter(ledger, quarter, distributors)
+    if empty and not allow_empty:
+        raise ChannelxlError(
+            f"{empty} Run 'channelxl rebates' for a quarter that has data, or add "
+            "--allow-empty to write this quarter's statement anyway."
+        )
     results, figures = evaluate_quarter(ledger, quarter, distributors=distributors)
     names = dict(ledger.con.execute("SELECT distributor_id, name FROM distributors").fetchall())
-    tables = statement_tables(results, figures, names)
+    tables = statement_tables(results, figures, names, calendar=quarter.calendar)
+    fund = mdf_fund(ledger, quarter, distributors=distributors)
+    tables.mdf = fund.tables(names)
+    carry_adjustments(ledger, quarter, tables, names, distributors)  # approved quarters
     xlsx, csv_path = write_statement(tables, out_dir, str(quarter))
     currency = ledger.settings().reporting_currency
     return StatementRun(
@@ -67,21 +110,65 @@ def rebate_statement(
         xlsx=xlsx,
         csv=csv_path,
         total=tables.total,
+        mdf=fund,
+        tables=tables,
+        warning=f"WARNING: {empty} The statement was written anyway (--allow-empty)."
+        if empty
+        else "",
     )
+
+
+def empty_quarter(ledger: Ledger, quarter: Quarter, distributors: list[str] | None) -> str:
+    """Why ``quarter`` has nothing to evaluate (no sell-through in force for any of its
+    months, for ``distributors`` or anyone), naming the last quarter that has some; "" when
+    it has data."""
+    who = "" if not distributors else " AND distributor_id IN (SELECT unnest(?))"
+    params = [] if not distributors else [list(distributors)]
+    months = [str(m) for m in quarter.months]
+    found, first, last = ledger.con.execute(
+        "SELECT count(*) FILTER (WHERE period IN (SELECT unnest(?))), min(period), max(period) "
+        f"FROM sell_through WHERE TRUE{who}",
+        [months, *params],
+    ).fetchone()
+    if found:
+        return ""
+    whom = f" for {', '.join(distributors)}" if distributors else ""
+    head = f"{quarter} ({months[0]} to {months[-1]}) has no sell-through in the ledger{whom}"
+    if last is None:
+        return f"{head}, nor does any other quarter."
+    last_month = Month.parse(last)
+    q = quarter
+    for _ in range(400):  # walk back to the quarter holding the last month (any calendar)
+        if q.months[0] <= last_month:
+            break
+        q = q + -1
+    if q.months[0] <= last_month <= q.months[-1]:
+        return f"{head}: the last quarter that has data is {q} (sell-through up to {last})."
+    return f"{head}: its sell-through runs from {first} to {last}."
 
 
 def _gates(r: RebateResult) -> str:
-    return "; ".join(
-        f"{g.name}: {g.value} (needs {g.required}) {'pass' if g.passed else 'FAIL'}"
-        for g in r.gates
-    )
+    return "; ".join(f"{g.name}: {g.value} (needs {g.required}) {g.verdict}" for g in r.gates)
+
+
+def rate_unit(r: RebateResult, currency: str) -> str:
+    """What the Rate column's number is: a share of the basis, or money per unit."""
+    return f"{currency} per unit" if r.measure_name == "units" else "% of basis"
 
 
 @money_arithmetic  # the totals are sums of cents: exact in 34 digits below 10**32
 def statement_tables(
-    results: list[RebateResult], figures: dict[str, QuarterFigures], names: dict[str, str]
+    results: list[RebateResult],
+    figures: dict[str, QuarterFigures],
+    names: dict[str, str],
+    *,
+    calendar: str = "",
 ) -> StatementTables:
-    """The statement's rows (``schema.outputs``) from the results and the figures behind them."""
+    """The statement's rows (``schema.outputs``) from the results and the figures behind them.
+
+    Each row is a plain, complete description of one result: every step's amount, the
+    reason for any money withheld or held, and how the accruals were made.
+    """
     rows = []
     for r in results:
         f = figures[r.distributor_id]
@@ -99,20 +186,29 @@ def statement_tables(
                 "tier": r.tier,
                 "tier_label": r.tier_label,
                 "rate": r.rate,
+                "rate_unit": rate_unit(r, f.currency),
                 "basis": r.base,
                 "tier_rebate": r.base_amount,
                 "score": r.score,
                 "payout": r.payout,
+                "after_scorecard": r.after_scorecard,
+                "capped": "Y" if r.cap_applied else "N",
+                "cap_reduction": r.capped_amount,
                 "gates": _gates(r),
+                "waivers": "; ".join(f"{g.name}: {g.waiver}" for g in r.gates if g.waiver),
+                "withheld_amount": r.withheld_amount,
+                "withheld_reason": r.withheld_reason,
                 "hold": r.hold_reason if r.held else "",
                 "held_amount": r.held_amount,
-                "capped": "Y" if r.cap_applied else "N",
                 "amount": r.amount,
+                "status": r.status,
                 "next_tier_gap": r.next_tier_gap,
                 "mdf_accrued": r.mdf_accrued,
-                "accrued": r.accruals[-1].cumulative if r.accruals else ZERO,
+                "accrued": r.accrued,
+                "accrued_held": r.accrued_held,
                 "true_up": r.true_up,
-                "status": r.status,
+                "held_true_up": r.held_true_up,
+                "accrual_basis": r.accrual_basis,
                 "notes": "; ".join(r.notes),
             }
         )
@@ -129,9 +225,7 @@ def statement_tables(
                 "type": f.distributor_type,
                 "sell_through_revenue": f.revenue,
                 "programs": len(rs),
-                "amount": sum((r.amount for r in rs), ZERO),
-                "held_amount": sum((r.held_amount for r in rs), ZERO),
-                "mdf_accrued": sum((r.mdf_accrued for r in rs), ZERO),
+                **{k: sum((getattr(r, attr) for r in rs), ZERO) for k, attr in SUMMED.items()},
                 "statuses": ", ".join(f"{r.program_id} {r.status}" for r in rs),
             }
         )
@@ -146,8 +240,16 @@ def statement_tables(
                     "month": months[a.month - 1],
                     "to_date": a.to_date,
                     "forecast": a.forecast,
-                    "accrued_to_date": a.cumulative,
+                    "forecast_tier_rebate": a.tier_rebate,
+                    "payout_to_date": a.payout,
+                    "expected": a.expected,
+                    "expected_held": a.expected_held,
+                    "rate_booked": a.rate,
                     "booked": a.booked,
+                    "accrued_to_date": a.cumulative,
+                    "held_booked": a.held_booked,
+                    "held_to_date": a.held_cumulative,
+                    "basis": a.basis,
                 }
             )
         accruals.append(
@@ -157,7 +259,25 @@ def statement_tables(
                 "month": "true-up",
                 "accrued_to_date": r.amount,
                 "booked": r.true_up,
+                "held_booked": r.held_true_up,
+                "held_to_date": r.held_amount,
+                "basis": f"at quarter end: {r.status}",
             }
         )
     total = sum((s["amount"] for s in summary), ZERO)
-    return StatementTables(rows, summary, accruals, total)
+    totals = {k: sum((s[k] for s in summary), ZERO) for k in ("sell_through_revenue", *SUMMED)}
+    currency = next(iter(figures.values())).currency if figures else ""
+    return StatementTables(
+        rows, summary, accruals, total, totals=totals, currency=currency, calendar=calendar
+    )
+
+
+# Summary columns that add up a distributor's programs: column field -> result attribute
+SUMMED = {
+    "amount": "amount",
+    "withheld_amount": "withheld_amount",
+    "held_amount": "held_amount",
+    "mdf_accrued": "mdf_accrued",
+    "accrued": "accrued",
+    "true_up": "true_up",
+}

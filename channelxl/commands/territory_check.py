@@ -25,6 +25,12 @@ class TerritoryRun:
     check: TerritoryCheck
     xlsx: Path
     csv: Path
+    period: Quarter  # the quarter itself: its months and calendar
+
+    @property
+    def heading(self) -> str:
+        """``FY2027Q1 (April – June 2026)``: the label with the months it means."""
+        return f"{self.period} ({self.period.span})"
 
     @property
     def quarter(self) -> str:
@@ -34,7 +40,7 @@ class TerritoryRun:
         c = self.check
         counts = c.lines["status"].value_counts()
         return (
-            f"{c.quarter}: {len(c.lines):,} lines; {int(counts.get(OUT, 0)):,} out of "
+            f"{self.heading}: {len(c.lines):,} lines; {int(counts.get(OUT, 0)):,} out of "
             f"territory, {int(counts.get(NOT_APPOINTED, 0)):,} not appointed; "
             f"{len(c.conflicts)} exclusive conflict(s); {len(c.free_riders)} free-riding "
             "reseller(s)."
@@ -51,6 +57,6 @@ def check_territory(
     """Check ``quarter`` (every distributor, or those given) and write the workbook."""
     c = territory_quarter(ledger, quarter, distributors=distributors)
     xlsx, csv_path = write_territory(
-        c.quarter, lines=c.lines, conflicts=c.conflicts, free_riders=c.free_riders, out_dir=out_dir
+        quarter, lines=c.lines, conflicts=c.conflicts, free_riders=c.free_riders, out_dir=out_dir
     )
-    return TerritoryRun(c, xlsx, csv_path)
+    return TerritoryRun(c, xlsx, csv_path, quarter)

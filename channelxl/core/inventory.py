@@ -45,6 +45,9 @@ def quarter_end_spike(monthly_sell_in: tuple) -> Decimal | None:
     return None if base <= 0 else last / base
 
 
+STOCK_OUTGROWS_SALES = Decimal("0.10")  # stock growth above sell-through growth, in points
+
+
 def loading_signals(
     *,
     sell_in: tuple,
@@ -58,12 +61,27 @@ def loading_signals(
 ) -> dict:
     """Inventory-loading signals for one distributor-quarter, with a plain verdict.
 
-    ``sell_in`` / ``sell_through``: units in each month of the quarter; ``closing``: units
-    at quarter end; ``*_before``: the previous quarter's closing and sell-through units.
-    Signals: weeks of supply above ``max_weeks``; sell-through ratio below ``min_ratio``;
-    a quarter-end spike above ``spike_ratio``; stock growing (by more than 10 points) faster
-    than sell-through. Verdict: ``loading`` when weeks of supply are over the limit and at
-    least one other signal holds; ``watch`` for any signal; else ``ok``.
+    ``sell_in`` / ``sell_through``: units in each month of the quarter (sell-in net of
+    returns); ``closing``: units at quarter end; ``*_before``: the previous quarter's closing
+    and sell-through units. The signals:
+
+    - **A, too much stock**: weeks of supply (closing / (quarter sell-through / 13)) above
+      ``max_weeks``;
+    - **B, bought more than it sold**: sell-through / sell-in below ``min_ratio``;
+    - **C, pushed in at quarter end**: the last month's sell-in above ``spike_ratio`` x the
+      other two months' average, *and* B: every channel ships more in a quarter's last
+      month (on the synthetic channel half of all distributor-quarters pass the ratio
+      alone), so a spike is a sign of loading only when the quarter's sell-in stayed
+      unsold;
+    - **D, stock outgrew sales**: stock grew by more than 10 points above sell-through's
+      growth vs the previous quarter, with A or B (alone it is a growing distributor
+      building stock for its growth: a third of ordinary quarters);
+    - bought in the quarter but sold nothing.
+
+    Verdict: ``loading`` when A holds and another signal too; ``watch`` when A holds alone,
+    or B with C or D (stock piling up, pushed in), or nothing was sold; else ``ok`` (B
+    alone, a growing distributor stocking up, is listed but no watch). The ``signals``
+    text lists every signal that holds.
     """
     st_units = sum(D(x) for x in sell_through)
     si_units = sum(D(x) for x in sell_in)
@@ -80,22 +98,37 @@ def loading_signals(
         if sell_through_before not in (None, 0)
         else None
     )
-    signals = []
-    if wos is not None and wos > D(max_weeks):
-        signals.append(f"{wos:.1f} weeks of supply (limit {max_weeks})")
-    if ratio_st is not None and ratio_st < D(min_ratio):
-        signals.append(f"sold through {ratio_st:.0%} of sell-in (limit {D(min_ratio):.0%})")
-    if spike is not None and spike > D(spike_ratio):
-        signals.append(f"quarter-end sell-in {spike:.1f}x the other months (limit {spike_ratio})")
-    growing = stock_growth is not None and st_growth is not None
-    if growing and stock_growth > 0 and stock_growth > st_growth + D("0.1"):
-        signals.append(f"stock grew {stock_growth:.0%} while sell-through grew {st_growth:.0%}")
-    if wos is None and st_units == 0 and si_units > 0:
-        signals.append("bought but sold nothing")
-    # Loading needs too much stock (weeks of supply) and a second sign that it was pushed in;
-    # any single sign alone is worth watching. Quarter-end pushes are common in any channel.
     too_much = wos is not None and wos > D(max_weeks)
-    verdict = "loading" if too_much and len(signals) >= 2 else ("watch" if signals else "ok")
+    unsold = ratio_st is not None and ratio_st < D(min_ratio)
+    pushed = unsold and spike is not None and spike > D(spike_ratio)
+    outgrew = (
+        (too_much or unsold)
+        and stock_growth is not None
+        and st_growth is not None
+        and stock_growth > 0
+        and stock_growth > st_growth + STOCK_OUTGROWS_SALES
+    )
+    nothing_sold = wos is None and st_units == 0 and si_units > 0
+    signals = []
+    if too_much:
+        signals.append(f"{wos:.1f} weeks of supply (limit {max_weeks})")
+    if unsold:
+        signals.append(f"sold through {ratio_st:.0%} of sell-in (limit {D(min_ratio):.0%})")
+    if pushed:
+        signals.append(
+            f"quarter-end sell-in {spike:.1f}x the other months, not sold through "
+            f"(limit {spike_ratio})"
+        )
+    if outgrew:
+        signals.append(f"stock grew {stock_growth:.0%} while sell-through grew {st_growth:.0%}")
+    if nothing_sold:
+        signals.append("bought but sold nothing")
+    if too_much and len(signals) >= 2:
+        verdict = "loading"
+    elif too_much or pushed or outgrew or nothing_sold:
+        verdict = "watch"
+    else:
+        verdict = "ok"
     return {
         "sell_in": si_units,
         "sell_through": st_units,

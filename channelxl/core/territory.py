@@ -5,7 +5,8 @@
   covers every segment; Valid To blank = open-ended). **NOT APPOINTED** when the
   distributor holds no territory row valid on that date at all; **OUT** otherwise.
 - **Exclusive conflict**: two distributors hold exclusive rows that overlap in country,
-  segment (``*`` overlaps every segment) and dates.
+  segment (``*`` overlaps every segment) and dates; for a quarter, only when that overlap
+  includes at least one day of the quarter.
 - **Free-riding**: a reseller buying one product family from more than one distributor
   in one country in one quarter.
 """
@@ -122,11 +123,20 @@ def _day(value) -> date | None:
     return value
 
 
-def exclusive_conflicts(territories: pd.DataFrame) -> pd.DataFrame:
+def exclusive_conflicts(
+    territories: pd.DataFrame, *, within: tuple[date, date] | None = None
+) -> pd.DataFrame:
     """Pairs of exclusive rows of different distributors that overlap.
 
+    Two rows conflict when their countries are equal, their segments overlap and their
+    validities overlap: ``max(valid_from) <= min(valid_to)`` (a blank Valid To runs on).
+    With ``within`` (first day, last day; e.g. a quarter) a conflict counts only when that
+    overlap also meets the period, ``overlap_from <= last day`` and ``overlap_to >= first
+    day``, both ends inclusive: one shared day is enough.
+
     Columns: distributor_a, distributor_b, country, segment_a, segment_b, overlap_from,
-    overlap_to (None when both are open-ended).
+    overlap_to (None when both are open-ended): the whole overlap of the two rows, not
+    clipped to ``within``, since that is what the program workbook must correct.
     """
     cols = [
         "distributor_a",
@@ -153,7 +163,11 @@ def exclusive_conflicts(territories: pd.DataFrame) -> pd.DataFrame:
     )
     start = pairs[["vf_a", "vf_b"]].max(axis=1)
     end = pairs[["vt_a", "vt_b"]].min(axis=1)
-    hit = pairs[seg & (start <= end)]
+    meets = start <= end
+    if within is not None:
+        first, last = (pd.Timestamp(d) for d in within)
+        meets &= (start <= last) & (end >= first)
+    hit = pairs[seg & meets]
     start, end = start[hit.index], end[hit.index]
     return pd.DataFrame(
         {

@@ -30,7 +30,7 @@ import pycountry
 from babel import Locale, UnknownLocaleError
 
 from channelxl.core.money import D
-from channelxl.core.periods import Month, Quarter
+from channelxl.core.periods import Month, QuarterLabel
 from channelxl.schema import Column
 
 
@@ -258,7 +258,8 @@ def parse_month(value: object, column: Column) -> str:
 
 def parse_quarter(value: object, column: Column) -> str:
     try:
-        return str(Quarter.parse(_text(value)))
+        # as typed (2026Q3, FY2027Q1): which months it means needs the program's calendar
+        return str(QuarterLabel.parse(_text(value)))
     except ValueError as exc:
         raise CellError(str(exc)) from None
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
+from channelxl.core.periods import Quarter
 from channelxl.core.reconcile import FLAGS
 from channelxl.core.territory import IN, NOT_APPOINTED, OUT
 from channelxl.io.csvfile import write_frame_csv
@@ -41,12 +42,22 @@ def _table_csv(path: Path, table: Table, rows: list[dict]) -> Path:
     return write_frame_csv(path, frame.rename(columns={c.field: c.name for c in table.columns}))
 
 
+def quarter_lines(quarter: Quarter) -> list[str]:
+    """What a workbook says about its quarter: the label, its months and the calendar."""
+    first, last = quarter.months[0], quarter.months[2]
+    return [
+        "# Quarter",
+        f"Quarter: {quarter}, {quarter.span} ({first} to {last}).",
+        f"Calendar: {quarter.calendar}.",
+    ]
+
+
 def _reasons(status: str) -> str:
     return "; ".join(FLAGS[c] for c in status.split() if c in FLAGS)
 
 
 def write_reconciliation(
-    quarter: str,
+    quarter: Quarter,
     grid: pd.DataFrame,
     lines: pd.DataFrame,
     loading: pd.DataFrame,
@@ -123,6 +134,7 @@ def write_reconciliation(
         wb,
         "Codes",
         [
+            *quarter_lines(quarter),
             "# Flag codes",
             *(f"{code} - {text}" for code, text in FLAGS.items()),
             "# Opening balances",
@@ -137,7 +149,7 @@ def write_reconciliation(
 
 
 def write_territory(
-    quarter: str,
+    quarter: Quarter,
     lines: pd.DataFrame,
     conflicts: pd.DataFrame,
     free_riders: pd.DataFrame,
@@ -176,6 +188,7 @@ def write_territory(
     highlight(wb[TERRITORY_EXCEPTIONS.title], TERRITORY_EXCEPTIONS, "Status", n, IN)
     write_table_sheet(wb, TERRITORY_CONFLICTS, conflicts.to_dict("records"), validation=False)
     write_table_sheet(wb, TERRITORY_FREE_RIDING, riders, validation=False)
+    write_text_sheet(wb, "About", quarter_lines(quarter))
     xlsx = save_atomically(wb, out_dir / f"territory_{quarter}.xlsx")
     csv_path = _table_csv(out_dir / f"territory_{quarter}.csv", TERRITORY_EXCEPTIONS, exceptions)
     return xlsx, csv_path

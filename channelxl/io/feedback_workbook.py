@@ -31,6 +31,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import column_index_from_string
 
+from channelxl.core.wording import plural
 from channelxl.io.atomic import FORBIDDEN_IN_NAMES, atomic_file, path_inside
 from channelxl.io.csv_dialect import csv_records, file_format, sniff_csv
 from channelxl.io.safety import check_sheet_extent, check_workbook, check_zip
@@ -42,7 +43,7 @@ from channelxl.io.table_sheets import (
     write_text_sheet,
     write_value,
 )
-from channelxl.issues import ERROR, Issue
+from channelxl.issues import ERROR, Issue, label
 from channelxl.schema.outputs import FEEDBACK_ISSUES
 
 WARN_FILL = PatternFill("solid", fgColor="FFE699")
@@ -325,7 +326,8 @@ def _mark(copy: _Copy, issues: list[Issue]) -> None:
             continue  # enough notes for anyone to read; the Issues sheet has the rest
         marked.add(where)
         cell.fill = BAD_FILL if issue.severity == ERROR else WARN_FILL
-        note = f"{issue.code}: {issue.message}"
+        # words first; the code after them matches the Issues sheet's Code column
+        note = f"{label(issue.code)} ({issue.code}): {issue.message}"
         if cell.comment is not None and cell.comment.author == "channelxl":
             note = cell.comment.text + "\n" + note
         cell.comment = Comment(note, "channelxl", width=320, height=120)
@@ -372,8 +374,8 @@ def write_feedback(
     if len(ordered) > MAX_ISSUE_ROWS:
         listed.append(
             {
-                "message": f"... and {len(ordered) - MAX_ISSUE_ROWS:,} more problems: the "
-                f"first {MAX_ISSUE_ROWS:,} are listed here. Correct these, send the file "
+                "message": f"... and {plural(len(ordered) - MAX_ISSUE_ROWS, 'more problem')}: "
+                f"the first {MAX_ISSUE_ROWS:,} are listed here. Correct these, send the file "
                 "again, and the rest will be listed then."
             }
         )

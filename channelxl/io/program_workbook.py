@@ -21,12 +21,15 @@ from python_calamine import CalamineWorkbook
 from channelxl.errors import ProgramInvalid
 from channelxl.io.atomic import MAX_NAME_PART, name_problem
 from channelxl.io.cells import CellError, is_blank, parse_cell
+from channelxl.io.mdf_decisions import check_mdf_decisions
+from channelxl.io.quarter_labels import check_quarter_labels
 from channelxl.io.table_sheets import (
     save_atomically,
     write_lists_sheet,
     write_table_sheet,
     write_text_sheet,
 )
+from channelxl.io.waiver_checks import check_waivers
 from channelxl.issues import ERROR, WARNING, Issue, a1, errors
 from channelxl.schema import (
     DISTRIBUTOR_TYPES,
@@ -54,6 +57,8 @@ INSTRUCTIONS = [
     "Rebate Programs and Rebate Tiers - how rebates are earned; tiers ascend within a program. Scorecard and Scorecard Payouts - optional multi-metric programs: metric weights (adding up to 1) and the payout each score earns.",
     "Targets - the joint business plan, per distributor and quarter.",
     "FX Rates - one unit of a currency in the reporting currency, per month. Every currency a distributor reports in needs rates.",
+    "MDF Decisions - your decision on each MDF claim distributors sent: approved (with the amount granted, in the claim's currency) or rejected (with the reason); a claim with no row is pending.",
+    "Waivers - a late report or a failed gate you forgive for one distributor and quarter (one program, or blank for all), with the reason, who approved it and when; the statement shows the gate as FAIL, waived by whom and why. Keep it empty when nothing is waived.",
     "Settings - reporting currency, fiscal year, reconciliation tolerances, report due day.",
 ]
 
@@ -537,6 +542,9 @@ def check_program(path: str | os.PathLike) -> tuple[Program | None, list[Issue]]
     _check_programs(frames, file, issues)
     _check_scorecards(frames, file, issues)
     _check_fx(frames, settings, file, issues)
+    check_quarter_labels(frames, settings, file, issues)
+    check_mdf_decisions(frames, file, issues)
+    check_waivers(frames, file, issues)
     if errors(issues):
         return None, issues
     tables = {

@@ -93,9 +93,9 @@ def recognise(header: list[object]) -> tuple[Layout | None, str]:
                 f"looks like a {nearest.title} file but lacks the column(s) "
                 f"{', '.join(missing)}; see docs/LAYOUTS.md"
             )
+        known = ", ".join(t.name.replace("_", " ") for t in EXPORT_TABLES)
         return None, (
-            "the header row matches no layout channelxl reads (shipments, sell-through, "
-            "inventory, certifications, activities); see docs/LAYOUTS.md"
+            f"the header row matches no layout channelxl reads ({known}); see docs/LAYOUTS.md"
         )
     table = max(complete, key=lambda s: s[0])[2]
     by_key = {c.key: c for c in table.columns}

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
+from channelxl.io.approved_files import adjustments_reading, write_adjustments
 from channelxl.io.csvfile import write_csv
+from channelxl.io.mdf_workbook import MdfTables, write_mdf
 from channelxl.io.table_sheets import (
     save_atomically,
     write_table_sheet,
@@ -25,19 +29,47 @@ from channelxl.io.table_sheets import (
 )
 from channelxl.schema.outputs import ACCRUALS, MONEY, STATEMENT, STATEMENT_SUMMARY
 
-HOW_TO_READ = """# How to read this statement
+
+def how_to_read(currency: str, calendar: str) -> list[str]:
+    """The statement's "How to read" sheet: the header facts, then how each column reads."""
+    return f"""# How to read this statement
+Currency: every amount is in {currency or "the reporting currency"}, with two decimals. \
+Sell-through in other currencies is converted line by line with the FX rate of the invoice \
+month from the program workbook.
+Calendar: {calendar or "calendar quarters"}.
+## The steps
 Each row of a distributor's sheet is one program. Read it left to right: the measure, the \
-tier it reached and its rate, the tier rebate on the basis, then the scorecard payout, the \
-gates, the inventory-loading hold and the cap, and finally the Amount paid.
-Amounts are in the reporting currency. Sell-through in other currencies is converted \
-line by line with the FX rate of the invoice month from the program workbook.
-Rounding: every figure keeps full precision until the Amount, which is rounded once, \
-half-up (0.005 -> 0.01), to the cent. The total is the sum of those cents.
-Accruals: after each month the quarter is forecast at the run rate; the accrual to date is \
-that forecast's tier rebate pro rata. The true-up at quarter end is Amount minus Accrued.
-Status: earned; capped; held (inventory loading: weeks of supply or sell-in / sell-through \
-above the program's limit); withheld (a gate failed); no baseline (a growth program with \
-no sell-through a year earlier).""".split("\n")
+tier it reached and its rate (a percentage of the basis, or money per unit for a units \
+program), the tier rebate; x the scorecard payout = after scorecard; the cap (what it took \
+away); the gates; the inventory-loading hold; and the Amount paid.
+Withheld Amount: forgone because a gate failed (its reason beside it); never paid for this \
+quarter. Held Amount: kept back for inventory loading, released when the stock comes down. \
+The amount due is exactly one of Amount, Withheld Amount or Held Amount.
+Rounding: every figure keeps full precision until the amount paid, withheld or held, which \
+is rounded once, half-up (0.005 -> 0.01), to the cent. The totals are sums of those cents.
+Status: earned; capped; held; withheld; no payout (nothing to pay: below the first paying \
+tier, no growth, or a 0 % scorecard payout); no baseline (a growth program with no \
+sell-through a year earlier).
+## Accruals (sheet Accruals)
+Basis: each month is accrued at its last day at the payout the quarter was then expected to \
+make. The quarter is forecast at the run rate (volume to date x months in the quarter / \
+months to date); expected = the forecast's tier rebate x the scorecard payout on the \
+figures to date (targets pro rata), capped; nothing when a gate had failed by that day \
+(only reports already due count as late), into the held bucket when a hold stood. The \
+month's volume is booked at expected / forecast; earlier months are not revalued.
+Where a figure could not be had on that day (e.g. no inventory report for the month: no \
+weeks-of-supply hold), the Accrual Basis column says what the accrual assumed.
+True-up at quarter end = Amount - Accrued (held bucket: Held Amount - Accrued Held).
+## Printing
+Each distributor sheet prints landscape in three pages across: the measure and tier; the \
+scorecard, cap, gates, hold and amount; the accruals and notes. The distributor and \
+program columns and the header row repeat on every page.""".split("\n")
+
+
+# Distributor sheets print in pages of columns that read together (the first field of each
+# page after the first); the columns before "quarter" repeat on every page.
+PERCENT = "0.00%"
+PER_UNIT = '#,##0.00" per unit"'
 
 
 def _cell_text(value) -> str:
@@ -51,12 +83,85 @@ def _cell_text(value) -> str:
 @dataclass
 class StatementTables:
     """The statement's rows, keyed by column field: one per result, one per distributor,
-    the accrual lines, and the total paid."""
+    the accrual lines, the total paid; the totals of the summary's money columns, the
+    currency and the calendar for the header."""
 
     rows: list[dict]
     summary: list[dict]
     accruals: list[dict]
     total: Decimal
+    mdf: MdfTables | None = None  # the MDF sheets (io.mdf_workbook), when given
+    totals: dict[str, Decimal] = field(default_factory=dict)  # summary field -> total
+    currency: str = ""
+    calendar: str = ""
+    # prior-period adjustments carried (commands.approved); None: no approved quarter awaits
+    adjustments: list[dict] | None = None
+
+
+def _money_headers(ws, table, currency: str) -> None:
+    """The currency in the header of every money column: "Amount (EUR)"."""
+    if not currency:
+        return
+    for j, column in enumerate(table.columns, start=1):
+        if column.format == MONEY:
+            header = ws.cell(row=1, column=j)
+            header.value = f"{column.name} ({currency})"
+            # the header in full (bold, with the filter button): wider than the figures
+            dimension = ws.column_dimensions[get_column_letter(j)]
+            dimension.width = max(dimension.width or 0, len(header.value) + 4)
+
+
+def _per_row_formats(ws, table, rows: list[dict]) -> None:
+    """Growth and rates as percentages, a units program's rate as money per unit."""
+    fields = table.fields
+    for i, row in enumerate(rows, start=2):
+        growth, units = row.get("measure") == "growth", row.get("measure") == "units"
+        if "measure_value" in fields and growth:
+            for name in ("measure_value", "next_tier_gap"):
+                ws.cell(row=i, column=fields.index(name) + 1).number_format = "0.0%"
+        if "measure_value" in fields and units:
+            for name in ("measure_value", "next_tier_gap"):
+                ws.cell(row=i, column=fields.index(name) + 1).number_format = "#,##0"
+        for name in ("rate", "rate_booked"):
+            if name in fields:
+                cell = ws.cell(row=i, column=fields.index(name) + 1)
+                cell.number_format = PER_UNIT if units else PERCENT
+
+
+# A4 landscape less openpyxl's default margins (0.75 in each side), in pixels at 96 dpi
+PRINTABLE_PX = (297 - 2 * 0.75 * 25.4) / 25.4 * 96
+PRINT_SCALE = 80  # percent: the smallest print a controller reads without a glass
+PRINT_TITLE = ("program_id", "program")  # repeated at the left of every page
+
+
+def _column_px(ws, j: int) -> float:
+    """A column's printed width in pixels: Excel's character width (7 px) + padding."""
+    width = ws.column_dimensions[get_column_letter(j)].width or 8.43
+    return width * 7 + 5
+
+
+def _print_in_pages(ws, table) -> None:
+    """Landscape, the header row and the program on every page, and as many pages across
+    as the columns need at about ``PRINT_SCALE`` (counted in whole columns): pages read left
+    to right instead of 36 columns shrunk onto one. "Fit to N pages wide" rather than
+    manual breaks, so a program whose fonts are wider than Excel's still breaks between
+    columns and never prints one column per page."""
+    fields = table.fields
+    first, last = (fields.index(f) + 1 for f in PRINT_TITLE)
+    room = PRINTABLE_PX * 100 / PRINT_SCALE
+    title = sum(_column_px(ws, j) for j in range(first, last + 1))
+    pages, used = 1, 0.0
+    for j in range(1, len(fields) + 1):
+        px = _column_px(ws, j)
+        if used and used + px > room:
+            pages, used = pages + 1, title
+        used += px
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = pages, 0
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.print_title_rows = "1:1"
+    ws.print_title_cols = f"{get_column_letter(first)}:{get_column_letter(last)}"
 
 
 def write_statement(
@@ -72,14 +177,35 @@ def write_statement(
     wb.remove(wb.active)
     n = write_table_sheet(wb, STATEMENT_SUMMARY, tables.summary, validation=False)
     ws = wb[STATEMENT_SUMMARY.title]
-    ws.cell(row=n + 3, column=1, value="Total")
-    cell = ws.cell(row=n + 3, column=STATEMENT_SUMMARY.fields.index("amount") + 1)
-    write_value(cell, tables.total)
-    cell.number_format = MONEY
+    _money_headers(ws, STATEMENT_SUMMARY, tables.currency)
+    ws.cell(row=n + 3, column=1, value="Total").font = Font(bold=True)
+    totals = {"amount": tables.total, **tables.totals}
+    for name, value in totals.items():
+        cell = ws.cell(row=n + 3, column=STATEMENT_SUMMARY.fields.index(name) + 1)
+        write_value(cell, value)
+        cell.number_format, cell.font = MONEY, Font(bold=True)
     for d in sorted(by_distributor):
         write_table_sheet(wb, STATEMENT, by_distributor[d], title=d, validation=False)
+        ws = wb.worksheets[-1]
+        _money_headers(ws, STATEMENT, tables.currency)
+        _per_row_formats(ws, STATEMENT, by_distributor[d])
+        _print_in_pages(ws, STATEMENT)
     write_table_sheet(wb, ACCRUALS, tables.accruals, validation=False)
-    write_text_sheet(wb, "How to read", HOW_TO_READ)
+    ws = wb.worksheets[-1]
+    _money_headers(ws, ACCRUALS, tables.currency)
+    units = {(r["distributor_id"], r["program_id"]) for r in tables.rows if r["measure"] == "units"}
+    _per_row_formats(
+        ws,
+        ACCRUALS,
+        [
+            {"measure": "units" if (a["distributor_id"], a["program_id"]) in units else ""}
+            for a in tables.accruals
+        ],
+    )
+    write_mdf(wb, tables.mdf, out_dir, quarter)
+    write_adjustments(wb, tables.adjustments, out_dir, quarter, tables.currency)
+    reading = how_to_read(tables.currency, tables.calendar)
+    write_text_sheet(wb, "How to read", reading + adjustments_reading(tables.adjustments))
     xlsx = save_atomically(wb, out_dir / f"rebates_{quarter}.xlsx")
     csv_path = write_csv(
         out_dir / f"rebates_{quarter}.csv",

@@ -86,6 +86,18 @@ PROVENANCE_DDL = (
         warnings BIGINT,
         superseded_by BIGINT
     )""",
+    # how received_at is known (core.received_dates); added after the table, so older ledgers get it too
+    "ALTER TABLE submissions ADD COLUMN IF NOT EXISTS received_source VARCHAR",
+    # the analyst's corrections of a received date (ledger.received_corrections): the original stays here
+    """CREATE TABLE IF NOT EXISTS received_corrections (
+        submission_id BIGINT NOT NULL,
+        received_at TIMESTAMP NOT NULL,
+        was_received_at TIMESTAMP,
+        was_source VARCHAR,
+        reason VARCHAR NOT NULL,
+        corrected_by VARCHAR NOT NULL,
+        corrected_at TIMESTAMP NOT NULL
+    )""",
     # ISO code lists, so validation joins a table instead of parsing long literals per file
     "CREATE TABLE IF NOT EXISTS iso_countries (code VARCHAR PRIMARY KEY)",
     "CREATE TABLE IF NOT EXISTS iso_currencies (code VARCHAR PRIMARY KEY)",
@@ -148,6 +160,7 @@ def all_ddl() -> list[str]:
     statements += [lines_ddl(t) for t in EXPORT_TABLES]
     statements += [view_ddl(t) for t in EXPORT_TABLES]
     statements += SHARED_DDL
+    statements += APPROVAL_DDL  # never rebuilt: not derived from program.xlsx
     return statements
 
 
@@ -155,10 +168,17 @@ def all_ddl() -> list[str]:
 PROVENANCE_DOCS = {
     "submissions": "One row per file loaded (accepted or held): kind, file name and path (where "
     "the file is now: an inbox file moves on to inbox/processed/ or held/), SHA-256 of its bytes, "
-    "size, distributor and period (reports), received_at (the file's modification time unless "
-    "given), loaded_at, status (accepted; held: waiting for the analyst, not in force; rejected "
+    "size, distributor and period (reports), received_at (when the vendor received it: "
+    "channelxl.core.received_dates), received_source (how that is known: override, e-mail received "
+    "by the mail server, e-mail Date header, file saved (workbook property), file modification "
+    "time, or corrected by NAME on DATE: reason), loaded_at, status (accepted; held: waiting "
+    "for the analyst, not in force; rejected "
     "by the analyst: history only), line counts (read, loaded, quarantined), warnings, and "
     "superseded_by (the later submission that replaced it).",
+    "received_corrections": "The analyst's corrections of a submission's received date "
+    "(channelxl received N --on DATE --reason ... --by NAME), oldest first: the date set "
+    "(received_at), the date and source it replaced (was_received_at, was_source), reason, "
+    "corrected_by and corrected_at. submissions.received_at holds the latest.",
     "submission_holds": "Reports held for the analyst: one row per distributor x period a held "
     "report covers, with why it waits (reason: fewer than half the lines of the report in force, "
     "or received before it; empty when that pair alone would not hold it), the submission in "
@@ -178,4 +198,82 @@ SHARED_DOCS = {
     "reseller_months": "View: who bought from whom in which month (distinct).",
     "certified_on(completed_on, expires_on, day)": "Macro: a certification current on day "
     "(completed by then, not expired).",
+}
+
+
+# Approved statements (ledger.approvals): written once by ``channelxl approve``, never
+# updated or deleted, and kept through a schema rebuild (only PROGRAM_TABLES are rebuilt).
+# Money is stored as text: the Decimal exactly as it was on the statement.
+APPROVAL_DDL = (
+    "CREATE SEQUENCE IF NOT EXISTS approval_ids START 1",
+    """CREATE TABLE IF NOT EXISTS approvals (
+        approval_id BIGINT PRIMARY KEY,
+        quarter VARCHAR NOT NULL UNIQUE,
+        months VARCHAR[] NOT NULL,
+        approved_by VARCHAR NOT NULL,
+        approved_at TIMESTAMP NOT NULL,
+        note VARCHAR,
+        channelxl_version VARCHAR NOT NULL,
+        program_sha256 VARCHAR,
+        currency VARCHAR,
+        total VARCHAR NOT NULL,
+        adjustments VARCHAR NOT NULL,
+        total_payable VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS approved_results (
+        approval_id BIGINT NOT NULL,
+        quarter VARCHAR NOT NULL,
+        distributor_id VARCHAR NOT NULL,
+        program_id VARCHAR NOT NULL,
+        amount VARCHAR NOT NULL,
+        status VARCHAR,
+        steps VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS approved_rows (
+        approval_id BIGINT NOT NULL,
+        sheet VARCHAR NOT NULL,
+        row_number INTEGER NOT NULL,
+        row_json VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS approved_inputs (
+        approval_id BIGINT NOT NULL,
+        quarter VARCHAR NOT NULL,
+        distributor_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        submission_id BIGINT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS approved_adjustments (
+        approval_id BIGINT NOT NULL,
+        adjusted_quarter VARCHAR NOT NULL,
+        distributor_id VARCHAR NOT NULL,
+        program_id VARCHAR NOT NULL,
+        recomputed_amount VARCHAR NOT NULL,
+        difference VARCHAR NOT NULL,
+        steps VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS approved_files (
+        approval_id BIGINT NOT NULL,
+        file_name VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        content BLOB NOT NULL
+    )""",
+)
+
+PROVENANCE_DOCS |= {
+    "approvals": "One row per approved quarter (channelxl approve): the quarter and its months, "
+    "approved_by, approved_at (UTC), note, the channelxl version and the SHA-256 of the program "
+    "workbook as loaded, the currency, and the statement's total, prior-period adjustments and "
+    "total payable (decimal text). Never updated or deleted.",
+    "approved_results": "Each distributor-program of an approved quarter: the amount paid "
+    "(decimal text), status and its steps (tier, payout, gates, hold) as approved.",
+    "approved_rows": "Every row of every table of the approved statement (sheet: statement, "
+    "summary, accruals, adjustments, mdf...), as JSON with each Decimal as its exact text.",
+    "approved_inputs": "The submissions in force for each distributor's inputs of a quarter "
+    "when it was approved, or when a later approval froze an adjustment of it (kind: "
+    "sell_through, inventory, shipments, activities, certifications, program; distributor "
+    "'*' for inputs shared by all).",
+    "approved_adjustments": "Prior-period adjustments frozen with an approval: the quarter "
+    "adjusted, distributor, program, the recomputed amount and the difference paid.",
+    "approved_files": "The approved statement's files (xlsx, csv) byte for byte, with their "
+    "SHA-256: re-running the quarter writes these.",
 }

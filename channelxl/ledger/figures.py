@@ -23,7 +23,10 @@ computes a rebate. Definitions (each a sentence a person can check in the ledger
   quarter end (completed on or before it, not expired: the ``certified_on`` macro).
 - **activities_completed**: demand-generation activities completed within the quarter.
 - **late_months** / **missing_months**: months whose first sell-through report came in
-  after its due date (``Month.report_due``), or never came.
+  after its due date (``Month.report_due``), or never came. Received: the submission's
+  ``received_at`` (``core.received_dates``: override, e-mail, workbook save, file time, or the
+  analyst's correction); **received_notes** say it, and how it is known, for each month.
+- **waivers**: the Waivers sheet's rows for the distributor-quarter (``core.waivers``).
 """
 
 from __future__ import annotations
@@ -36,8 +39,12 @@ import duckdb
 
 from channelxl.core.inventory import quarter_weeks_of_supply, ratio
 from channelxl.core.periods import Quarter
+from channelxl.core.rebates import ToDate
+from channelxl.core.received_dates import UNRECORDED, when_text
+from channelxl.core.waivers import Waiver
 from channelxl.errors import ChannelxlError
 from channelxl.ledger.store import Ledger
+from channelxl.ledger.to_date import add_to_date
 from channelxl.schema import SCORECARD_METRICS
 
 ZERO = Decimal(0)
@@ -71,6 +78,9 @@ class QuarterFigures:
     missing_months: tuple[str, ...] = ()
     missing_fx: tuple[str, ...] = ()
     targets: dict[str, Decimal | None] = field(default_factory=dict)
+    received_notes: dict[str, str] = field(default_factory=dict)  # month -> when, how known, due
+    waivers: tuple[Waiver, ...] = ()  # from the Waivers sheet (core.waivers)
+    to_date: tuple[ToDate, ...] = ()  # as it stood at each month's close (ledger.to_date)
 
     @property
     def certification_rate(self) -> Decimal | None:
@@ -165,8 +175,37 @@ def sell_through_amounts(ledger: Ledger, sql: str, params: list) -> list[tuple]:
         ) from None
 
 
-# SQL for the quarter of a YYYY-MM text
-_QUARTER_OF = "substr({0}, 1, 4) || 'Q' || ((CAST(substr({0}, 6, 2) AS INTEGER) + 2) // 3)"
+def quarter_of_sql(month_index: str, start_month: int) -> str:
+    """SQL for ``str(Quarter)`` of the quarter holding a month, in a fiscal year starting in
+    ``start_month``; ``month_index`` is SQL for year x 12 + month - 1 (:func:`period_index`,
+    ``year(d) * 12 + month(d) - 1``). With k = index - (start - 1): fiscal year k // 12
+    (+ 1 unless the year starts in January: named by the year it ends in), quarter
+    (k mod 12) // 3 + 1; the same rule as ``Month.quarter_in``."""
+    start = int(start_month)  # a validated setting, 1..12: safe to write into the SQL
+    k = f"(({month_index}) - {start - 1})"
+    year = f"CAST({k} // 12 + {0 if start == 1 else 1} AS VARCHAR)"
+    prefix = "" if start == 1 else "'FY' || "
+    return f"{prefix}{year} || 'Q' || CAST(({k} % 12) // 3 + 1 AS VARCHAR)"
+
+
+def period_index(period: str) -> str:
+    """SQL for year x 12 + month - 1 of a ``YYYY-MM`` text."""
+    year, month = f"substr({period}, 1, 4)", f"substr({period}, 6, 2)"
+    return f"(CAST({year} AS INTEGER) * 12 + CAST({month} AS INTEGER) - 1)"
+
+
+def check_calendar(quarters, start_month: int) -> None:
+    """Refuse quarters of another calendar than the program's (Fiscal Year Start Month): a
+    library caller passing ``Quarter(2026, 3)`` to a fiscal program would otherwise get
+    calendar figures labelled as if they were the program's."""
+    for q in quarters:
+        if q.start_month != start_month:
+            raise ChannelxlError(
+                f"{q} is a quarter of another calendar ({q.calendar}) than this program's "
+                f"({Quarter(2000, 1, start_month).calendar}; Fiscal Year Start Month on the "
+                "Settings sheet of the program workbook); parse the quarter with "
+                "Quarter.parse(text, start_month) or cli.options.resolve_quarter"
+            )
 
 
 def quarter_figures(ledger: Ledger, quarter: Quarter) -> dict[str, QuarterFigures]:
@@ -187,6 +226,8 @@ def quarters_figures(
     settings = ledger.settings()
     currency = settings.reporting_currency
     due_day = settings.report_due_day
+    start = settings.fiscal_year_start_month
+    check_calendar(qs, start)
     months = sorted({m for q in qs for m in _months(q)})
     prior_months = sorted({m for q in qs for m in _months(q.year_ago)})
     all_months = sorted(set(months) | set(prior_months))
@@ -243,8 +284,9 @@ def quarters_figures(
             f.prior_revenue = exact_sum(revenue.get((d, m), ZERO) for m in prior)
 
     # sell-in units (returns subtract), by date range: cheaper than formatting dates
+    shipped_q = quarter_of_sql("year(ship_date) * 12 + month(ship_date) - 1", start)
     for f, (n,) in each(
-        "SELECT distributor_id, CAST(year(ship_date) AS VARCHAR) || 'Q' || quarter(ship_date), "
+        f"SELECT distributor_id, {shipped_q}, "
         "sum(units) FROM sell_in WHERE ship_date BETWEEN ? AND ? GROUP BY ALL",
         [qs[0].first_day, qs[-1].last_day],
     ):
@@ -268,11 +310,12 @@ def quarters_figures(
         WITH qs AS (SELECT unnest(?) AS quarter, unnest(?) AS last_day),
         bought AS (SELECT * FROM reseller_months),  -- one pass over the lines, used twice
         active AS (
-            SELECT DISTINCT distributor_id, reseller_id, {_QUARTER_OF.format("period")} AS quarter
+            SELECT DISTINCT distributor_id, reseller_id,
+                   {quarter_of_sql(period_index("period"), start)} AS quarter
             FROM bought WHERE period IN (SELECT unnest(?))
         ), first_buy AS (
             SELECT distributor_id, reseller_id,
-                   {_QUARTER_OF.format("min(period)")} AS first_quarter
+                   {quarter_of_sql(period_index("min(period)"), start)} AS first_quarter
             FROM bought GROUP BY ALL
         ), certified AS (
             SELECT DISTINCT c.reseller_id, qs.quarter FROM certifications c JOIN qs
@@ -289,7 +332,7 @@ def quarters_figures(
     ):
         f.active_resellers, f.new_resellers, f.certified_resellers = active, new, certified
 
-    done_q = _QUARTER_OF.format("strftime(completed_date, '%Y-%m')")
+    done_q = quarter_of_sql("year(completed_date) * 12 + month(completed_date) - 1", start)
     for f, (n,) in each(
         f"SELECT distributor_id, {done_q}, count(*) FROM activities WHERE status = 'completed' "
         "AND strftime(completed_date, '%Y-%m') IN (SELECT unnest(?)) GROUP BY ALL",
@@ -298,10 +341,12 @@ def quarters_figures(
         f.activities_completed = n
 
     # timeliness: the first sell-through report for each month, against its due date
+    # (received_at: the analyst's correction when there is one; its source says how it is known)
     first_in = {
-        (d, p): received
-        for d, p, received in con.execute(
-            "SELECT sp.distributor_id, sp.period, min(s.received_at) FROM submission_periods sp "
+        (d, p): (received, source)
+        for d, p, received, source in con.execute(
+            "SELECT sp.distributor_id, sp.period, min(s.received_at), "
+            "arg_min(s.received_source, s.received_at) FROM submission_periods sp "
             "JOIN submissions s USING (submission_id) WHERE sp.kind = 'sell_through' AND "
             "sp.period IN (SELECT unnest(?)) GROUP BY ALL",
             [months],
@@ -311,12 +356,25 @@ def quarters_figures(
     for (qname, d), f in facts.items():
         late, missing = [], []
         for m in month_lists[qname][0]:
-            received = first_in.get((d, m))
+            received, source = first_in.get((d, m), (None, None))
             if received is None:
                 missing.append(m)
-            elif received > due[m]:
+                continue
+            f.received_notes[m] = (
+                f"received {when_text(received)}, {source or UNRECORDED}; due {due[m]:%Y-%m-%d}"
+            )
+            if received > due[m]:
                 late.append(m)
         f.late_months, f.missing_months = tuple(late), tuple(missing)
+
+    for row in con.execute(
+        "SELECT distributor_id, quarter, program_id, waives, reason, approved_by, date "
+        "FROM waivers WHERE quarter IN (SELECT unnest(?)) ORDER BY ALL",
+        [names],
+    ).fetchall():
+        f = facts.get((row[1], row[0]))
+        if f is not None:
+            f.waivers += (Waiver(*row),)
 
     target_columns = ", ".join(m.target for m in SCORECARD_METRICS.values())
     for d, qname, *values in con.execute(
@@ -330,4 +388,5 @@ def quarters_figures(
                 k: (None if v is None else Decimal(v))
                 for k, v in zip(SCORECARD_METRICS, values, strict=True)
             }
+    add_to_date(ledger, facts, qs, due_day)  # each month's close, for the accruals
     return facts

@@ -31,8 +31,10 @@ from pathlib import Path
 import pandas as pd
 
 from channelxl.core.periods import Month
+from channelxl.core.received_dates import OVERRIDE, received_date, when_text
 from channelxl.errors import FileRefused
 from channelxl.io.csv_dialect import csv_line_numbers
+from channelxl.io.received_stamp import workbook_stamps
 from channelxl.io.recognition import Part, read_received
 from channelxl.io.safety import precheck
 from channelxl.issues import ERROR, WARNING, Issue
@@ -74,6 +76,8 @@ class IngestResult:
     moved_to: str | None = None  # where an inbox file went once answered
     move_error: str | None = None  # why it could not (it stays in the inbox)
     sha256: str | None = None  # of the file's bytes, when it was read (loaded or held)
+    received_at: datetime | None = None  # when the vendor received it (core.received_dates)
+    received_source: str | None = None  # how that is known
 
     @property
     def ok(self) -> bool:
@@ -95,7 +99,7 @@ class IngestResult:
                 f"{name}: HELD for the analyst, nothing replaced — "
                 + "; ".join(h.reason() for h in self.held)
                 + f"; its {self.lines_loaded:,} line(s) are kept as submission "
-                f"{self.submission_id}, not in force until accepted"
+                f"{self.submission_id}, not in force until accepted" + self.received_text()
             )
         parts = [
             f"{self.lines_loaded:,} lines loaded as {self.kind} (submission {self.submission_id})"
@@ -106,7 +110,13 @@ class IngestResult:
             parts.append(f"{self.warnings:,} warnings")
         if self.superseded:
             parts.append("supersedes submission " + ", ".join(map(str, self.superseded)))
-        return f"{name}: accepted — " + "; ".join(parts)
+        return f"{name}: accepted — " + "; ".join(parts) + self.received_text()
+
+    def received_text(self) -> str:
+        """``; received 2026-10-09 14:05 (file saved (workbook property))``, or nothing."""
+        if self.received_at is None:
+            return ""
+        return f"; received {when_text(self.received_at)} ({self.received_source})"
 
     def outcome(self) -> dict:
         """What happened, for the sender's feedback (``io.feedback_workbook``)."""
@@ -120,6 +130,8 @@ class IngestResult:
             "lines_read": self.lines_read,
             "lines_loaded": self.lines_loaded,
             "lines_quarantined": self.quarantined,
+            "received_at": None if self.received_at is None else when_text(self.received_at),
+            "received_source": self.received_source,
             "message": message,
         }
 
@@ -144,6 +156,7 @@ def ingest_file(
     distributor: str | None = None,
     period: str | None = None,
     received_at: datetime | None = None,
+    received_source: str = OVERRIDE,
     strict: bool = False,
     today: date | None = None,
     digest: str | None = None,
@@ -151,8 +164,9 @@ def ingest_file(
     """Validate and load one file. Never raises for bad input: the result says why.
 
     ``distributor`` and ``period`` say what a report is for when the file does not;
-    ``received_at`` when it came in (default: its modification time); ``digest`` is the
-    file's SHA-256 when the caller already has it.
+    ``received_at`` when it came in, ``received_source`` how that is known (default: the
+    rule of ``core.received_dates``: a workbook's save time when plausible, else the file's
+    modification time); ``digest`` is the file's SHA-256 when the caller already has it.
     """
     path = Path(path)
     refused = precheck(path)
@@ -182,7 +196,7 @@ def ingest_file(
             digest=digest or pending,
             distributor=received.distributor,
             period=received.period,
-            received_at=received_at,
+            received=_received(path, received.period, received_at, received_source),
             strict=strict,
             today=today or date.today(),
         )
@@ -220,6 +234,21 @@ def _already_loaded(ledger: Ledger, path: Path, digest: str) -> IngestResult | N
     )
 
 
+def _received(
+    path: Path, period: str | None, given: datetime | None, source: str
+) -> tuple[datetime, str]:
+    """When the vendor received ``path`` and how that is known (``core.received_dates``)."""
+    created, saved = (None, None) if given is not None else workbook_stamps(path)
+    return received_date(
+        datetime.fromtimestamp(path.stat().st_mtime),
+        given=given,
+        given_source=source,
+        saved=saved,
+        created=created,
+        month_start=Month.parse(period).first_day if period else None,
+    )
+
+
 def record_file_paths(ledger: Ledger, moved: list[tuple[int, Path, Path | None]]) -> None:
     """Where loaded files are now (they moved on from the inbox once answered), in one
     transaction: (submission, new path, old path). With an old path, only if the submission
@@ -248,7 +277,7 @@ def _load(
     digest: str | Future,
     distributor: str | None,
     period: str | None,
-    received_at: datetime | None,
+    received: tuple[datetime, str],
     strict: bool,
     today: date,
 ) -> IngestResult:
@@ -296,7 +325,7 @@ def _load(
             if repeat:
                 raise _Repeat(repeat)
         checkpoint("after-insert")
-        received_at = received_at or datetime.fromtimestamp(path.stat().st_mtime)
+        received_at, received_source = received
         loaded_at = datetime.now()
         # each report part's pairs, then whether any must wait for the analyst
         covers = [covered_lines(ld) if ld.table.supersede == "period" else None for ld in loads]
@@ -318,7 +347,10 @@ def _load(
         table = loads[0].table
         by_period = table.supersede == "period"
         con.execute(
-            "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            "INSERT INTO submissions (submission_id, kind, file_name, file_path, sha256, "
+            "size_bytes, distributor_id, period, received_at, loaded_at, status, lines_read, "
+            "lines_loaded, lines_quarantined, warnings, received_source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 sid,
                 kind or table.name,
@@ -337,6 +369,7 @@ def _load(
                 loaded,
                 quarantined,
                 sum(1 for i in issues if i.severity == WARNING),
+                received_source,
             ],
         )
         if superseded:
@@ -362,6 +395,8 @@ def _load(
         superseded=superseded,
         held=waiting,
         sha256=digest,
+        received_at=received_at,
+        received_source=received_source,
     )
 
 

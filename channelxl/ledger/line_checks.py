@@ -252,7 +252,108 @@ def scope(load: PartLoad) -> list[Rule]:
     return out
 
 
-TABLE_CHECKS: tuple[Callable[[PartLoad], list[Rule]], ...] = (sell_through_rules, scope)
+PLACEHOLDER_PROOFS = ("-", "--", ".", "?", "0", "n/a", "na", "none", "tbd", "tba", "x", "proof")
+
+
+def mdf_claim_rules(load: PartLoad) -> list[Rule]:
+    """An MDF claim: against an activity of the same distributor (another's: error; one the
+    activities export has not listed yet: warning), a completed one (planned or cancelled:
+    error), for an amount above 0, with a real proof reference, under a Claim ID no other
+    distributor uses. Claims on one activity adding up to more than its cost: a warning,
+    not an error: the claim was made and is kept as sent, the cost in the campaign export
+    may lag behind, and the money moves only when an analyst approves (the MDF sheet flags
+    the claim and any approval above the cost)."""
+    if load.table.name != "mdf_claims":
+        return []
+    lt, sid = lines_table(load.table), load.sid
+    activity = f"(SELECT a.{{}} FROM activities a WHERE a.activity_id = {lt}.activity_id)"
+    owner, status = activity.format("distributor_id"), activity.format("status")
+    placeholders = ", ".join(sql_text(p) for p in PLACEHOLDER_PROOFS)
+    # the claims on the activity once this file is in force: this file's, and the others'
+    # whose Claim ID this file does not send again; each converted when currencies differ
+    in_force = (
+        f"(SELECT c.amount * CASE WHEN c.currency = a.currency THEN 1 ELSE "
+        f"(SELECT f.rate FROM fx_rates f WHERE f.currency = c.currency AND f.month = "
+        f"strftime(c.claim_date, '%Y-%m')) / (SELECT f.rate FROM fx_rates f WHERE f.currency "
+        f"= a.currency AND f.month = strftime(c.claim_date, '%Y-%m')) END AS amount "
+        f"FROM mdf_claims c JOIN activities a USING (activity_id) "
+        f"WHERE c.activity_id = {lt}.activity_id AND (c.submission_id = {sid} OR c.claim_id "
+        f"NOT IN (SELECT claim_id FROM {lt} WHERE submission_id = {sid})))"
+    )
+    cost = activity.format("cost")
+    return [
+        Rule(
+            ERROR,
+            "REF",
+            "activity_id",
+            f"{owner} <> {lt}.distributor_id",
+            f"'claim ' || claim_id || ': activity ' || activity_id || ' is ' || {owner} || "
+            "'''s, not ' || distributor_id || '''s: a distributor claims MDF only for its own "
+            "activities; correct the Activity ID'",
+        ),
+        Rule(
+            WARNING,
+            "REF",
+            "activity_id",
+            f"{owner} IS NULL",
+            "'claim ' || claim_id || ': activity ' || activity_id || ' is not in the activities "
+            "export yet: the claim is loaded; load the campaign export that lists it before "
+            "deciding the claim'",
+        ),
+        Rule(
+            ERROR,
+            "MDF",
+            "activity_id",
+            f"{owner} = {lt}.distributor_id AND {status} <> 'completed'",
+            f"'claim ' || claim_id || ': activity ' || activity_id || ' is ' || {status} || "
+            "', not completed: MDF is claimed only for an activity done. ' || CASE WHEN "
+            f"{status} = 'cancelled' THEN 'Withdraw this claim.' ELSE 'Send the claim again "
+            "once the campaign export shows the activity completed.' END",
+        ),
+        Rule(
+            ERROR,
+            "PRIC",
+            "amount",
+            "amount <= 0",
+            "'Amount ' || printf('%.2f', amount) || ' must be above 0: a claim is for money spent'",
+        ),
+        Rule(
+            ERROR,
+            "MDF",
+            "proof_reference",
+            f"lower(proof_reference) IN ({placeholders})",
+            "'Proof Reference ''' || proof_reference || ''' proves nothing: give the invoice "
+            "number, file name or URL of the spend'",
+        ),
+        Rule(
+            ERROR,
+            "DUPL",
+            "claim_id",
+            f"EXISTS (SELECT 1 FROM mdf_claims c WHERE c.claim_id = {lt}.claim_id AND "
+            f"c.distributor_id <> {lt}.distributor_id AND c.submission_id <> {sid})",
+            "'Claim ID ' || claim_id || ' is already a claim of ' || (SELECT min(c.distributor_id) "
+            f"FROM mdf_claims c WHERE c.claim_id = {lt}.claim_id AND c.distributor_id <> "
+            f"{lt}.distributor_id AND c.submission_id <> {sid}) || ': give this claim an id of "
+            "its own'",
+        ),
+        Rule(
+            WARNING,
+            "MDF",
+            "amount",
+            f"amount > 0 AND {owner} = {lt}.distributor_id AND (SELECT sum(amount) FROM "
+            f"{in_force}) > {cost}",
+            f"'the claims on activity ' || activity_id || ' add up to ' || (SELECT printf('%,.2f', "
+            f"sum(amount)) FROM {in_force}) || ', above its cost of ' || printf('%,.2f', {cost}) "
+            f"|| ' ' || {activity.format('currency')} || ': approve at most the cost'",
+        ),
+    ]
+
+
+TABLE_CHECKS: tuple[Callable[[PartLoad], list[Rule]], ...] = (
+    sell_through_rules,
+    mdf_claim_rules,
+    scope,
+)
 
 
 # ---------------------------------------------------------------- rows found another way

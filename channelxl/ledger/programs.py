@@ -105,6 +105,9 @@ def engine_figures(f: QuarterFigures) -> Figures:
         sell_in_ratio=f.sell_in_ratio,
         actuals=f.actuals,
         targets=f.targets,
+        received_notes=f.received_notes,
+        waivers=f.waivers,
+        to_date=f.to_date,
     )
 
 

@@ -17,7 +17,7 @@ from channelxl.core.inventory import loading_signals
 from channelxl.core.periods import Quarter
 from channelxl.core.reconcile import Tolerance, line_flags, reconcile
 from channelxl.core.territory import IN, exclusive_conflicts, free_riding, territory_status
-from channelxl.ledger.figures import RATES_SQL, rates_params
+from channelxl.ledger.figures import RATES_SQL, check_calendar, rates_params
 from channelxl.ledger.store import Ledger
 from channelxl.schema import Settings
 
@@ -74,6 +74,7 @@ def reconcile_quarter(
     months = [str(m) for m in q.months]
     before = str(q.months[0] + -1)
     settings = ledger.settings()
+    check_calendar([q], settings.fiscal_year_start_month)
     wanted = ledger.distributors(distributors)
     ships = _frame(
         ledger,
@@ -194,6 +195,7 @@ def territory_quarter(
     """Every sell-through line of ``quarter`` in, out of or without a territory; exclusive
     conflicts; free-riding resellers."""
     q = quarter
+    check_calendar([q], ledger.settings().fiscal_year_start_month)
     months = [str(m) for m in q.months]
     wanted = ledger.distributors(distributors)
     # straight from Arrow (text stays pandas text): the territory engine's input as it was tested
@@ -224,4 +226,8 @@ def territory_quarter(
     )
     lines["status"] = territory_status(lines.rename(columns={"invoice_date": "date"}), territories)
     riders = free_riding(lines.assign(quarter=str(q)).dropna(subset=["family"]))
-    return TerritoryCheck(str(q), lines, exclusive_conflicts(territories), riders)
+    # a conflict belongs to the quarter only when the two rows' overlap reaches into it,
+    # and to the distributors asked for only when one of them is a party to it
+    conflicts = exclusive_conflicts(territories, within=(q.first_day, q.last_day))
+    mine = conflicts["distributor_a"].isin(wanted) | conflicts["distributor_b"].isin(wanted)
+    return TerritoryCheck(str(q), lines, conflicts[mine].reset_index(drop=True), riders)

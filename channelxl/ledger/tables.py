@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from channelxl.core.periods import Month, Quarter
+from channelxl.core.periods import Month, QuarterLabel
 from channelxl.errors import ChannelxlError
 from channelxl.ledger.store import Ledger
 from channelxl.schema import EXPORT_TABLES, PROGRAM_TABLES, SETTINGS_TABLE
@@ -17,6 +17,7 @@ PERIOD_EXPR = {
     "shipments": "strftime(ship_date, '%Y-%m')",
     "certifications": "strftime(completed_on, '%Y-%m')",
     "activities": "strftime(planned_date, '%Y-%m')",
+    "mdf_claims": "strftime(claim_date, '%Y-%m')",
     "fx_rates": "month",
     "submissions": "period",
 }
@@ -30,18 +31,25 @@ EXPORTABLE = (
 )
 
 
-def months_of(period: str) -> list[str]:
-    """``2026-10`` -> [2026-10]; ``2026Q3`` -> [2026-07, 2026-08, 2026-09]."""
+def months_of(period: str, start_month: int = 1) -> list[str]:
+    """``2026-10`` -> [2026-10]; ``2026Q3`` -> [2026-07, 2026-08, 2026-09]; a quarter in
+    the program's calendar (fiscal year starting in ``start_month``: ``FY2027Q1`` with 4
+    -> [2026-04, 2026-05, 2026-06]; ``Quarter.parse``'s rules)."""
     try:
         return [str(Month.parse(period))]
     except ValueError:
         pass
     try:
-        return [str(m) for m in Quarter.parse(period).months]
+        label = QuarterLabel.parse(period)
     except ValueError:
         raise ChannelxlError(
-            f"{period!r} is neither a month (2026-10) nor a quarter (2026Q3)"
+            f"--period {period!r} is neither a month (2026-10) nor a quarter "
+            "(2026Q3, or FY2027Q1 in a fiscal year)"
         ) from None
+    try:
+        return [str(m) for m in label.resolve(start_month).months]
+    except ValueError as exc:
+        raise ChannelxlError(f"--period {period}: {exc}") from None
 
 
 def table_frame(
@@ -55,7 +63,7 @@ def table_frame(
         if table not in PERIOD_EXPR:
             raise ChannelxlError(f"{table} has no period to filter on; leave out --period")
         where.append(f"{PERIOD_EXPR[table]} IN (SELECT unnest(?))")
-        params.append(months_of(period))
+        params.append(months_of(period, ledger.settings().fiscal_year_start_month))
     if distributor:
         if "distributor_id" not in columns:
             raise ChannelxlError(

@@ -63,6 +63,7 @@ class QbrRun:
     skipped: list[str] = field(default_factory=list)  # already made (resume)
     notes: list[str] = field(default_factory=list)
     others: dict[str, dict] = field(default_factory=dict)  # earlier runs' other distributors
+    span: str = ""  # the quarter's months, as people say them
 
     @property
     def failed(self) -> list[str]:
@@ -74,7 +75,8 @@ class QbrRun:
     def summary(self) -> str:
         counts = ", ".join(f"{self.count(s)} {s}" for s in STATUSES if self.count(s))
         kept = f"; {len(self.skipped)} kept from the last run" if self.skipped else ""
-        return f"{self.quarter}: {len(self.reports)} reports: {counts}{kept}"
+        months = f" ({self.span})" if self.span else ""
+        return f"{self.quarter}{months}: {len(self.reports)} reports: {counts}{kept}"
 
 
 def load_manifest(out_dir: str | os.PathLike) -> dict | None:
@@ -122,10 +124,11 @@ def run_reports(
     nb_path = check_notebook(notebook)
     check_kernel(kernel)
     previous = load_manifest(out) or {}
-    if previous.get("quarter") != facts.quarter:
+    # the same label in another calendar (Fiscal Year Start Month changed) is other months
+    if (previous.get("quarter"), previous.get("span", facts.span)) != (facts.quarter, facts.span):
         previous = {}
     before = previous.get("reports", {})
-    run = QbrRun(facts.quarter, out, out / "index.html", out / MANIFEST, {})
+    run = QbrRun(facts.quarter, out, out / "index.html", out / MANIFEST, {}, span=facts.span)
     # reports of other distributors made earlier into this folder stay listed
     run.others = {d: r for d, r in before.items() if d not in facts.by_distributor}
     if resume and previous and previous.get("ledger_as_of") != facts.ledger_as_of:
@@ -150,6 +153,8 @@ def run_reports(
     deadline = started + run_timeout if run_timeout else float("inf")
     header = {
         "quarter": facts.quarter,
+        "span": facts.span,
+        "calendar": facts.calendar,
         "currency": facts.currency,
         "ledger_as_of": facts.ledger_as_of,
         "notebook": str(nb_path),

@@ -32,6 +32,7 @@ from channelxl.core.periods import Month, Quarter
 from channelxl.core.rebates import RebateResult
 from channelxl.io.atomic import path_inside, write_atomically
 from channelxl.ledger.figures import QuarterFigures, quarters_figures
+from channelxl.ledger.mdf import mdf_fund
 from channelxl.ledger.programs import evaluate_figures, programs
 from channelxl.ledger.quarter_checks import reconcile_quarter, territory_quarter
 from channelxl.ledger.review_queries import (
@@ -90,6 +91,8 @@ class QuarterReportFacts:
     currency: str
     ledger_as_of: str | None
     by_distributor: dict[str, dict]
+    span: str = ""  # the quarter's months as people say them (Quarter.span)
+    calendar: str = "calendar quarters"  # which calendar the label is in (Quarter.calendar)
 
     def only(self, distributor_ids) -> QuarterReportFacts:
         """The same facts for some of the distributors."""
@@ -98,6 +101,8 @@ class QuarterReportFacts:
             self.currency,
             self.ledger_as_of,
             {d: self.by_distributor[d] for d in distributor_ids},
+            self.span,
+            self.calendar,
         )
 
     def write(self, folder: str | os.PathLike) -> dict[str, Path]:
@@ -139,11 +144,11 @@ def quarter_report_facts(
             "SELECT distributor_id, name, type, country, currency FROM distributors"
         ).fetchall()
     }
-    names = {d: row[1] for d, row in dims.items()}
     recon_by = _recon_summaries(recon)
-    terr_by = _territories(terr, names)
+    terr_by = _territories(terr)
     network = reseller_network(ledger, q, currency, now)
     activity = activities(ledger, q, currency)
+    fund = mdf_fund(ledger, q, distributors=wanted)  # each distributor's MDF to date
     quality = report_quality(ledger, q)
     stock = _monthly_stock(recon, q)
     as_of = con.execute("SELECT max(loaded_at) FROM submissions").fetchone()[0]
@@ -158,6 +163,8 @@ def quarter_report_facts(
             "version": FACTS_VERSION,
             "quarter": qname,
             "months": [str(m) for m in q.months],
+            "span": q.span,  # the months as people say them: April – June 2026
+            "calendar": q.calendar,  # which calendar the quarter labels are in
             "currency": currency,
             "ledger_as_of": plain(as_of),
             "distributor": dict(
@@ -186,6 +193,7 @@ def quarter_report_facts(
                 **activity.get(d, empty_activities()),
                 "target": f.targets.get("demand_gen"),
                 "mdf_accrued": sum((r.mdf_accrued for r in by_results.get(d, [])), Decimal(0)),
+                "mdf_fund": fund.facts(d),
             },
             "rebates": [_rebate(r, tiers_of[r.program_id]) for r in by_results.get(d, [])],
             "territory": terr_by.get(d, _empty_territory()),
@@ -194,7 +202,7 @@ def quarter_report_facts(
         with localcontext(WORDING):
             doc["observations"] = observations(doc)
         docs[d] = plain(doc)
-    return QuarterReportFacts(qname, currency, plain(as_of), docs)
+    return QuarterReportFacts(qname, currency, plain(as_of), docs, q.span, q.calendar)
 
 
 # ------------------------------------------------------------------ sections
@@ -329,11 +337,29 @@ def _rebate(r: RebateResult, tiers) -> dict:
         "tier": r.tier,
         "tier_label": r.tier_label,
         "rate": r.rate,
+        # a units program's rate is money per unit; the others' a fraction of the basis
+        "rate_unit": "per unit" if r.measure_name == "units" else "fraction",
+        # the chain: tier rebate x payout = after scorecard; - cap; then withheld, held or paid
+        "tier_rebate": r.base_amount,
+        "score": r.score,
+        "payout": r.payout,
+        "after_scorecard": r.after_scorecard,
+        "cap_applied": r.cap_applied,
+        "capped_amount": r.capped_amount,
+        "gates": [
+            {"name": g.name, "value": g.value, "required": g.required, "verdict": g.verdict}
+            for g in r.gates
+        ],
+        "withheld_amount": r.withheld_amount,
+        "withheld_reason": r.withheld_reason,
+        "hold_reason": r.hold_reason if r.held else "",
         "amount": r.amount,
         "held_amount": r.held_amount,
         # 0 from the tier table means the top tier is reached: nothing further to reach
         "next_tier_gap": r.next_tier_gap or None,
-        "accrued": r.accruals[-1].cumulative if r.accruals else None,
+        "accrued": r.accrued if r.accruals else None,
+        "accrued_held": r.accrued_held,
+        "accrual_basis": r.accrual_basis,
         "true_up": r.true_up,
         "mdf_accrued": r.mdf_accrued,
         "tiers": [
@@ -343,7 +369,7 @@ def _rebate(r: RebateResult, tiers) -> dict:
     }
 
 
-def _territories(terr, names: dict) -> dict[str, dict]:
+def _territories(terr) -> dict[str, dict]:
     """Per distributor: lines by status, the largest exceptions by country, its exclusive
     conflicts and how many of its resellers free-ride."""
     lines = terr.lines
@@ -369,13 +395,15 @@ def _territories(terr, names: dict) -> dict[str, dict]:
                 {k: row[k] for k in ("status", "country")}
                 | {"lines": int(row["lines"]), "units": int(row["units"])}
             )
+    # The review goes to the distributor: it says where and when its exclusive rights
+    # collide, never with whom (the other party's contract is not its business; the
+    # territory check workbook names both for the vendor).
     for row in terr.conflicts.to_dict("records"):
-        for me, other in (("distributor_a", "distributor_b"), ("distributor_b", "distributor_a")):
-            out.setdefault(row[me], _empty_territory())["conflicts"].append(
+        for me in ("a", "b"):
+            out.setdefault(row[f"distributor_{me}"], _empty_territory())["conflicts"].append(
                 {
-                    "with": row[other],
-                    "with_name": names.get(row[other]),
                     "country": row["country"],
+                    "segment": row[f"segment_{me}"],
                     "overlap_from": row["overlap_from"],
                     "overlap_to": row["overlap_to"],
                 }

@@ -73,6 +73,20 @@ def number(value, places: int = 0, *, locale: str = LOCALE) -> str:
     return format_decimal(x, format="#,##0" + ("." + "0" * places if places else ""), locale=locale)
 
 
+def rate(value, rate_unit: str, currency: str, *, locale: str = LOCALE) -> str:
+    """A tier's rate: ``€1.50 per unit`` for a units program (every decimal the rate has,
+    at least the cent), else a percentage of the basis with two places: ``3.00%``."""
+    if value is None:
+        return NONE
+    if rate_unit != "per unit":
+        return pct(value, 2)
+    x = D(value).normalize()
+    if x.as_tuple().exponent > -2:  # fewer than two decimals: show the cents
+        x = x.quantize(Decimal("0.01"))
+    body = format_currency(x, currency, locale=locale, decimal_quantization=False)
+    return f"{body} per unit"
+
+
 def measure(value, unit: str, currency: str) -> str:
     """A figure in its unit: ``money``, ``percent``, ``count`` or ``growth``."""
     if unit == "money":

@@ -32,6 +32,13 @@ def _link(path: str | None, label: str) -> str:
     return f'<a href="{e(path)}">{label}</a>' if path else ""
 
 
+def _quarter_meta(manifest: dict) -> str:
+    """``April – June 2026 · quarters: fiscal year starting in April, ...``."""
+    calendar = manifest.get("calendar") or "calendar quarters"
+    span = manifest.get("span")
+    return f"{span} · quarters: {calendar}" if span else f"Quarters: {calendar}"
+
+
 def write_index(path: Path, manifest: dict, docs: dict[str, dict]) -> Path:
     cur = manifest["currency"]
     rows = []
@@ -70,6 +77,7 @@ def write_index(path: Path, manifest: dict, docs: dict[str, dict]) -> Path:
 <html lang="en"><head><meta charset="utf-8"><title>QBR {e(manifest["quarter"])}</title>
 <style>{STYLE}</style></head><body>
 <h1>Quarterly business reviews {e(manifest["quarter"])}</h1>
+<div class="meta">{e(_quarter_meta(manifest))}</div>
 <div class="meta">{len(manifest["reports"])} distributors: {e(summary or "none yet")} ·
 ledger as of {e((manifest.get("ledger_as_of") or NONE)[:16].replace("T", " "))} ·
 updated {e(manifest["generated_at"][:16].replace("T", " "))} UTC · figures in {e(cur)}</div>

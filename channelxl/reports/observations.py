@@ -19,10 +19,33 @@ from __future__ import annotations
 from decimal import Decimal
 
 from channelxl.core.money import D
+from channelxl.core.reconcile import FLAGS
+from channelxl.core.wording import noun, plural
 from channelxl.reports.formatting import money, number, pct
 
 NEAR_TIER = Decimal("0.10")
 CONCENTRATION = Decimal("0.30")
+
+
+def flagged_lines_text(counts: dict) -> str:
+    """The reconciliation's flagged sell-through lines in words, most frequent first:
+    ``2 lines: duplicate invoice line (reported more than once); 1 line: resold below the
+    floor price`` (``no sell-through line was flagged`` for none)."""
+    if not counts:
+        return "no sell-through line was flagged"
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return "; ".join(f"{plural(n, 'line')}: {FLAGS.get(flag, flag)}" for flag, n in ordered)
+
+
+def conflict_sentence(c: dict) -> str:
+    """One exclusive-territory conflict as the distributor may read it: where and when,
+    never with whom."""
+    segment = "every segment" if c.get("segment") in (None, "*") else f"the {c['segment']} segment"
+    until = f" to {c['overlap_to']}" if c.get("overlap_to") else " on, with no end date"
+    return (
+        f"Its exclusive rights to {segment} in {c['country']} overlap another distributor's "
+        f"exclusive rights from {c['overlap_from']}{until}; the vendor is resolving it."
+    )
 
 
 def _d(x) -> Decimal | None:
@@ -67,7 +90,7 @@ def observations(doc: dict) -> list[str]:
             size = (
                 money(gap, cur, cents=False)
                 if r["measure_name"] == "revenue"
-                else f"{number(gap)} units"
+                else f"{number(gap)} {noun(gap, 'unit')}"
                 if r["measure_name"] == "units"
                 else f"{pct(gap)} points of growth"
             )
@@ -103,13 +126,11 @@ def observations(doc: dict) -> list[str]:
     outside = terr["out"] + terr["not_appointed"]
     if outside:
         out.append(
-            f"{number(outside)} of {number(terr['lines'])} sell-through lines "
-            f"({number(terr['out_units'])} units) fall outside the distributor's territory."
+            f"{number(outside)} of {plural(terr['lines'], 'sell-through line')} "
+            f"({plural(terr['out_units'], 'unit')}) {'falls' if outside == 1 else 'fall'} "
+            "outside the distributor's territory."
         )
-    for c in terr["conflicts"]:
-        out.append(
-            f"Exclusive territory in {c['country']} overlaps with {c['with_name'] or c['with']}."
-        )
+    out.extend(conflict_sentence(c) for c in terr["conflicts"])
     rep = doc["reporting"]
     late = [m["month"] for m in rep["months"] if m["status"] == "late"]
     missing = [m["month"] for m in rep["months"] if m["status"] == "missing"]
@@ -122,7 +143,7 @@ def observations(doc: dict) -> list[str]:
         )
     if rep["lines_quarantined"]:
         out.append(
-            f"{number(rep['lines_quarantined'])} reported lines were rejected and are not in "
-            "these figures; the feedback workbooks list each one."
+            f"Rejected, and not in these figures: {plural(rep['lines_quarantined'], 'reported line')}; "
+            "the feedback workbooks list each one."
         )
     return out

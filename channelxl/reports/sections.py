@@ -18,10 +18,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from channelxl.core.money import D
-from channelxl.issues import CODES
+from channelxl.core.wording import plural
+from channelxl.issues import CODES, label
 from channelxl.reports.charts import sell_through_chart, stock_chart, tier_chart
-from channelxl.reports.formatting import NONE, dec, measure, money, number, pct
+from channelxl.reports.formatting import NONE, dec, measure, money, number, pct, rate
 from channelxl.reports.html import Block, bar, e, mark, section, table, tiles, vs
+from channelxl.reports.observations import conflict_sentence, flagged_lines_text
 from channelxl.reports.paths import safe_name
 
 
@@ -35,11 +37,13 @@ def header(doc: dict) -> Block:
     d = doc["distributor"]
     return Block(
         '<header class="report-title">'
-        f'<div class="kicker">Quarterly business review · {e(doc["quarter"])}</div>'
+        f'<div class="kicker">Quarterly business review · {e(doc["quarter"])}'
+        f"{' · ' + e(doc['span']) if doc.get('span') else ''}</div>"
         f"<h1>{e(d['name'])}</h1>"
         f'<div class="meta">{e(d["id"])} · {e(d["type"])} distributor · {e(d["country"])} · '
         f"figures in {e(doc['currency'])}, sell-through converted at each month's rate"
         f" · ledger as of {e((doc.get('ledger_as_of') or NONE)[:16].replace('T', ' '))}</div>"
+        f'<div class="meta">Quarters: {e(doc.get("calendar") or "calendar quarters")}</div>'
         "</header>"
     )
 
@@ -56,7 +60,7 @@ def headline(doc: dict) -> Block:
                 money(st["revenue"], cur, cents=False),
                 f"{vs(st['vs_target'], signed=False)} of target · {vs(st['vs_last_year'])} vs last year",
             ),
-            ("Rebates earned", money(paid, cur), f"{len(doc['rebates'])} program(s)"),
+            ("Rebates earned", money(paid, cur), plural(len(doc["rebates"]), "program")),
             (
                 "Weeks of supply",
                 number(stock["weeks_of_supply"], 1),
@@ -156,7 +160,14 @@ def stock(doc: dict) -> Block:
     if monthly:
         body += stock_chart(monthly)
         body += table(
-            ["Month", "Sell-in", "Returns", "Sell-through", "Closing stock", "Weeks of supply"],
+            [
+                "Month",
+                "Sell-in (net of returns)",
+                "of which returned",
+                "Sell-through",
+                "Closing stock",
+                "Weeks of supply",
+            ],
             [
                 [
                     e(m["month"]),
@@ -173,17 +184,20 @@ def stock(doc: dict) -> Block:
     loading = s.get("loading") or {}
     verdict = loading.get("verdict")
     rec = s["reconciliation"]
-    flags = ", ".join(f"{k} {v}" for k, v in sorted(rec["flagged_lines"].items())) or "none"
     body += (
-        f"<p>Quarter: sell-in {number(s['sell_in_units'])} units, sell-through ratio "
-        f"{pct(s['sell_through_ratio'], 0)} (units sold / units bought), closing stock "
-        f"{number(s['closing_units'])} units = {number(s['weeks_of_supply'], 1)} weeks of supply. "
-        f"Inventory-loading check: "
+        f"<p>Quarter: sell-in {plural(s['sell_in_units'], 'unit')} (net of returns), "
+        f"sell-through ratio {pct(s['sell_through_ratio'], 0)} (units sold / units bought), "
+        f"closing stock {plural(s['closing_units'] or 0, 'unit')} = "
+        f"{number(s['weeks_of_supply'], 1)} weeks of supply. Inventory-loading check: "
         f"{mark(verdict == 'ok' if verdict else None, e(verdict or NONE))}"
         f"{' — ' + e(loading.get('signals')) if verdict not in (None, 'ok') else ''}.</p>"
-        f"<p>Reconciliation (opening + sell-in − returns − sell-through = closing, per SKU and "
-        f"month): {rec['flagged_rows']} of {rec['rows']} rows flagged, net variance "
-        f"{number(rec['variance_units'])} units; flagged lines: {e(flags)}.</p>"
+        # the table's sell-in is already net of returns: subtracting them again would not
+        # give the closing stock shown
+        f"<p>Reconciliation, per SKU and month: last month's closing stock + sell-in (net of "
+        f"returns) − sell-through = this month's closing stock. "
+        f"{rec['flagged_rows']} of {plural(rec['rows'], 'row')} differ or carry a flag, net "
+        f"variance {plural(rec['variance_units'], 'unit')}; "
+        f"{e(flagged_lines_text(rec['flagged_lines']))}.</p>"
     )
     return section("Sell-in, sell-through and stock", body, anchor="stock")
 
@@ -228,10 +242,10 @@ def enablement(doc: dict) -> Block:
         f"<p>{number(c['certified_resellers'])} of {number(c['active_resellers'])} active resellers "
         f"hold a current certification: <b>{pct(rate)}</b> against a target of {pct(target)} "
         f"{mark(None if rate is None or target is None else rate >= target, 'met' if rate is not None and target is not None and rate >= target else 'not met' if target is not None else 'no target')}"
-        f"; {number(c['people'])} certified people.</p>"
+        f"; {plural(c['people'], 'certified person', 'certified people')}.</p>"
     )
     activities = (
-        f"<p>Demand generation: {number(a['planned'])} activities planned in the quarter, "
+        f"<p>Demand generation: {plural(a['planned'], 'activity')} planned in the quarter, "
         f"{number(a['completed'])} completed (target {number(a['target'])}). MDF claimed "
         f"{money(a['mdf_claimed'], cur)}; MDF accrued by the rebate programs "
         f"{money(a['mdf_accrued'], cur)}.</p>"
@@ -256,12 +270,43 @@ def enablement(doc: dict) -> Block:
     )
     return section(
         "Certification, demand generation and MDF",
-        "<h3>Certification</h3>" + cert + "<h3>Activities</h3>" + activities + listing,
+        "<h3>Certification</h3>"
+        + cert
+        + "<h3>Activities</h3>"
+        + activities
+        + listing
+        + mdf_fund(a.get("mdf_fund"), cur),
         anchor="enablement",
     )
 
 
+def mdf_fund(f: dict | None, cur: str) -> str:
+    """The distributor's MDF fund to the quarter's end: accrued, what its claims drew, what
+    remains (``ledger.mdf``)."""
+    if not f:
+        return ""
+    head = ["Accrued", "Claimed", "Approved", "Rejected", "Pending", "Remaining"]
+    row = [money(f[k.lower()], cur) for k in head]
+    waiting = f["pending_claims"]
+    text = (
+        f"<p>Market development funds since {e(f['from'] or NONE)}: accrued "
+        f"{money(f['accrued'], cur)} ({money(f['accrued_in_quarter'], cur)} this quarter); "
+        f"{number(f['claims'])} claims; remaining <b>{money(f['remaining'], cur)}</b>"
+        + (f"; {number(waiting)} claim(s) awaiting a decision" if waiting else "")
+        + ".</p>"
+    )
+    over = -dec(f["remaining"]) if dec(f["remaining"]) < 0 else None
+    flags = (
+        f"<p class='muted'>Approved claims exceed what has accrued by {money(over, cur)}.</p>"
+        if over
+        else ""
+    ) + "".join(f"<p class='muted'>{e(x)}</p>" for x in f["flags"] if not x.startswith("overdrawn"))
+    return "<h3>MDF fund</h3>" + text + table(head, [row], numeric=set(range(6))) + flags
+
+
 def rebates(doc: dict) -> Block:
+    """Each program as a controller reads it: measure, tier and rate; tier rebate x payout =
+    after scorecard; what the cap, a failed gate or a hold took away; paid; accruals."""
     cur = doc["currency"]
     if not doc["rebates"]:
         return section(
@@ -272,54 +317,126 @@ def rebates(doc: dict) -> Block:
         unit = {"revenue": "money", "units": "count", "growth": "growth"}.get(
             r["measure_name"], "count"
         )
-        at_top = r["next_tier_gap"] is None or D(r["next_tier_gap"]) == 0
-        rows = [
-            ["Measure", e(r["measure_name"]), measure(r["measure"], unit, cur)],
-            [
-                "Tier reached",
-                e(
-                    r["tier_label"]
-                    or (f"tier {r['tier']}" if r["tier"] else "below the first tier")
-                ),
-                f"rate {pct(r['rate'], 2)}",
-            ],
-            [
-                "Next tier",
-                "top tier reached" if at_top else "still needed",
-                NONE if at_top else measure(r["next_tier_gap"], unit, cur),
-            ],
-            ["Accrued during the quarter", "", money(r["accrued"], cur)],
-            [
-                "Earned (paid)",
-                mark(r["status"] in ("earned", "capped"), e(r["status"])),
-                f"<b>{money(r['amount'], cur)}</b>",
-            ],
-            ["True-up vs accruals", "", money(r["true_up"], cur)],
-        ]
-        if D(r["held_amount"]):
-            rows.append(["Held for inventory loading", "", money(r["held_amount"], cur)])
-        if D(r["mdf_accrued"]):
-            rows.append(["MDF accrued", "", money(r["mdf_accrued"], cur)])
-        notes = "".join(f"<li>{e(n)}</li>" for n in r["notes"])
-        chart = tier_chart(r, unit, cur)
         parts.append(
             f"<h3>{e(r['program'])} <span class='muted'>{e(r['program_id'])} · {e(r['method'])}</span></h3>"
             + '<div class="cols wide-left">'
-            + table(["", "", ""], rows, numeric={2}, cls="kv")
-            + chart
+            + table(["", "", ""], rebate_rows(r, unit, cur), numeric={2}, cls="kv")
+            + tier_chart(r, unit, cur)
             + "</div>"
-            + (f"<ul class='notes'>{notes}</ul>" if notes else "")
+            + (
+                "<ul class='notes'>" + "".join(f"<li>{e(n)}</li>" for n in r["notes"]) + "</ul>"
+                if r["notes"]
+                else ""
+            )
         )
-    return section("Rebates", "".join(parts), anchor="rebates")
+    totals = rebate_totals(doc)
+    return section("Rebates", "".join(parts) + totals, anchor="rebates")
+
+
+# how a status is marked: paid in full or capped is good, nothing to pay is neutral
+STATUS_GOOD = {"earned": True, "capped": True, "no payout": None, "no baseline": None}
+
+
+def rebate_rows(r: dict, unit: str, cur: str) -> list[list[str]]:
+    """The rows of one program: the chain from the measure to the amount paid."""
+    rate_text = rate(r["rate"], r.get("rate_unit", "fraction"), cur)
+    at_top = r["next_tier_gap"] is None or D(r["next_tier_gap"]) == 0
+    tier = r["tier_label"] or (f"tier {r['tier']}" if r["tier"] else "below the first tier")
+    rows = [
+        ["Measure", e(r["measure_name"]), measure(r["measure"], unit, cur)],
+        ["Tier reached", e(tier), f"rate {rate_text}"],
+        [
+            "Next tier",
+            "top tier reached" if at_top else "still needed",
+            NONE if at_top else measure(r["next_tier_gap"], unit, cur),
+        ],
+        ["Tier rebate", "the tier table on the measure", money(r["tier_rebate"], cur)],
+    ]
+    if r.get("payout") is not None:
+        rows.append(
+            [
+                "× scorecard payout",
+                f"score {pct(r['score'])} → payout {pct(r['payout'], 1)}: "
+                f"{money(r['tier_rebate'], cur)} × {pct(r['payout'], 1)}",
+                f"= {money(r['after_scorecard'], cur)}",
+            ]
+        )
+    if r.get("cap_applied"):
+        rows.append(["− Cap", "the quarterly cap", f"−{money(r['capped_amount'], cur)}"])
+    for g in r.get("gates", []):
+        rows.append(
+            [
+                f"Gate: {e(g['name'])}",
+                f"{e(g['value'])} (needs {e(g['required'])})",
+                mark(g["verdict"] == "pass", e(g["verdict"])),
+            ]
+        )
+    if D(r.get("withheld_amount") or 0):
+        rows.append(
+            [
+                "− Withheld (forgone)",
+                "gate failed: "
+                + e(", ".join(g["name"] for g in r.get("gates", []) if g["verdict"] == "FAIL")),
+                mark(False, f"−{money(r['withheld_amount'], cur)}"),
+            ]
+        )
+    if D(r["held_amount"]):
+        rows.append(
+            [
+                "− Held for inventory loading",
+                e(r.get("hold_reason") or ""),
+                mark(False, f"−{money(r['held_amount'], cur)}"),
+            ]
+        )
+    status = r["status"]
+    rows.append(
+        [
+            "Paid" if status != "no payout" else "No payout",
+            mark(STATUS_GOOD.get(status, False), e(status)),
+            f"<b>{money(r['amount'], cur)}</b>",
+        ]
+    )
+    rows.append(
+        [
+            "Accrued during the quarter",
+            "at the expected payout each month",
+            money(r["accrued"], cur),
+        ]
+    )
+    if D(r.get("accrued_held") or 0):
+        rows.append(["Accrued into the held bucket", "", money(r["accrued_held"], cur)])
+    rows.append(["True-up vs accruals", "paid − accrued", money(r["true_up"], cur)])
+    if D(r["mdf_accrued"]):
+        rows.append(["MDF accrued", "", money(r["mdf_accrued"], cur)])
+    return rows
+
+
+def rebate_totals(doc: dict) -> str:
+    """All programs together: paid, withheld, held, accrued, true-up, MDF."""
+    if len(doc["rebates"]) < 2:
+        return ""
+    cur = doc["currency"]
+    keys = [
+        ("Paid", "amount"),
+        ("Withheld", "withheld_amount"),
+        ("Held", "held_amount"),
+        ("Accrued", "accrued"),
+        ("True-up", "true_up"),
+        ("MDF accrued", "mdf_accrued"),
+    ]
+    row = [money(sum((D(r.get(k) or 0) for r in doc["rebates"]), Decimal(0)), cur) for _, k in keys]
+    return "<h3>All programs</h3>" + table(
+        [label for label, _ in keys], [row], numeric=set(range(len(keys)))
+    )
 
 
 def territory(doc: dict) -> Block:
     t = doc["territory"]
     outside = t["out"] + t["not_appointed"]
     body = (
-        f"<p>{number(t['lines'])} sell-through lines: {number(t['in'])} in territory, "
+        f"<p>{plural(t['lines'], 'sell-through line')}: {number(t['in'])} in territory, "
         f"{number(t['out'])} out of territory, {number(t['not_appointed'])} on dates without an "
-        f"appointment ({number(t['out_units'])} units outside in all).</p>"
+        f"appointment ({plural(t['out_units'], 'unit')} outside in all).</p>"
     )
     if outside:
         body += table(
@@ -331,11 +448,7 @@ def territory(doc: dict) -> Block:
             numeric={2, 3},
         )
     for c in t["conflicts"]:
-        body += (
-            f"<p>{mark(False, 'Conflict')} exclusive territory in {e(c['country'])} overlaps with "
-            f"{e(c['with_name'] or c['with'])} from {e(c['overlap_from'])}"
-            f"{' to ' + e(c['overlap_to']) if c['overlap_to'] else ''}.</p>"
-        )
+        body += f"<p>{mark(False, 'Conflict')} {e(conflict_sentence(c))}</p>"
     if t["free_riding_resellers"]:
         body += (
             f"<p>{number(t['free_riding_resellers'])} of its resellers also bought the same product "
@@ -359,14 +472,14 @@ def reporting(doc: dict) -> Block:
         ],
     )
     counts = (
-        f"<p>{number(r['files'])} sell-through and inventory files accepted for the quarter "
-        f"({number(r['resubmissions'])} later replaced by a corrected file); "
-        f"{number(r['lines_read'])} lines read, {number(r['lines_loaded'])} loaded, "
+        f"<p>{plural(r['files'], 'sell-through and inventory file')} accepted for the "
+        f"quarter ({number(r['resubmissions'])} later replaced by a corrected file); "
+        f"{plural(r['lines_read'], 'line')} read, {number(r['lines_loaded'])} loaded, "
         f"{number(r['lines_quarantined'])} rejected.</p>"
     )
     found = [
         [
-            e(code),
+            e(label(code)),  # people read the words, not the code
             e(CODES.get(code, "")),
             "rejected" if kind == "quarantined" else "warning",
             number(n),
@@ -375,7 +488,7 @@ def reporting(doc: dict) -> Block:
         for code, n in sorted(r[kind].items())
     ]
     issues = (
-        table(["Class", "Meaning", "Effect", "Lines"], found, numeric={3})
+        table(["Problem", "Meaning", "Effect", "Lines"], found, numeric={3})
         if found
         else "<p>No line was rejected or warned about.</p>"
     )

@@ -141,6 +141,9 @@ class Table:
     kind: str = "program"  # "program" sheet, "export" layout for ingest, or "output"
     supersede: str = ""  # exports: "key" (latest version of a line wins) or "period"
     optional_sheet: bool = False  # program sheets added later: a workbook without one is valid
+    # exports: who sends it. "vendor": the vendor's own systems (ERP, learning, campaigns),
+    # a file naming many distributors, whose feedback is never put out for sending
+    sender: str = "distributor"
 
     def column(self, name: str) -> Column:
         for c in self.columns:

@@ -19,7 +19,8 @@ MONEY = "#,##0.00"
 STATEMENT = Table(
     "rebate_statement",
     "Statement",
-    "One row per distributor and program.",
+    "One row per distributor and program: the steps from the measure to the amount paid, left "
+    "to right, then the accruals. Every amount is in the row's Currency.",
     (
         C("Distributor ID", "id", "Distributor."),
         C("Distributor", "text", "Distributor name."),
@@ -31,8 +32,10 @@ STATEMENT = Table(
         C(
             "Measure Value",
             "decimal",
-            "The measure: revenue, units, or growth as a fraction.",
+            "The measure: revenue (money), units, or growth as a fraction (0.125 = 12.5 %, "
+            "shown as a percentage in the workbook).",
             format="#,##0.00####",
+            scale=6,
         ),
         C(
             "Method",
@@ -42,7 +45,14 @@ STATEMENT = Table(
         ),
         C("Tier", "int", "Tier reached, 1 for the first row of the tier table; blank below it."),
         C("Tier Label", "text", "Its label."),
-        C("Rate", "decimal", "Rate of the tier reached (fraction, or amount per unit).", scale=6),
+        C(
+            "Rate",
+            "decimal",
+            "Rate of the tier reached: a fraction of the basis for revenue and growth "
+            "(0.03 = 3 %), money per unit for units (Rate Unit says which).",
+            scale=6,
+        ),
+        C("Rate Unit", "text", "'% of basis', or the currency per unit (e.g. 'EUR per unit')."),
         C(
             "Basis",
             "decimal",
@@ -58,25 +68,75 @@ STATEMENT = Table(
         C(
             "Score",
             "decimal",
-            "Scorecard score (sum of weight x capped attainment).",
+            "Scorecard score (sum of weight x capped attainment); blank without a scorecard.",
             format="0.0%",
         ),
-        C("Payout", "decimal", "Share of the tier rebate the score earns.", format="0%"),
-        C("Gates", "text", "Each gate: value, requirement, pass or FAIL.", width=40),
-        C("Hold", "text", "Inventory-loading hold and its reason.", width=30),
-        C("Held Amount", "decimal", "Amount held back for inventory loading.", format=MONEY),
+        C(
+            "Payout",
+            "decimal",
+            "Share of the tier rebate the score earns; blank without a scorecard.",
+            format="0.0%",
+        ),
+        C(
+            "After Scorecard",
+            "decimal",
+            "Tier Rebate x Payout (the tier rebate itself without a scorecard).",
+            format=MONEY,
+        ),
         C("Capped", "bool", "Y when the quarterly cap applied."),
+        C(
+            "Cap Reduction",
+            "decimal",
+            "What the quarterly cap took away: After Scorecard - Cap.",
+            format=MONEY,
+        ),
+        C(
+            "Gates",
+            "text",
+            "Each gate: value, requirement, pass or FAIL (or FAIL, waived by whom, when, why).",
+            width=40,
+        ),
+        C(
+            "Waivers",
+            "text",
+            "Failed gates a waiver forgave (Waivers sheet): who approved it, when and why.",
+            width=40,
+        ),
+        C(
+            "Withheld Amount",
+            "decimal",
+            "Forgone because a gate failed: the amount due (after scorecard and cap), rounded "
+            "once to the cent. It is not paid for this quarter.",
+            format=MONEY,
+        ),
+        C("Withheld Reason", "text", "The gate that failed, its value and requirement.", width=40),
+        C("Hold", "text", "Inventory-loading hold and its reason.", width=30),
+        C(
+            "Held Amount",
+            "decimal",
+            "Kept back for inventory loading: the amount due, rounded once to the cent; "
+            "released when the stock comes down.",
+            format=MONEY,
+        ),
         C(
             "Amount",
             "decimal",
-            "Paid: after scorecard, gates, hold and cap; rounded once, half-up, to the cent.",
+            "Paid: after scorecard, cap, gates and hold; rounded once, half-up, to the cent. "
+            "The amount due is exactly one of Amount, Withheld Amount or Held Amount.",
             format=MONEY,
+        ),
+        C(
+            "Status",
+            "text",
+            "earned, capped, held, withheld, no payout (nothing to pay: below the first "
+            "paying tier, no growth or a 0 payout) or no baseline.",
         ),
         C(
             "Next Tier Gap",
             "decimal",
-            "Measure still needed to reach the next tier.",
+            "Measure still needed to reach the next tier (growth as a fraction).",
             format="#,##0.00####",
+            scale=6,
         ),
         C(
             "MDF Accrued",
@@ -84,9 +144,31 @@ STATEMENT = Table(
             "Market development funds: MDF rate x sell-through revenue.",
             format=MONEY,
         ),
-        C("Accrued", "decimal", "Accrued over the quarter at the forecast tier.", format=MONEY),
+        C(
+            "Accrued",
+            "decimal",
+            "Accrued over the quarter at the expected payout (sheet Accruals).",
+            format=MONEY,
+        ),
+        C(
+            "Accrued Held",
+            "decimal",
+            "Accrued into the held bucket while a hold stood at a month's close.",
+            format=MONEY,
+        ),
         C("True-Up", "decimal", "Amount - Accrued: booked at quarter end.", format=MONEY),
-        C("Status", "text", "earned, capped, held, withheld or no baseline."),
+        C(
+            "Held True-Up",
+            "decimal",
+            "Held Amount - Accrued Held: the held bucket's quarter-end true-up.",
+            format=MONEY,
+        ),
+        C(
+            "Accrual Basis",
+            "text",
+            "Each month's standing at its close: payout to date, gates and hold, assumptions.",
+            width=60,
+        ),
         C("Notes", "text", "Anything a person checking the figure should know.", width=60),
     ),
 )
@@ -94,7 +176,7 @@ STATEMENT = Table(
 STATEMENT_SUMMARY = Table(
     "rebate_summary",
     "Summary",
-    "One row per distributor.",
+    "One row per distributor; the last row holds the totals.",
     (
         C("Distributor ID", "id", "Distributor."),
         C("Distributor", "text", "Distributor name."),
@@ -107,34 +189,191 @@ STATEMENT_SUMMARY = Table(
         ),
         C("Programs", "int", "Programs that apply."),
         C("Amount", "decimal", "Sum of the amounts paid.", format=MONEY),
+        C("Withheld Amount", "decimal", "Sum forgone by failed gates.", format=MONEY),
         C("Held Amount", "decimal", "Sum held for inventory loading.", format=MONEY),
         C("MDF Accrued", "decimal", "Sum of MDF accrued.", format=MONEY),
-        C("Statuses", "text", "Status of each program."),
+        C("Accrued", "decimal", "Sum accrued over the quarter.", format=MONEY),
+        C("True-Up", "decimal", "Sum of the true-ups: Amount - Accrued.", format=MONEY),
+        C(
+            "Prior-Period Adjustments",
+            "decimal",
+            "Sum of the distributor's lines on sheet Prior-period adjustments.",
+            format=MONEY,
+        ),
+        C("Total Payable", "decimal", "Amount + Prior-Period Adjustments.", format=MONEY),
+        C("Statuses", "text", "Status of each program.", width=40),
     ),
 )
 
 ACCRUALS = Table(
     "rebate_accruals",
     "Accruals",
-    "Monthly accruals and the quarter-end true-up.",
+    "Monthly accruals at the expected payout, and the quarter-end true-up.",
     (
         C("Distributor ID", "id", "Distributor."),
         C("Program ID", "id", "Program."),
-        C("Month", "text", "Month of the quarter, or true-up."),
-        C("To Date", "decimal", "Measure to date (revenue or units).", format="#,##0.00"),
+        C("Month", "text", "Month of the quarter (accrued at its last day), or true-up."),
         C(
-            "Forecast",
+            "To Date",
             "decimal",
-            "Quarter forecast at the run rate: to date x 3 / months.",
+            "Volume to date: revenue, or units for a units program.",
             format="#,##0.00",
         ),
         C(
-            "Accrued To Date",
+            "Forecast",
             "decimal",
-            "Forecast quarter's tier rebate x months / 3.",
+            "Quarter volume at the run rate: to date x months in the quarter / months to date.",
+            format="#,##0.00",
+        ),
+        C(
+            "Forecast Tier Rebate",
+            "decimal",
+            "The tier table on the forecast quarter.",
             format=MONEY,
         ),
+        C("Payout To Date", "decimal", "Scorecard payout on the figures to date.", format="0.0%"),
+        C(
+            "Expected",
+            "decimal",
+            "Expected quarter payment: forecast tier rebate x payout to date, capped; 0 when a "
+            "gate had failed by the month's close or a hold stood.",
+            format=MONEY,
+        ),
+        C("Expected Held", "decimal", "Expected quarter amount held (a hold stood).", format=MONEY),
+        C(
+            "Rate Booked",
+            "decimal",
+            "Expected / Forecast: booked on this month's volume (a fraction of revenue, or "
+            "money per unit).",
+            format="0.0000%",
+            scale=10,
+        ),
         C("Booked", "decimal", "This month's accrual (or the true-up).", format=MONEY),
+        C(
+            "Accrued To Date",
+            "decimal",
+            "Sum of each month's volume x its rate booked, rounded to the cent (true-up row: "
+            "the amount paid).",
+            format=MONEY,
+        ),
+        C("Held Booked", "decimal", "This month's accrual into the held bucket.", format=MONEY),
+        C("Held To Date", "decimal", "Accrued into the held bucket to date.", format=MONEY),
+        C(
+            "Basis",
+            "text",
+            "The month's standing: payout to date, gates and hold, assumptions.",
+            width=70,
+        ),
+    ),
+)
+
+MDF_FUND = Table(
+    "mdf_fund",
+    "MDF",
+    "Market development funds: one row per distributor, at the end of the quarter, in the "
+    "reporting currency. Remaining = Accrued - Approved.",
+    (
+        C("Distributor ID", "id", "Distributor."),
+        C("Distributor", "text", "Distributor name."),
+        C("Currency", "currency", "Reporting currency of every amount."),
+        C("Fund From", "text", "First quarter of the fund: its MDF programs' start."),
+        C("Accrued This Quarter", "decimal", "MDF accrued in the quarter.", format=MONEY),
+        C(
+            "Accrued",
+            "decimal",
+            "MDF accrued from Fund From to the quarter's end: MDF rate x sell-through "
+            "revenue, per program and quarter, rounded to the cent.",
+            format=MONEY,
+        ),
+        C("Claims", "int", "Claims dated up to the quarter's end."),
+        C("Claimed", "decimal", "Amount of every claim, converted.", format=MONEY),
+        C("Approved", "decimal", "Amounts approved (may be less than claimed).", format=MONEY),
+        C("Rejected", "decimal", "Amounts claimed by rejected claims.", format=MONEY),
+        C("Pending", "decimal", "Amounts claimed by claims not yet decided.", format=MONEY),
+        C("Remaining", "decimal", "Accrued - Approved; below 0: overdrawn.", format=MONEY),
+        C("Flags", "text", "Overdrawn; claims without an FX rate (in no total).", width=50),
+    ),
+)
+
+MDF_CLAIM_STATUS = Table(
+    "mdf_claim_status",
+    "MDF Claims",
+    "Every MDF claim dated up to the quarter's end, its decision and what it draws.",
+    (
+        C("Distributor ID", "id", "Distributor claiming."),
+        C("Claim ID", "id", "The claim."),
+        C("Activity ID", "id", "The activity claimed for."),
+        C("Activity", "text", "Its name in the activities export."),
+        C("Claim Date", "date", "Date claimed."),
+        C("Currency", "currency", "Currency of the claim."),
+        C("Amount", "decimal", "Amount claimed, in Currency.", format=MONEY),
+        C("Proof Reference", "text", "Invoice number, file name or URL of the spend."),
+        C("Status", "text", "approved, partly approved, rejected or pending (no decision)."),
+        C("Approved Amount", "decimal", "Amount approved, in Currency.", format=MONEY),
+        C("Decided By", "text", "Who decided."),
+        C("Decision Date", "date", "When."),
+        C("Reason", "text", "Why rejected, or why less was approved.", width=30),
+        C("FX Rate", "decimal", "Value of one unit in the claim month.", scale=8),
+        C("Claimed", "decimal", "Amount in the reporting currency, to the cent.", format=MONEY),
+        C("Approved", "decimal", "Approved in the reporting currency, to the cent.", format=MONEY),
+        C(
+            "Flags",
+            "text",
+            "Activity problems, an approval above the claim, the activity's cost or the "
+            "remaining fund, no FX rate.",
+            width=60,
+        ),
+    ),
+)
+
+ADJUSTMENTS = Table(
+    "prior_period_adjustments",
+    "Prior-period adjustments",
+    "A change to an approved quarter's amount, paid (or recovered) in this quarter: one row "
+    "per distributor and program whose recomputed amount differs from what was settled. The "
+    "approved statement itself never changes.",
+    (
+        C("Distributor ID", "id", "Distributor."),
+        C("Distributor", "text", "Distributor name."),
+        C("Program ID", "id", "Program."),
+        C("Program", "text", "Program name."),
+        C("Quarter Adjusted", "text", "The approved quarter whose amount changed."),
+        C("Approved", "text", "When and by whom that quarter was approved."),
+        C("Currency", "currency", "Reporting currency of every amount."),
+        C("Approved Amount", "decimal", "Amount on the approved statement.", format=MONEY),
+        C(
+            "Earlier Adjustments",
+            "decimal",
+            "Adjustments of the same quarter already frozen in a later approved statement.",
+            format=MONEY,
+        ),
+        C(
+            "Recomputed Amount",
+            "decimal",
+            "The quarter evaluated again on today's ledger, rounded once to the cent.",
+            format=MONEY,
+        ),
+        C(
+            "Difference",
+            "decimal",
+            "Recomputed Amount - Approved Amount - Earlier Adjustments: paid in this quarter "
+            "(negative: recovered).",
+            format=MONEY,
+        ),
+        C(
+            "What Changed",
+            "text",
+            "The steps that changed: measure, tier, payout, gates, hold.",
+            width=60,
+        ),
+        C(
+            "New Submissions",
+            "text",
+            "Submissions now in force for that quarter's inputs that were not when it was last "
+            "settled (approved or adjusted).",
+            width=60,
+        ),
+        C("Replaced Submissions", "text", "Submissions in force then, replaced since.", width=60),
     ),
 )
 

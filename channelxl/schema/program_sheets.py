@@ -6,6 +6,7 @@ validation, the ledger's dimension tables (``ledger.ddl``) and docs/WORKBOOK.md.
 
 from __future__ import annotations
 
+from channelxl.core.waivers import WAIVES
 from channelxl.schema.columns import Column, Table
 from channelxl.schema.enumerations import (
     DISTRIBUTOR_TYPES,
@@ -305,7 +306,12 @@ TARGETS = Table(
             "A distributor from the Distributors sheet.",
             references="distributors.Distributor ID",
         ),
-        C("Quarter", "quarter", "YYYYQn, e.g. 2026Q3."),
+        C(
+            "Quarter",
+            "quarter",
+            "In the program's calendar: 2026Q3, or FY2027Q1 when the fiscal year starts in "
+            "another month than January.",
+        ),
         C("Sell-Through Target", "decimal", "Sell-through revenue, reporting currency.", minimum=0),
         C("New Resellers Target", "int", "Resellers buying for the first time.", minimum=0),
         C(
@@ -333,6 +339,75 @@ FX_RATES = Table(
     unique=("Currency", "Month"),
 )
 
+MDF_DECISION_VALUES = ("approved", "rejected")
+
+MDF_DECISIONS = Table(
+    "mdf_decisions",
+    "MDF Decisions",
+    "The vendor's decision on each MDF claim (received in MDF claims files), one row per "
+    "claim. A claim without a row here is pending.",
+    (
+        C("Claim ID", "id", "A Claim ID of a received MDF claim."),
+        C("Decision", "enum", "approved or rejected.", allowed=MDF_DECISION_VALUES),
+        C(
+            "Approved Amount",
+            "decimal",
+            "Approved: the amount granted, in the claim's currency; at most the amount "
+            "claimed (less when only part is granted). Blank when rejected.",
+            required=False,
+            minimum=0,
+        ),
+        C("Decided By", "text", "Who decided."),
+        C("Date", "date", "When it was decided."),
+        C(
+            "Reason",
+            "text",
+            "Why: required when rejected or when less than claimed is approved.",
+            required=False,
+            width=40,
+        ),
+    ),
+    unique=("Claim ID",),
+    optional_sheet=True,
+)
+
+WAIVERS = Table(
+    "waivers",
+    "Waivers",
+    "Your decision that a failed gate counts as passed for one distributor and quarter: a "
+    "late report, the certification gate or every gate, with the reason and who approved "
+    "it. The gate is still evaluated and shown as FAIL, waived by whom, when and why. "
+    "Leave the sheet empty when nothing is waived.",
+    (
+        C(
+            "Distributor ID",
+            "id",
+            "A distributor from the Distributors sheet.",
+            references="distributors.Distributor ID",
+        ),
+        C("Quarter", "quarter", "The quarter waived, as the statement names it (2026Q3)."),
+        C(
+            "Program ID",
+            "id",
+            "A program from the Rebate Programs sheet; blank for every program.",
+            required=False,
+            references="rebate_programs.Program ID",
+        ),
+        C(
+            "Waives",
+            "enum",
+            "late report (the on-time reports gate), certification gate, or all gates.",
+            allowed=WAIVES,
+            width=18,
+        ),
+        C("Reason", "text", "Why it is waived; shown on the statement.", width=40),
+        C("Approved By", "text", "Who approved the waiver."),
+        C("Date", "date", "When it was approved."),
+    ),
+    unique=("Distributor ID", "Quarter", "Program ID", "Waives"),
+    optional_sheet=True,
+)
+
 SETTINGS_TABLE = Table(
     "settings",
     "Settings",
@@ -357,5 +432,7 @@ PROGRAM_TABLES = (
     SCORECARD_PAYOUTS,
     TARGETS,
     FX_RATES,
+    MDF_DECISIONS,
+    WAIVERS,
     SETTINGS_TABLE,
 )

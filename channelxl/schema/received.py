@@ -51,6 +51,7 @@ SHIPMENTS = Table(
     unique=("Order Number", "Order Line"),
     kind="export",
     supersede="key",
+    sender="vendor",
 )
 
 SELL_THROUGH = Table(
@@ -170,6 +171,7 @@ CERTIFICATIONS = Table(
     unique=("Reseller ID", "Person ID", "Certification"),
     kind="export",
     supersede="key",
+    sender="vendor",
 )
 
 ACTIVITIES = Table(
@@ -210,9 +212,61 @@ ACTIVITIES = Table(
     unique=("Activity ID",),
     kind="export",
     supersede="key",
+    sender="vendor",
 )
 
-EXPORT_TABLES = (SHIPMENTS, SELL_THROUGH, INVENTORY, CERTIFICATIONS, ACTIVITIES)
+MDF_CLAIMS = Table(
+    "mdf_claims",
+    "MDF claims",
+    "A distributor's claims on its market development fund: each against one completed "
+    "activity (the activities export), with the proof of what was spent. A later file that "
+    "repeats a Claim ID replaces that claim. The vendor's decision on each claim is kept on "
+    "the program workbook's MDF Decisions sheet.",
+    (
+        C(
+            "Claim ID",
+            "id",
+            "The claim's id, unique across all distributors' claims (the MDF Decisions sheet "
+            "names claims by it).",
+            issue="DOCU",
+        ),
+        C(
+            "Distributor ID",
+            "id",
+            "Distributor claiming.",
+            references="distributors.Distributor ID",
+            issue="REF",
+        ),
+        C(
+            "Activity ID",
+            "id",
+            "The completed activity claimed for, an Activity ID of the activities export of "
+            "the same distributor.",
+            issue="REF",
+        ),
+        C("Claim Date", "date", "Date the claim was made.", past=True),
+        C(
+            "Amount",
+            "decimal",
+            "Amount claimed in Currency; more than 0, and the claims on one activity at most "
+            "its cost.",
+            issue="PRIC",
+        ),
+        C("Currency", "currency", "ISO 4217 code."),
+        C(
+            "Proof Reference",
+            "text",
+            "What proves the spend: an invoice number, a file name or a URL.",
+            width=30,
+        ),
+        C("Description", "text", "What was spent on, in a few words.", required=False, width=40),
+    ),
+    unique=("Claim ID",),
+    kind="export",
+    supersede="key",
+)
+
+EXPORT_TABLES = (SHIPMENTS, SELL_THROUGH, INVENTORY, CERTIFICATIONS, ACTIVITIES, MDF_CLAIMS)
 
 
 # What an unknown reference means, by the table referred to: an error quarantines the line

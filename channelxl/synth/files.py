@@ -3,6 +3,7 @@
 - ``program.xlsx``: the vendor's master data;
 - ``shipments.csv``: the vendor ERP's export of sell-in;
 - ``certifications.csv``, ``activities.csv``: learning-system and campaign exports;
+- ``mdf_claims_<D>.csv``: each distributor's MDF claims (the decisions are in the program);
 - ``sellthrough_<D>_<YYYY-MM>.csv`` and ``inventory_<D>_<YYYY-MM>.csv``: each
   distributor's monthly reports, their modification time set to when they came in;
 - ``planted.json``: what the generator planted, for tests and for people checking.
@@ -19,6 +20,7 @@ import pandas as pd
 
 from channelxl.io.program_workbook import write_program
 from channelxl.schema import ACTIVITIES, CERTIFICATIONS, INVENTORY, SELL_THROUGH, SHIPMENTS, Table
+from channelxl.schema.received import MDF_CLAIMS
 from channelxl.synth.generator import Channel, planted_summary
 
 
@@ -66,6 +68,22 @@ def write_reports(channel: Channel, folder: Path, *, skip: set[str] = frozenset(
     return written
 
 
+def write_mdf_claims(channel: Channel, folder: Path, *, after: Path) -> list[Path]:
+    """One MDF claims file per distributor that claims, ``mdf_claims_<D>.csv``, dated a
+    second after ``after`` (the activities export), so ingest reads the activities first."""
+    claims = channel.mdf_claims
+    if claims is None or claims.empty:
+        return []
+    when = datetime.fromtimestamp(after.stat().st_mtime + 1)
+    written = []
+    for d, rows in claims.groupby("distributor_id", sort=True):
+        path = folder / f"mdf_claims_{d}.csv"
+        _headers(rows, MDF_CLAIMS).to_csv(path, index=False)
+        _stamp(path, when)
+        written.append(path)
+    return written
+
+
 def write_channel(
     channel: Channel,
     folder: str | os.PathLike,
@@ -88,6 +106,7 @@ def write_channel(
         path = inbox / f"{name}.csv"
         _headers(frame, table).to_csv(path, index=False)
         out[name] = path
+    out["mdf_claims"] = write_mdf_claims(channel, inbox, after=out["activities"])
     out["reports"] = write_reports(channel, inbox, skip=skip)
     planted = folder / "planted.json"
     planted.write_text(json.dumps(planted_summary(channel), indent=2, default=str))

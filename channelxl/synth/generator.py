@@ -40,6 +40,7 @@ from channelxl.synth import (
     distributors,
     enablement,
     fx,
+    mdf_claims,
     planted,
     products,
     report_arrivals,
@@ -67,6 +68,7 @@ class Channel:
     activities: pd.DataFrame
     received: pd.DataFrame  # distributor, period, received_at (when each monthly report came in)
     planted: dict = field(default_factory=dict)
+    mdf_claims: pd.DataFrame | None = None  # distributors' MDF claims (decisions: program)
 
     @property
     def months(self) -> list[Month]:
@@ -102,6 +104,8 @@ def generate(seed: int = DEFAULT_SEED, sizes: Sizes | None = None) -> Channel:
     arrivals = report_arrivals.draw(rng, months, dist, int(settings["report_due_day"]), plant=plant)
     certifications = enablement.certifications(rng, months, dist, res)
     targets, activities = enablement.targets_and_activities(rng, months, rates, dist, sales.lines)
+    # its own random stream: claims change nothing drawn above
+    claims, decisions, claims_planted = mdf_claims.draw(seed, months, activities)
 
     program = {
         "distributors": dist.rows(),
@@ -114,6 +118,7 @@ def generate(seed: int = DEFAULT_SEED, sizes: Sizes | None = None) -> Channel:
         "scorecard_payouts": vendor_terms.scorecard_payouts(),
         "targets": targets,
         "fx_rates": rates.rows,
+        "mdf_decisions": decisions,
     }
     return Channel(
         sizes=sizes,
@@ -133,7 +138,9 @@ def generate(seed: int = DEFAULT_SEED, sizes: Sizes | None = None) -> Channel:
             **riding.planted,
             **duplicated.planted,
             **arrivals.planted,
+            **claims_planted,
         },
+        mdf_claims=claims,
     )
 
 

@@ -1,0 +1,158 @@
+"""Prior-period adjustments: a corrected report for an approved month never changes the
+approved statement; the next open quarter carries one adjustment line, once."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from helpers import run_cli
+
+from channelxl.commands.approve import approve_quarter
+from channelxl.commands.ingest import ingest
+from channelxl.commands.statement import rebate_statement
+from channelxl.core.periods import Quarter
+from channelxl.workspace import Workspace
+
+APPROVED_AT = datetime(2026, 1, 15, 9, 30)
+Q4, Q1, Q2 = Quarter(2024, 4), Quarter(2025, 1), Quarter(2025, 2)
+
+
+def _rows(path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture
+def corrected(tmp_path, loaded_channel):
+    """2024Q4 approved, then D008's corrected 2024-11 report (its first line one unit more)
+    ingested. Returns (workspace, the approved row of D008 P-ST, the added revenue)."""
+    root = tmp_path / "ws"
+    shutil.copytree(loaded_channel[0].root, root)
+    ws = Workspace.find(root)
+    with ws.open_ledger() as led:
+        approve_quarter(led, Q4, "Ana Ruiz", out_dir=ws.quarter_folder(Q4), now=APPROVED_AT)
+    approved = {
+        (r["Distributor ID"], r["Program ID"]): r
+        for r in _rows(ws.quarter_folder(Q4) / "rebates_2024Q4.csv")
+    }
+    lines = _rows(ws.inbox / "processed" / "sellthrough_D008_2024-11.csv")
+    assert lines[0]["Currency"] == "EUR"  # the reporting currency: no FX in the hand figure
+    lines[0]["Quantity"] = str(int(lines[0]["Quantity"]) + 1)
+    with open(ws.inbox / "sellthrough_D008_2024-11_corrected.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(lines[0]))
+        writer.writeheader()
+        writer.writerows(lines)
+    with ws.open_ledger() as led:
+        run = ingest(led, inbox=ws.inbox)
+        assert run.count("accepted") == 1
+    return ws, approved[("D008", "P-ST")], Decimal(lines[0]["Unit Price"])
+
+
+def test_correction_gives_one_adjustment_line_and_leaves_the_approved_statement(corrected):
+    ws, approved_row, added = corrected
+    before = (ws.quarter_folder(Q4) / "rebates_2024Q4.xlsx").read_bytes()
+    before_csv = (ws.quarter_folder(Q4) / "rebates_2024Q4.csv").read_bytes()
+    rerun = run_cli("rebates", "--quarter", "2024Q4", cwd=ws.root)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "approved on 2026-01-15 09:30 UTC by Ana Ruiz" in rerun.stdout
+    assert "1 distributor-program(s) would differ" in rerun.stdout
+    assert "2025Q1" in rerun.stdout
+    assert (ws.quarter_folder(Q4) / "rebates_2024Q4.xlsx").read_bytes() == before
+    assert (ws.quarter_folder(Q4) / "rebates_2024Q4.csv").read_bytes() == before_csv
+
+    result = run_cli("rebates", "--quarter", "2025Q1", cwd=ws.root)
+    assert result.returncode == 0, result.stderr
+    (line,) = _rows(ws.quarter_folder(Q1) / "adjustments_2025Q1.csv")
+    assert (line["Distributor ID"], line["Program ID"], line["Quarter Adjusted"]) == (
+        "D008",
+        "P-ST",
+        "2024Q4",
+    )
+    approved = Decimal(line["Approved Amount"])
+    recomputed = Decimal(line["Recomputed Amount"])
+    assert approved == Decimal(approved_row["Amount"])
+    assert Decimal(line["Difference"]) == recomputed - approved - Decimal(
+        line["Earlier Adjustments"]
+    )
+    # by hand: same tier and payout, the basis one unit (its EUR price) larger, x rate x payout
+    assert "tier" not in line["What Changed"] and "payout" not in line["What Changed"]
+    basis = Decimal(approved_row["Basis"]) + added
+    expected = (basis * Decimal(approved_row["Rate"]) * Decimal(approved_row["Payout"])).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
+    assert recomputed == expected
+    assert "sellthrough_D008_2024-11_corrected.csv" in line["New Submissions"]
+    assert "sellthrough_D008_2024-11.csv" in line["Replaced Submissions"]
+    summary = _statement_summary(ws.quarter_folder(Q1) / "rebates_2025Q1.xlsx")
+    d008 = summary["D008"]
+    assert d008["Prior-Period Adjustments (EUR)"] == Decimal(line["Difference"])
+    assert d008["Total Payable (EUR)"] == d008["Amount (EUR)"] + Decimal(line["Difference"])
+
+
+def _statement_summary(path) -> dict[str, dict]:
+    from openpyxl import load_workbook
+
+    ws = load_workbook(path)["Summary"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = rows[0]
+    out = {}
+    for r in rows[1:]:
+        if r[0]:
+            out[r[0]] = {
+                h: Decimal(str(v)) if isinstance(v, int | float) else v
+                for h, v in zip(head, r, strict=True)
+            }
+    return out
+
+
+def test_approving_the_next_quarter_freezes_its_adjustment_once(corrected):
+    ws, _, _ = corrected
+    with ws.open_ledger() as led:
+        q1 = rebate_statement(led, Q1, ws.quarter_folder(Q1))
+        carried = q1.tables.totals["prior_period_adjustments"]
+        assert len(q1.tables.adjustments) == 1 and carried != 0
+        run = approve_quarter(led, Q1, "Ben Ode", now=datetime(2026, 4, 20, 8, 0))
+        assert run.approval.adjustments == carried
+        assert run.approval.total_payable == run.approval.total + carried
+        # the quarter after carries nothing for the same change: it is settled
+        q2 = rebate_statement(led, Q2, ws.quarter_folder(Q2), allow_empty=True)
+        assert q2.tables.adjustments == []
+        assert q2.tables.totals["prior_period_adjustments"] == 0
+    frozen = run_cli("rebates", "--quarter", "2025Q1", cwd=ws.root)
+    assert frozen.returncode == 0, frozen.stderr
+    assert "same amounts" in frozen.stdout
+    (line,) = _rows(ws.quarter_folder(Q1) / "adjustments_2025Q1.csv")
+    assert Decimal(line["Difference"]) == carried
+
+
+def test_a_second_correction_carries_only_the_change_since_the_adjustment(corrected):
+    ws, approved_row, added = corrected
+    with ws.open_ledger() as led:
+        approve_quarter(led, Q1, "Ben Ode", now=datetime(2026, 4, 20, 8, 0))
+    lines = _rows(ws.inbox / "processed" / "sellthrough_D008_2024-11_corrected.csv")
+    lines[0]["Quantity"] = str(int(lines[0]["Quantity"]) + 1)  # one more unit again
+    with open(ws.inbox / "sellthrough_D008_2024-11_again.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(lines[0]))
+        writer.writeheader()
+        writer.writerows(lines)
+    with ws.open_ledger() as led:
+        assert ingest(led, inbox=ws.inbox).count("accepted") == 1
+        q2 = rebate_statement(led, Q2, ws.quarter_folder(Q2), allow_empty=True)
+    (line,) = q2.tables.adjustments
+    rate, payout = Decimal(approved_row["Rate"]), Decimal(approved_row["Payout"])
+    cents = Decimal("0.01")
+    first = ((Decimal(approved_row["Basis"]) + added) * rate * payout).quantize(
+        cents, ROUND_HALF_UP
+    )
+    second = ((Decimal(approved_row["Basis"]) + 2 * added) * rate * payout).quantize(
+        cents, ROUND_HALF_UP
+    )
+    assert line["earlier_adjustments"] == first - Decimal(approved_row["Amount"])
+    assert line["recomputed_amount"] == second
+    assert line["difference"] == second - first
+    assert "sellthrough_D008_2024-11_again.csv" in line["new_submissions"]
+    assert "sellthrough_D008_2024-11_corrected.csv" in line["replaced_submissions"]
