@@ -16,6 +16,7 @@ from channelxl.commands.statement import rebate_statement
 from channelxl.commands.template import write_templates
 from channelxl.commands.territory_check import check_territory
 from channelxl.errors import WorkspaceError
+from channelxl.schema import EXPORT_TABLES
 from channelxl.synth import DEFAULT_SEED, Sizes, generate, write_channel
 from channelxl.synth.corrections import late_correction
 from channelxl.synth.returns import simulate_returns
@@ -78,10 +79,7 @@ def run_demo(
         received = ingest(
             ledger, inbox=ws.inbox, feedback_dir=ws.outbox, vendor_feedback_dir=ws.vendor_feedback
         )
-        counts = {
-            t: ledger.count(t)
-            for t in ("shipments", "sell_through", "inventory", "certifications", "activities")
-        }
+        counts = {t: ledger.count(t) for t in (*(table.name for table in EXPORT_TABLES),)}
         # Every distributor's lines and every sender's issues are for the vendor's analysts:
         # they go with the quarter's reports, never into outbox/, which is sent out.
         exported = export_table(
@@ -121,11 +119,9 @@ def run_demo(
             echo(f"  {r.summary()}")
             if r.feedback:
                 echo(f"    feedback for the distributor: {r.feedback}")
-    echo(
-        f"  {len(statement.results)} program evaluations; total {statement.currency} "
-        f"{statement.total:,.2f}; {statement.count('held')} held for inventory loading, "
-        f"{statement.count('withheld')} withheld by a gate"
-    )
+    echo(f"  {statement.summary().splitlines()[0]}")
+    if statement.mdf:
+        echo(f"  {statement.mdf.summary()}")
     echo(f"  {approval.summary().splitlines()[0]}")
     echo(
         f"  then {late.name} came in ({corrected.count('accepted')} accepted): "
@@ -158,9 +154,12 @@ def run_demo(
     )
     planted = channel.planted
     echo("Planted for the checks to find (planted.json):")
+    conflict = planted["exclusive_conflict"]
     echo(
-        f"  exclusive-territory conflict {planted['exclusive_conflict']['distributors']} in "
-        f"{planted['exclusive_conflict']['country']}; inventory loaders "
+        f"  exclusive-territory conflict {' and '.join(conflict['distributors'])} in "
+        f"{conflict['country']} from {conflict['overlap_from']} to {conflict['overlap_to']} "
+        "(a quarter's territory check counts it only if the quarter overlaps it); "
+        "inventory loaders "
         f"{', '.join(planted['inventory_loaders'])}; {len(planted['out_of_territory'])} "
         f"out-of-territory lines; {len(planted['below_floor'])} below floor; "
         f"{len(planted['duplicate_lines'])} duplicate lines; late report "

@@ -291,8 +291,8 @@ def mdf_fund(f: dict | None, cur: str) -> str:
     text = (
         f"<p>Market development funds since {e(f['from'] or NONE)}: accrued "
         f"{money(f['accrued'], cur)} ({money(f['accrued_in_quarter'], cur)} this quarter); "
-        f"{number(f['claims'])} claims; remaining <b>{money(f['remaining'], cur)}</b>"
-        + (f"; {number(waiting)} claim(s) awaiting a decision" if waiting else "")
+        f"{plural(f['claims'], 'claim')}; remaining <b>{money(f['remaining'], cur)}</b>"
+        + (f"; {plural(waiting, 'claim')} awaiting a decision" if waiting else "")
         + ".</p>"
     )
     over = -dec(f["remaining"]) if dec(f["remaining"]) < 0 else None

@@ -76,7 +76,9 @@ SETTINGS = (
         "decimal",
         "2",
         "Inventory loading: sell-in in a quarter's last month above this multiple of the "
-        "other two months' average is a spike.",
+        "other two months' average is a spike; it counts only when the quarter was not sold "
+        "through (below the minimum sell-through ratio), since every channel ships more at "
+        "quarter end.",
         0,
         None,
     ),
