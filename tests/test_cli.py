@@ -20,6 +20,10 @@ COMMANDS = (
     "territory",
     "template",
     "qbr",
+    "held",
+    "received",
+    "approve",
+    "addin",
 )
 
 

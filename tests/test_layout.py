@@ -28,7 +28,7 @@ MAY_IMPORT = {
     "io": {"core", "schema", "issues", "errors"},
     "ledger": {"core", "schema", "issues", "errors", "io"},
     "reports": {"core", "schema", "issues", "errors", "io", "ledger"},
-    "commands": {"core", "schema", "issues", "errors", "io", "ledger", "reports"},
+    "commands": {"core", "schema", "issues", "errors", "io", "ledger", "reports", "excel"},
     # the spreadsheet functions: the pure core and cell conversion only (no ledger)
     "excel": {"core", "schema", "issues", "errors", "io"},
     "synth": {"core", "schema", "issues", "errors", "io"},

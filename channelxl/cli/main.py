@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from channelxl import __version__
+from channelxl.cli.addin_command import addin
 from channelxl.cli.approve_command import approve
 from channelxl.cli.options import (
     DEMO,
@@ -20,6 +21,7 @@ from channelxl.cli.options import (
     EXIT_REFUSED,
     Progress,
     friendly,
+    not_into_outbox,
     parse_formats,
     parse_month,
     quarter_options,
@@ -273,7 +275,9 @@ def export(table, out, period, distributor, where):
 
     ws = where.workspace()
     with ws.open_ledger() as led:
-        run = export_table(led, table, out, period=period, distributor=distributor)
+        run = export_table(
+            led, table, out, period=period, distributor=distributor, outbox=ws.outbox
+        )
     click.echo(run.summary())
 
 
@@ -311,6 +315,7 @@ def rebates(quarter, distributors, out_dir, allow_empty, where):
 def _quarterly(call, what: str, quarter, distributors, out_dir, where) -> None:
     """A quarterly command: its one library call, its summary, the workbook and CSV written."""
     ws = where.workspace()
+    not_into_outbox(ws, out_dir, distributors)
     with ws.open_ledger() as led:
         quarter = resolve_quarter(quarter, led)  # in the program's calendar
         run = call(
@@ -468,6 +473,7 @@ def qbr(
     from channelxl.reports.kernel import OWN_KERNEL
 
     ws = where.workspace()
+    not_into_outbox(ws, out_dir, distributors)
     with ws.open_ledger() as led:  # the program's calendar says which months --quarter means
         quarter = resolve_quarter(quarter, led)
     progress = Progress()
@@ -576,6 +582,7 @@ def demo(root: Path, seed: int, distributors, resellers, skus, months, lines):
 
 main.add_command(received)  # cli/received_command.py
 main.add_command(approve)  # cli/approve_command.py
+main.add_command(addin)  # cli/addin_command.py
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -258,3 +258,17 @@ class Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def not_into_outbox(ws, out_dir, distributors) -> None:
+    """Refuse ``--out`` inside the outbox (what is sent to distributors, one file each)
+    for an output that holds more than one distributor's figures."""
+    from channelxl.errors import ChannelxlError
+    from channelxl.io.atomic import is_inside
+
+    if out_dir is not None and len(distributors) != 1 and is_inside(out_dir, ws.outbox):
+        raise ChannelxlError(
+            f"{out_dir}: not written into the outbox ({ws.outbox}), which holds what is sent "
+            "to distributors: this output holds every distributor's figures. Leave out --out "
+            "(the quarter's folder under reports/), or give one --distributor D"
+        )

@@ -13,6 +13,7 @@ demo both use (``cli.py`` only parses options and prints ``run.summary()``):
 | ``channelxl reconcile`` | ``commands.reconciliation`` | ``reconcile`` | ``ReconcileRun`` |
 | ``channelxl territory`` | ``commands.territory_check`` | ``check_territory`` | ``TerritoryRun`` |
 | ``channelxl qbr`` | ``commands.qbr`` | ``quarterly_reviews`` | ``reports.batch.QbrRun`` |
+| ``channelxl addin`` | ``commands.addin`` | ``build_calc_addin``, ``install_calc_addin`` | ``AddinRun`` |
 
 ``channelxl init`` is ``workspace.init``, ``channelxl demo`` is ``demo.run_demo`` and
 ``channelxl functions`` lists ``excel.registry``. Quarters and months arrive parsed

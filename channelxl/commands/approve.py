@@ -35,6 +35,7 @@ from channelxl.ledger.approvals import (
     ApprovalRecord,
     approval_of,
     approvals,
+    held_reports,
     inputs_in_force,
     record_approval,
 )
@@ -60,6 +61,7 @@ class ApprovalRun:
     evaluations: int
     adjustments: int  # prior-period adjustment lines frozen with it
     results: list = field(default_factory=list)  # the evaluations frozen (RebateResult)
+    held: list[str] = field(default_factory=list)  # undecided held reports of its months
 
     def summary(self) -> str:
         a = self.approval
@@ -77,6 +79,13 @@ class ApprovalRun:
         ]
         if a.note:
             lines.append(f"Note: {a.note}")
+        if self.held:
+            lines.append(
+                f"WARNING: approved without {len(self.held)} report(s) of its months held for "
+                "your decision, undecided: " + "; ".join(self.held) + ". Decide them "
+                "('channelxl held'); accepting one now is paid as a prior-period adjustment "
+                "in the next open quarter."
+            )
         lines.append(
             f"'channelxl rebates --quarter {a.quarter}' now writes this statement as approved; "
             "a later change to its inputs is carried as a prior-period adjustment by the next "
@@ -133,6 +142,17 @@ def refusal(ledger: Ledger, quarter: Quarter, by: str, today: date) -> str:
             f"{quarter} has not ended: its last month, {last}, ends on "
             f"{quarter.last_day:%Y-%m-%d}. Approve it after that, once its reports are in."
         )
+    # until its last month's reports are due, a report not in yet is not late: approving
+    # would freeze it as missing, the on-time gate failed and the money withheld
+    last = quarter.months[-1]
+    due = last.report_due(ledger.settings().report_due_day)
+    if due >= today:
+        return (
+            f"the reports for {last} are due until {due:%Y-%m-%d} (Report Due Day on the "
+            "Settings sheet): a distributor whose report is not in yet is not late, and "
+            "approving now would withhold its money as if it were. Approve it after "
+            f"{due:%Y-%m-%d}."
+        )
     empty = empty_quarter(ledger, quarter, None)
     if empty:
         return f"{empty} There is nothing to approve."
@@ -174,7 +194,12 @@ def approve_quarter(
         written = [write_atomically(out / name, data) for name, data in files.items()]
     carried = run.tables.adjustments or []
     return ApprovalRun(
-        approval_of(ledger, str(quarter)), written, len(run.results), len(carried), run.results
+        approval_of(ledger, str(quarter)),
+        written,
+        len(run.results),
+        len(carried),
+        run.results,
+        held_reports(ledger, quarter),
     )
 
 

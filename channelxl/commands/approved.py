@@ -41,11 +41,14 @@ LISTED = 6  # submissions named in a line before "and N more"
 
 
 def result_steps(r: RebateResult) -> dict[str, str]:
-    """The steps of an evaluation a person compares, as text: the measure, the tier, the
-    scorecard payout, the cap, each gate's verdict, the hold and the status."""
+    """The steps of an evaluation a person compares, as text: the measure, the tier, its
+    rate and the method (so a changed Rebate Tiers sheet or method is named), the scorecard
+    payout, the cap, each gate's verdict, the hold and the status."""
     return {
         "measure": "" if r.measure is None else f"{r.measure:,.2f}",
         "tier": "" if r.tier is None else f"{r.tier}{f' ({r.tier_label})' if r.tier_label else ''}",
+        "rate": "" if r.tier is None else format(r.rate.normalize(), "f"),
+        "method": r.method or "",
         "payout": "" if r.payout is None else f"{r.payout:.4f}",
         "cap": f"{r.capped_amount:,.2f}" if r.cap_applied else "",
         "gates": "; ".join(f"{g.name} {g.verdict}" for g in r.gates),
@@ -55,11 +58,12 @@ def result_steps(r: RebateResult) -> dict[str, str]:
 
 
 def changed_steps(before: dict[str, str], after: dict[str, str]) -> str:
-    """``tier: 1 (Silver) -> 2 (Gold); measure: 1,000.00 -> 1,250.00`` (only what changed)."""
+    """``tier: 1 (Silver) -> 2 (Gold); measure: 1,000.00 -> 1,250.00`` (only what changed;
+    a step an older approval did not record is not compared)."""
     parts = [
         f"{k}: {before.get(k) or '-'} -> {after.get(k) or '-'}"
         for k in after
-        if before.get(k, "") != after.get(k, "")
+        if k in before and before[k] != after[k]
     ]
     return "; ".join(parts) or "the amount only (rounding of a changed basis)"
 

@@ -7,7 +7,9 @@ rule, :func:`received_date`, takes the best one there is:
 1. **override**: the analyst said when (``channelxl ingest --received-at``);
 2. **e-mail**: the report came as an attachment of a saved e-mail (``.eml``): the time the
    vendor's own mail server received it (its top ``Received:`` header), else the mail's
-   ``Date:`` header (``io.mail``);
+   ``Date:`` header (``io.mail``); not when it is before the first day of the report's
+   month (a wrong clock or a backdated header: the rules below decide, the attachment's
+   modification time being the mail file's, and the source says the mail date was not used);
 3. **file saved (workbook property)**: an .xlsx says when it was last saved (core property
    ``modified``, written by Excel and LibreOffice). The vendor cannot have had the file
    before it was saved, nor after it was dropped into the inbox (its modification time):
@@ -52,6 +54,13 @@ def received_date(
     ``created``: the workbook's core properties; ``month_start``: the first day of the
     report's month, when the report is for one month. Naive local times throughout.
     """
+    # a mail's date is the sender's word: before the report's month began it cannot be when
+    # the report came in (it would make any late report on time), so the file's clues decide
+    ignored = ""
+    from_mail = given_source.startswith((MAIL_SERVER, MAIL_DATE))
+    if given is not None and from_mail and month_start and given.date() < month_start:
+        ignored = f" ({given_source}, {when_text(given)}, is before the report's month began)"
+        given = None
     if given is not None:
         return given, given_source
     plausible = (
@@ -61,8 +70,8 @@ def received_date(
         and (month_start is None or saved.date() >= month_start)
     )
     if plausible:
-        return saved, SAVED
-    return modified, MODIFIED
+        return saved, SAVED + ignored
+    return modified, MODIFIED + ignored
 
 
 def when_text(at: datetime) -> str:

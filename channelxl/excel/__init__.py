@@ -11,6 +11,7 @@ from channelxl.excel.channel_functions import (
     chx_territory_conflicts,
     chx_weeks_of_supply,
 )
+from channelxl.excel.program_function import chx_program, chx_program_steps
 from channelxl.excel.rebate_functions import (
     chx_next_tier_gap,
     chx_rebate,
@@ -22,6 +23,8 @@ from channelxl.excel.registry import REGISTRY
 __all__ = [
     "REGISTRY",
     "chx_next_tier_gap",
+    "chx_program",
+    "chx_program_steps",
     "chx_rebate",
     "chx_rebate_tier",
     "chx_reconcile",

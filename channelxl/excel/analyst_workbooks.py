@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.formula import ArrayFormula
 
-from channelxl.excel import chx_rebate, chx_scorecard
+from channelxl.excel import chx_program, chx_rebate, chx_scorecard
 from channelxl.io.table_sheets import HEADER_FILL, HEADER_FONT
 
 BUILT = datetime(2026, 1, 1)  # fixed document timestamps: rebuilding changes nothing
@@ -68,6 +68,11 @@ EXPLAIN = [
     "the top.",
     "CHX_SCORECARD(actuals, targets, weights, [cap]) - sum of weight x min(actual / target, "
     "cap). 1 means every target met exactly.",
+    "CHX_PROGRAM(program, tiers, figures, [scorecard], [payouts]) - a whole program for one "
+    "distributor-quarter, as channelxl rebates computes a statement line: tier rebate x "
+    "scorecard payout, capped, withheld when a gate fails, held when stock is loaded. The "
+    "rules and the figures are name, value pairs (the Rebate Programs column names); "
+    "CHX_PROGRAM_STEPS with the same arguments spills every step with its explanation.",
     "A measure range (a column) gives a column: the Rebate (whole column) cell spills one "
     "result per distributor.",
     "Bad input shows the reason in the cell, e.g. #VALUE! tier thresholds must ascend (row 3).",
@@ -79,6 +84,51 @@ def _header(ws, row: int, col: int, labels: list[str]) -> None:
         cell = ws.cell(row=row, column=col + j, value=label)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+# the whole program below the scorecard: D002's quarter under a capped, gated program
+PROGRAM_RULES = [
+    ("Measure", "revenue"),
+    ("Method", "retroactive"),
+    ("Min Certification Rate", 0.5),
+    ("Cap", 7000),
+    ("Attainment Cap", ATTAINMENT_CAP),
+]
+PROGRAM_FIGURES = [("Revenue", 287500), ("Certification Rate", 0.55)]
+PAYOUTS = [(0, 0), (0.8, 0.5), (0.9, 0.9), (1, 1)]
+
+
+def _whole_program(ws, row: int, tiers_ref: str, tier_values: list, scorecard_ref: str) -> None:
+    """CHX_PROGRAM at ``row``: rules in A:B, figures in F:G, payouts in I:J, the Amount and
+    its Expected value below them."""
+    ws.cell(row=row, column=1, value="Whole program: rules").font = Font(bold=True)
+    ws.cell(row=row, column=6, value="Figures").font = Font(bold=True)
+    ws.cell(row=row, column=9, value="Payouts: min score, payout").font = Font(bold=True)
+    refs = []
+    for col, pairs in ((1, PROGRAM_RULES), (6, PROGRAM_FIGURES), (9, PAYOUTS)):
+        for i, pair in enumerate(pairs, start=row + 1):
+            for j, value in enumerate(pair):
+                cell = ws.cell(row=i, column=col + j, value=value)
+                if j or col == 9:  # the values (and every payout cell) are inputs
+                    cell.fill = INPUT_FILL
+        first, last = f"{chr(64 + col)}{row + 1}", f"{chr(65 + col)}{row + len(pairs)}"
+        refs.append(f"{first}:{last}")
+    at = row + len(PROGRAM_RULES) + 2
+    ws.cell(row=at, column=1, value="Amount paid").font = Font(bold=True)
+    rules, figures, payouts = refs
+    formula = f"=CHX_PROGRAM({rules},{tiers_ref},{figures},{scorecard_ref},{payouts})"
+    ws.cell(row=at, column=2, value=formula).number_format = "#,##0.00"
+    ws.cell(row=at, column=3, value="Expected")
+    scorecard = [["Metric", "Actual", "Target", "Weight"], *[list(m) for m in METRICS]]
+    expected = chx_program(
+        [list(r) for r in PROGRAM_RULES],
+        tier_values,
+        [list(f) for f in PROGRAM_FIGURES],
+        scorecard,
+        [list(p) for p in PAYOUTS],
+    )
+    e = ws.cell(row=at, column=4, value=expected)
+    e.number_format, e.font = "#,##0.00", Font(color="808080")
 
 
 def build_rebate_calculator(path: str | os.PathLike) -> Path:
@@ -172,6 +222,7 @@ def build_rebate_calculator(path: str | os.PathLike) -> Path:
     )
     e = ws.cell(row=end + 2, column=4, value=expected)
     e.number_format, e.font = "0.0%", Font(color="808080")
+    _whole_program(ws, end + 4, tiers_ref, tier_values, f"A{top}:D{end}")
 
     for col, width in zip(
         "ABCDEFGHIJKLMN", (22, 12, 12, 10, 12, 30, 14, 14, 12, 14, 12, 10, 14, 14), strict=True

@@ -34,8 +34,8 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
+from channelxl.core.cell_values import excel_serial_to_date, is_blank
 from channelxl.core.money import D
-from channelxl.io.cells import excel_serial_to_date, is_blank
 from channelxl.schema import normalize_header
 
 _log = logging.getLogger("channelxl.excel")

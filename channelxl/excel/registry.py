@@ -1,9 +1,11 @@
 """One registry of every Excel function: name, arguments, what each accepts, result, example.
 
-``channelxl functions`` prints it, docs/FUNCTIONS.md is generated from it, and the tests
-call every example as Excel would. :func:`excel_function` registers a function, wraps it
+``channelxl functions`` prints it, docs/FUNCTIONS.md and the LibreOffice Calc extension
+(``excel.calc_addin``) are generated from it, and the tests call every example as Excel
+would. :func:`excel_function` registers a function, wraps it
 so no exception reaches a cell, and applies the xlwings decorators (``xw.func`` /
-``xw.arg``), which the xlwings add-in on Windows, xlwings Server and xlwings Lite read.
+``xw.arg``), which the xlwings add-in on Windows, xlwings Server and xlwings Lite read
+(where xlwings is absent, as in LibreOffice's Python, the functions stay undecorated).
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import xlwings as xw
+try:  # absent inside LibreOffice, whose Python runs the same functions as a Calc add-in
+    import xlwings as xw
+except ImportError:
+    xw = None
 
 from channelxl.excel.convert import guard
 
@@ -80,8 +85,10 @@ def excel_function(
             options = {"doc": a.doc}
             if a.range:
                 options["ndim"] = 2
-            wrapped = xw.arg(a.name, **options)(wrapped)
-        wrapped = xw.func(category=CATEGORY)(wrapped)
+            if xw is not None:
+                wrapped = xw.arg(a.name, **options)(wrapped)
+        if xw is not None:
+            wrapped = xw.func(category=CATEGORY)(wrapped)
         REGISTRY[name] = Function(
             name=name,
             summary=summary,

@@ -76,6 +76,15 @@ def safe_name(text: str, *, limit: int = MAX_NAME_PART) -> str:
     return f"{kept or '_'}-{digest}"
 
 
+def is_inside(path: str | os.PathLike, folder: str | os.PathLike) -> bool:
+    """True when ``path`` would be written in ``folder`` or below, however either is spelled
+    (``..``, a symbolic link)."""
+    try:
+        return Path(path).resolve().is_relative_to(Path(folder).resolve())
+    except OSError:  # an unreadable link: not provably inside
+        return False
+
+
 def path_inside(folder: str | os.PathLike, name: str) -> Path:
     """``folder / name``, refused unless ``name`` is one plain file name, so the path
     stays directly inside ``folder`` (no separator of any system, no ``..``, not absolute,

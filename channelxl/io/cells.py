@@ -22,13 +22,16 @@ Rules every format shares (``ledger.load_csv`` applies them to CSV values):
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import cache
 
 import pycountry
 from babel import Locale, UnknownLocaleError
 
+# is_blank and excel_serial_to_date live in core (pure, so the Excel functions can run in
+# xlwings Lite without babel and pycountry); here for the file readers that import them.
+from channelxl.core.cell_values import excel_serial_to_date, is_blank
 from channelxl.core.money import D
 from channelxl.core.periods import Month, QuarterLabel
 from channelxl.schema import Column
@@ -36,13 +39,6 @@ from channelxl.schema import Column
 
 class CellError(ValueError):
     """A cell that does not hold what its column expects."""
-
-
-_EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug absorbed)
-
-
-def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 @cache
@@ -219,11 +215,6 @@ def parse_decimal(value: object, column: Column) -> Decimal:
     except ValueError:
         raise CellError(f"{_text(value)!r} is not a number") from None
     return _checked(number, _text(value), column)
-
-
-def excel_serial_to_date(serial: float) -> date:
-    """Excel 1900-system serial number -> date (serial 45931 = 2025-10-01)."""
-    return _EXCEL_EPOCH + timedelta(days=int(serial))
 
 
 def parse_date(value: object, column: Column) -> date:

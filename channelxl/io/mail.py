@@ -85,6 +85,12 @@ def _attachment_name(raw: str, taken: set[str]) -> str:
     return name
 
 
+FORWARD = (
+    "the e-mail carries another e-mail (forwarded as an attachment): save that e-mail itself "
+    "as .eml into the inbox, or " + INSTEAD
+)
+
+
 def _parts(msg: EmailMessage, path: Path):
     """Every leaf part, depth first; refuses nesting, a mail inside the mail, too many."""
     count = 0
@@ -99,11 +105,7 @@ def _parts(msg: EmailMessage, path: Path):
                 f"{MAX_PARTS} parts, which no report mail needs: refused as unsafe; {INSTEAD}",
             )
         if part.get_content_maintype() == "message":
-            raise _refuse(
-                path,
-                "the e-mail carries another e-mail (forwarded as an attachment): save that "
-                "e-mail itself as .eml into the inbox, or " + INSTEAD,
-            )
+            raise _refuse(path, FORWARD)
         if part.is_multipart():
             stack.extend((p, depth + 1) for p in reversed(list(part.iter_parts())))
         else:
@@ -137,6 +139,9 @@ def read_mail(path: str | os.PathLike, *, now: datetime | None = None) -> Mail:
             inline = part.get_content_disposition() == "inline"
             if not filename or (inline and part.get_content_maintype() == "image"):
                 continue
+            # a forward attached as a plain file (application/octet-stream) is one too
+            if Path(str(filename)).suffix.lower() in MAIL_SUFFIXES:
+                raise _refuse(path, FORWARD)
             data = part.get_payload(decode=True) or b""
             found.append(Attachment(_attachment_name(str(filename), taken), data))
     except FileRefused:
@@ -160,10 +165,11 @@ def read_mail(path: str | os.PathLike, *, now: datetime | None = None) -> Mail:
 
 
 def save_attachments(mail: Mail, folder: Path) -> list[Path]:
-    """Write each attachment into ``folder`` (made if needed), its modification time the
-    mail's received time; returns their paths, in the mail's order."""
+    """Write each attachment into ``folder`` (made if needed), its modification time the mail
+    file's (when it was put into the inbox: the fallback when the mail's own date cannot be
+    the report's, ``core.received_dates``); returns their paths, in the mail's order."""
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = mail.received_at.timestamp()
+    stamp = mail.path.stat().st_mtime
     out = []
     for a in mail.attachments:
         target = folder / a.name

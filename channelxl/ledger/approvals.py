@@ -313,3 +313,21 @@ def record_approval(ledger: Ledger, rec: ApprovalRecord) -> int:
                 [aid, name, hashlib.sha256(content).hexdigest(), content],
             )
     return aid
+
+
+def held_reports(ledger: Ledger, quarter: Quarter) -> list[str]:
+    """The reports held for the analyst, undecided, that cover a month of ``quarter``:
+    ``submission 116 (sellthrough_D008_2024-11_v2.csv: sell_through D008 2024-11)``."""
+    months = [str(m) for m in quarter.months]
+    return [
+        f"submission {sid} ({name}: {covers})"
+        for sid, name, covers in ledger.con.execute(
+            "SELECT s.submission_id, s.file_name, string_agg(DISTINCT h.kind || ' ' || "
+            "h.distributor_id || ' ' || h.period, ', ' ORDER BY h.kind || ' ' || "
+            "h.distributor_id || ' ' || h.period) "
+            "FROM submissions s JOIN submission_holds h USING (submission_id) "
+            "WHERE s.status = 'held' AND h.decision IS NULL AND list_contains(?, h.period) "
+            "GROUP BY ALL ORDER BY 1",
+            [months],
+        ).fetchall()
+    ]
