@@ -179,3 +179,10 @@ def test_functions_lists_the_registry_and_matches_the_docs():
     md = run_cli("functions", "--markdown")
     docs = Path(__file__).resolve().parents[1] / "docs" / "FUNCTIONS.md"
     assert md.stdout == docs.read_text()
+
+
+def test_a_demo_too_small_for_its_planted_anomalies_is_refused_plainly(tmp_path):
+    """The planted exclusivity conflict needs two VADs (the 2nd and 6th distributors)."""
+    r = run_cli("demo", str(tmp_path / "d"), "--distributors", "5", cwd=tmp_path)
+    assert r.returncode == 2 and "x>=6" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "d").exists()

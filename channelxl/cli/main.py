@@ -543,7 +543,7 @@ def functions(markdown: bool):
     "--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Same seed, same channel."
 )
 @click.option(
-    "--distributors", type=click.IntRange(4), default=DEMO.distributors, show_default=True
+    "--distributors", type=click.IntRange(6), default=DEMO.distributors, show_default=True
 )
 @click.option("--resellers", type=click.IntRange(4), default=DEMO.resellers, show_default=True)
 @click.option("--skus", type=click.IntRange(10), default=DEMO.skus, show_default=True)

@@ -76,11 +76,21 @@ class Channel:
         return [first + i for i in range(self.sizes.months)]
 
 
+PLANT_MIN_DISTRIBUTORS = 6
+
+
 def generate(seed: int = DEFAULT_SEED, sizes: Sizes | None = None) -> Channel:
     """Make a channel. Same ``seed`` and ``sizes``, same channel."""
     sizes = sizes or Sizes()
     if sizes.distributors < 4 or sizes.skus < len(FAMILIES) or sizes.resellers < sizes.distributors:
         raise ValueError("need at least 4 distributors, 10 SKUs and one reseller per distributor")
+    if sizes.plant and sizes.distributors < PLANT_MIN_DISTRIBUTORS:
+        # the planted exclusivity conflict is between two VADs: every fourth distributor
+        # from the second is one
+        raise ValueError(
+            f"planting the checks' anomalies needs at least {PLANT_MIN_DISTRIBUTORS} "
+            "distributors (two value-added distributors)"
+        )
     # One generator for every step, drawn from in the order below: reorder the steps, or
     # a draw within one, and every seed makes another channel.
     rng = np.random.default_rng(seed)
