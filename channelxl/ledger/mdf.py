@@ -249,66 +249,44 @@ def _claims(ledger: Ledger, quarter: Quarter, currency: str):
             [quarter.last_day],
         ).fetchall()
     ]
-    rows = ledger.con.execute(
-        CLAIMS_SQL, [*rates_params(currency, months), quarter.last_day]
-    ).fetchall()
+    cursor = ledger.con.execute(CLAIMS_SQL, [*rates_params(currency, months), quarter.last_day])
+    names = [d[0] for d in cursor.description]
     claims, facts = [], {}
-    for (
-        claim_id,
-        d,
-        activity_id,
-        claim_date,
-        amount,
-        cur,
-        rate,
-        decision,
-        approved,
-        by,
-        on,
-        reason,
-        owner,
-        status,
-        cost,
-        cost_currency,
-        activity_name,
-        proof,
-        approved_on_activity,
-    ) in rows:
+    for values in cursor.fetchall():
+        row = dict(zip(names, values, strict=True))
+        activity, d, cur = row["activity_id"], row["distributor_id"], row["currency"]
+        owner, approved, cost = row["owner"], row["approved_on_activity"], row["cost"]
         flags = []
         if owner is None:
-            flags.append(f"activity {activity_id} is not in the activities export")
+            flags.append(f"activity {activity} is not in the activities export")
         elif owner != d:
-            flags.append(f"activity {activity_id} is {owner}'s, not {d}'s")
-        elif status != "completed":
-            flags.append(f"activity {activity_id} is {status}, not completed")
-        if (
-            approved_on_activity is not None
-            and cost_currency == cur
-            and cost is not None
-            and approved_on_activity > cost
-        ):
+            flags.append(f"activity {activity} is {owner}'s, not {d}'s")
+        elif row["status"] != "completed":
+            flags.append(f"activity {activity} is {row['status']}, not completed")
+        over = approved is not None and cost is not None and approved > cost
+        if over and row["cost_currency"] == cur:
             flags.append(
-                f"approvals on activity {activity_id} total {approved_on_activity} {cur}, "
+                f"approvals on activity {activity} total {approved} {cur}, "
                 f"above its cost of {cost} {cur}"
             )
         claims.append(
             Claim(
-                claim_id,
+                row["claim_id"],
                 d,
-                activity_id,
-                claim_date,
-                amount,
+                activity,
+                row["claim_date"],
+                row["amount"],
                 cur,
-                rate,
-                decision,
-                approved,
-                by,
-                on,
-                reason,
+                row["rate"],
+                row["decision"],
+                row["approved_amount"],
+                row["decided_by"],
+                row["date"],
+                row["reason"],
                 tuple(flags),
             )
         )
-        facts[claim_id] = ClaimFacts(activity_name, proof)
+        facts[row["claim_id"]] = ClaimFacts(row["activity_name"], row["proof_reference"])
     return claims, facts
 
 
