@@ -261,14 +261,8 @@ class Progress:
 
 
 def not_into_outbox(ws, out_dir, distributors) -> None:
-    """Refuse ``--out`` inside the outbox (what is sent to distributors, one file each)
-    for an output that holds more than one distributor's figures."""
-    from channelxl.errors import ChannelxlError
-    from channelxl.io.atomic import is_inside
+    """Refuse ``--out`` inside the outbox for an output of several distributors."""
+    from channelxl.io.atomic import not_into_outbox as refuse
 
-    if out_dir is not None and len(distributors) != 1 and is_inside(out_dir, ws.outbox):
-        raise ChannelxlError(
-            f"{out_dir}: not written into the outbox ({ws.outbox}), which holds what is sent "
-            "to distributors: this output holds every distributor's figures. Leave out --out "
-            "(the quarter's folder under reports/), or give one --distributor D"
-        )
+    if out_dir is not None:
+        refuse(out_dir, ws.outbox, len(distributors), "elsewhere (leave out --out: reports/)")

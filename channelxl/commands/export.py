@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 from channelxl.core.periods import QuarterLabel
 from channelxl.errors import ChannelxlError
-from channelxl.io.atomic import is_inside
+from channelxl.io.atomic import not_into_outbox
 from channelxl.io.csvfile import write_frame_csv
 from channelxl.io.table_sheets import save_atomically, write_table_sheet
 from channelxl.ledger.store import Ledger
@@ -81,12 +81,7 @@ def export_table(
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ChannelxlError(f"{out.name}: write to a .csv or .xlsx file")
-    if outbox is not None and distributor is None and is_inside(out, outbox):
-        raise ChannelxlError(
-            f"{out}: not written into the outbox ({outbox}), which holds what is sent to "
-            "distributors: this export holds every distributor's data. Write it under "
-            "reports/ (or anywhere else), or export one distributor's with --distributor D"
-        )
+    not_into_outbox(out, outbox, 1 if distributor else 0, "under reports/ (or anywhere else)")
     frame = table_frame(ledger, table, period=period, distributor=distributor)
     said = _period_text(ledger, period)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -85,6 +85,20 @@ def is_inside(path: str | os.PathLike, folder: str | os.PathLike) -> bool:
         return False
 
 
+def not_into_outbox(
+    path: str | os.PathLike, outbox: str | os.PathLike | None, distributors: int, instead: str
+) -> None:
+    """Refuse to write ``path`` inside ``outbox`` (what is sent to distributors, each file
+    one distributor's) when what is written holds ``distributors`` other than one.
+    ``instead``: where it should go."""
+    if outbox is not None and distributors != 1 and is_inside(path, outbox):
+        raise ChannelxlError(
+            f"{path}: not written into the outbox ({outbox}), which holds what is sent to "
+            f"distributors: this holds every distributor's data. Write it {instead}, or "
+            "limit it to one distributor with --distributor D"
+        )
+
+
 def path_inside(folder: str | os.PathLike, name: str) -> Path:
     """``folder / name``, refused unless ``name`` is one plain file name, so the path
     stays directly inside ``folder`` (no separator of any system, no ``..``, not absolute,
