@@ -137,6 +137,25 @@ def test_an_older_report_loaded_after_its_correction_is_held(empty_workspace, tm
         assert same.status == "accepted" and same.superseded == [new.submission_id]
 
 
+def test_the_same_second_is_not_older_whatever_precision_each_clue_has(
+    empty_workspace, tmp_path, d001
+):
+    # the original's time is a file modification time (10:04:54.032); its correction was
+    # saved in the same second and a workbook's saved stamp keeps whole seconds (10:04:54)
+    original = report(
+        tmp_path / "v1.csv", d001, 5, tag="a", when=datetime(2025, 2, 6, 10, 4, 54, 32000)
+    )
+    correction = report(tmp_path / "v2.csv", d001, 5, tag="b")
+    with empty_workspace.open_ledger() as led:
+        a = load(led, original)
+        b = load(led, correction, received_at=datetime(2025, 2, 6, 10, 4, 54))
+        assert b.status == "accepted" and b.superseded == [a.submission_id]
+        # one second earlier is older
+        late = report(tmp_path / "v0.csv", d001, 5, tag="c")
+        c = load(led, late, received_at=datetime(2025, 2, 6, 10, 4, 53, 999999))
+        assert c.status == "held"
+
+
 def test_accepting_applies_the_supersede_as_a_normal_load_would(empty_workspace, tmp_path, d001):
     first = report(tmp_path / "v1.csv", d001, 6, tag="a", when=datetime(2025, 2, 3))
     second = report(tmp_path / "v2.csv", d001, 1, tag="b", when=datetime(2025, 2, 4))

@@ -74,6 +74,15 @@ def received_date(
     return modified, MODIFIED + ignored
 
 
+def to_the_second(at: datetime) -> datetime:
+    """``at`` without its fraction of a second: received dates are compared at this
+    precision. A workbook's saved stamp keeps whole seconds and a modification time keeps
+    more, so compared finer, a correction saved in the same second as its original was
+    written (the stamp 10:04:54, the original's file time 10:04:54.03) would read as older
+    than the report it corrects."""
+    return at.replace(microsecond=0)
+
+
 def when_text(at: datetime) -> str:
     """``2026-10-09 14:05`` (no seconds: the clues are not that precise)."""
     return f"{at:%Y-%m-%d %H:%M}"

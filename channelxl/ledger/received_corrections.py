@@ -159,7 +159,7 @@ def order_notes(ledger: Ledger, submission_id: int) -> list[str]:
                o.submission_id, o.received_at
         FROM pairs f JOIN pairs o USING (kind, distributor_id, period)
         WHERE f.superseded_by IS NULL AND o.superseded_by IS NOT NULL
-          AND o.received_at > f.received_at
+          AND date_trunc('second', o.received_at) > date_trunc('second', f.received_at)
         ORDER BY ALL
         """,
         [submission_id],

@@ -15,8 +15,9 @@ the report in force for the same kind, distributor and period:
   That includes none at all (an empty sheet, or every line quarantined) when the report in
   force has lines. Exactly half, or more, replaces as usual;
 - **older**: it was received (``submissions.received_at``: ``--received-at`` or the file's
-  modification time) strictly before the report in force, so loading it would let an
-  older report replace its own correction.
+  modification time) strictly before the report in force, to the second
+  (``core.received_dates.to_the_second``), so loading it would let an older report replace
+  its own correction. Received in the same second, the later load replaces.
 
 A held report's lines are kept in ``<kind>_lines`` and its distributor x period pairs in
 ``submission_holds``, but it covers nothing in ``submission_periods``: the report in force
@@ -35,6 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from channelxl.core.received_dates import to_the_second
 from channelxl.errors import ChannelxlError
 from channelxl.ledger.ddl import lines_table
 from channelxl.ledger.received_part import PartLoad
@@ -184,7 +186,7 @@ def holds(load: PartLoad, lines: dict[tuple[str, str], int], received_at: dateti
         )
         if 2 * facts["lines"] < facts["in_force_lines"]:
             out.append(Hold(rule=SMALLER, **facts))
-        if their_time is not None and received_at < their_time:
+        if their_time is not None and to_the_second(received_at) < to_the_second(their_time):
             out.append(Hold(rule=OLDER, **facts))
     return out
 
