@@ -13,6 +13,7 @@ import click
 
 from channelxl import __version__
 from channelxl.cli.addin_command import addin
+from channelxl.cli.calc_command import calc
 from channelxl.cli.approve_command import approve
 from channelxl.cli.options import (
     DEMO,
@@ -583,6 +584,7 @@ def demo(root: Path, seed: int, distributors, resellers, skus, months, lines):
 main.add_command(received)  # cli/received_command.py
 main.add_command(approve)  # cli/approve_command.py
 main.add_command(addin)  # cli/addin_command.py
+main.add_command(calc)  # cli/calc_command.py
 
 if __name__ == "__main__":  # pragma: no cover
     main()

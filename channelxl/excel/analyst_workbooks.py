@@ -4,7 +4,8 @@
 ``xlwings.conf`` sheet pointing the xlwings add-in at ``channelxl.excel``, so Import
 Functions works with no further setting, and an "Expected" column computed by channelxl
 itself when the workbook was built: once the functions are imported, each formula
-should show the same figure.
+should show the same figure. Every formula also carries its value, stored when the workbook
+was built (``io.workbook_calc``), so the figures show where nothing is installed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.formula import ArrayFormula
 
 from channelxl.excel import chx_program, chx_rebate, chx_scorecard
 from channelxl.io.table_sheets import HEADER_FILL, HEADER_FONT
@@ -73,8 +73,10 @@ EXPLAIN = [
     "scorecard payout, capped, withheld when a gate fails, held when stock is loaded. The "
     "rules and the figures are name, value pairs (the Rebate Programs column names); "
     "CHX_PROGRAM_STEPS with the same arguments spills every step with its explanation.",
-    "A measure range (a column) gives a column: the Rebate (whole column) cell spills one "
-    "result per distributor.",
+    "A measure range (a column) gives a column: in the Rebate (whole column) cells, one "
+    "CHX_REBATE over all six distributors, each cell taking its row with INDEX. In Excel 365 "
+    "=CHX_REBATE(G5:G10,$A$4:$C$8) typed in one cell spills the column; in older Excel and "
+    "in LibreOffice, select the cells and enter it as an array formula (Ctrl+Shift+Enter).",
     "Bad input shows the reason in the cell, e.g. #VALUE! tier thresholds must ascend (row 3).",
 ]
 
@@ -186,11 +188,13 @@ def build_rebate_calculator(path: str | os.PathLike) -> Path:
             ws.cell(row=i, column=col).number_format = "#,##0.00"
         for col in (9, 11):
             ws.cell(row=i, column=col).font = Font(color="808080")
-    # one formula over the whole column: an array (spill) result
-    ref = f"N{first}:N{last}"
-    ws[f"N{first}"] = ArrayFormula(ref, f"=CHX_REBATE(G{first}:G{last},{tiers_ref})")
-    for i in range(first, last + 1):
-        ws.cell(row=i, column=14).number_format = "#,##0.00"
+    # one call over the whole column, each cell taking its row: a plain formula per cell,
+    # not an array formula, because LibreOffice recomputes array formulas when it opens an
+    # .xlsx (and without the extension would show #NAME? instead of the stored values)
+    column = f"$G${first}:$G${last}"
+    for k, i in enumerate(range(first, last + 1), start=1):
+        cell = ws.cell(row=i, column=14, value=f"=INDEX(CHX_REBATE({column},{tiers_ref}),{k})")
+        cell.number_format = "#,##0.00"
 
     # scorecard: A13:E17
     top = last + 3
@@ -247,6 +251,17 @@ def build_rebate_calculator(path: str | os.PathLike) -> Path:
     wb.properties.creator = "channelxl"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+    return _with_values(path)
+
+
+def _with_values(path: Path) -> Path:
+    """Store every formula's value in the saved workbook (``channelxl calc``), so it shows
+    figures in Excel without the add-in and in LibreOffice without the extension."""
+    from channelxl.io.workbook_calc import recalculate  # the formula engine: only to build
+
+    done = recalculate(path, path)
+    if done.uncomputed:
+        raise RuntimeError(f"{path.name}: formulas left without a value:\n{done.summary()}")
     return path
 
 
