@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from channelxl.commands.statement import rebate_statement
 from channelxl.excel import chx_program, chx_program_steps
 from channelxl.ledger.figures import quarters_figures
+from channelxl.ledger.program_cells import arguments, statement_cells
 from channelxl.schema import REBATE_PROGRAMS
 from channelxl.workspace import Workspace
 
@@ -31,80 +32,18 @@ TIERS_A = [[0.0, 0.0], [100000.0, 0.02], [250000.0, 0.03], [500000.0, 0.04]]
 TIERS_B = [[0.0, 10.0], [5.0, 12.0], [20.0, 15.0], [100.0, 20.0]]  # per piece, lower bounds
 
 
-def cell(value):
-    """A ledger value as Excel passes the cell: numbers as float, blanks as None."""
-    if isinstance(value, Decimal | int) and not isinstance(value, bool):
-        return float(value)
-    return value
-
-
-def program_cells(ledger, program_id: str):
-    """The program's Rebate Programs row under the sheet's header, and its Rebate Tiers, its
-    Scorecard metrics and Scorecard Payouts as the workbook holds them."""
-    columns = [c.name for c in REBATE_PROGRAMS.columns]
-    sql_names = [
-        c.name.lower().replace(" ", "_").replace("-", "_") for c in REBATE_PROGRAMS.columns
-    ]
-    row = ledger.con.execute(
-        f"SELECT {', '.join(sql_names)} FROM rebate_programs WHERE program_id = ?", [program_id]
-    ).fetchone()
-    tiers = ledger.con.execute(
-        "SELECT threshold, rate, label FROM rebate_tiers WHERE program_id = ? ORDER BY threshold",
-        [program_id],
-    ).fetchall()
-    metrics = ledger.con.execute(
-        "SELECT metric, weight FROM scorecard WHERE program_id = ? ORDER BY metric", [program_id]
-    ).fetchall()
-    payouts = ledger.con.execute(
-        "SELECT min_score, payout FROM scorecard_payouts WHERE program_id = ? ORDER BY min_score",
-        [program_id],
-    ).fetchall()
-    program = [columns, [cell(v) for v in row]]
-    return (
-        program,
-        [[cell(v) for v in t] for t in tiers],
-        metrics,
-        [[cell(v) for v in p] for p in payouts],
-    )
-
-
-def figure_cells(f, program_id: str, metrics):
-    """The distributor-quarter's figures as name, value rows, and its scorecard rows."""
-    waived = [
-        w.waives
-        for w in f.waivers
-        if w.quarter == str(f.quarter) and w.program_id in (None, program_id)
-    ]
-    figures = [
-        ["Revenue", cell(f.revenue)],
-        ["Units", cell(f.units)],
-        ["Prior Revenue", cell(f.prior_revenue)],
-        ["Certification Rate", cell(f.certification_rate)],
-        ["Late Reports", ", ".join(f.late_months) or None],
-        ["Missing Reports", ", ".join(f.missing_months) or None],
-        ["Weeks of Supply", cell(f.weeks_of_supply)],
-        ["Sell-In Ratio", cell(f.sell_in_ratio)],
-        ["Waived", "; ".join(waived) or None],
-    ]
-    scorecard = [
-        ["Metric", "Weight", "Actual", "Target"],
-        *[[m, cell(w), cell(f.actuals.get(m)), cell(f.targets.get(m))] for m, w in metrics],
-    ]
-    return figures, scorecard
-
-
 def excel_calls(ledger, quarter, statement_rows):
-    """(statement row, CHX_PROGRAM arguments) for every line of the statement."""
-    figures = quarters_figures(ledger, [quarter])
-    programs = {}
+    """(statement row, CHX_PROGRAM arguments) for every line of the statement, the cells
+    as ``ledger.program_cells`` reads them from the ledger."""
+    figures = {d: f for (_, d), f in quarters_figures(ledger, [quarter]).items()}
+    lines = [(row["Distributor ID"], row["Program ID"]) for row in statement_rows]
+    cells = {
+        (line.distributor_id, program.program_id): arguments(program, line)
+        for program, group in statement_cells(ledger, figures, lines)
+        for line in group
+    }
     for row in statement_rows:
-        pid = row["Program ID"]
-        if pid not in programs:
-            programs[pid] = program_cells(ledger, pid)
-        program, tiers, metrics, payouts = programs[pid]
-        f = figures[(str(quarter), row["Distributor ID"])]
-        figs, scorecard = figure_cells(f, pid, metrics)
-        yield row, (program, tiers, figs, scorecard if metrics else None, payouts or None)
+        yield row, cells[(row["Distributor ID"], row["Program ID"])]
 
 
 def cents(value) -> Decimal:

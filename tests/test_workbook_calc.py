@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from office import cell, shown
 from openpyxl.worksheet.formula import ArrayFormula
 
+from channelxl.excel.workbook_calc import CalcError, default_out, recalculate
 from channelxl.io.cached_values import CachedValueError, store_values
-from channelxl.io.workbook_calc import CalcError, default_out, recalculate
 
 TIERS = [("Threshold", "Rate"), (0, 0), (100000, 0.02), (250000, 0.03), (500000, 0.04)]
 MEASURES = [50000, 120000, 300000, 0]  # the last a typed zero, not a blank
@@ -209,3 +209,36 @@ def test_control_characters_are_dropped_from_stored_text(tmp_path):
     store_values(tmp_path / "v.xlsx", {"Sheet": {"A1": "a\x00b\x1fc <&> d"}})
     back = openpyxl.load_workbook(tmp_path / "v.xlsx", data_only=True)["Sheet"]
     assert back["A1"].value == "abc <&> d"
+
+
+def test_circular_references_other_workbooks_and_newer_functions_are_listed(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["A1"], ws["B1"], ws["A2"], ws["B2"], ws["D1"] = 0, 0, 100000, 0.02, 150000
+    ws["E1"], ws["E2"] = "=E2+1", "=E1+1"  # a circular reference
+    ws["E3"] = "=[1]Other!A1*2"  # another workbook
+    ws["E4"] = "=LET(x,2,x*3)"  # a function the engine does not know
+    ws["E5"] = "=CHX_REBATE(D1,A1:B2)+E4"  # depends on one
+    ws["E6"] = "=CHX_REBATE(D1,A1:B2)"  # 2 % x 150,000
+    wb.save(tmp_path / "s.xlsx")
+    done = recalculate(tmp_path / "s.xlsx")
+    assert {u.cell: u.why for u in done.uncomputed} == {
+        "E1": "on a circular reference (the formula reads itself)",
+        "E2": "on a circular reference (the formula reads itself)",
+        "E3": "reads another workbook, which channelxl calc does not open",
+        "E4": "calls LET, which the formula engine does not know",
+        "E5": "depends on S!E4, which is not computed",
+    }
+    values = stored(done.out, "S")
+    assert values["E6"] == 3000 and all(values[c] is None for c in ("E1", "E3", "E4", "E5"))
+
+
+def test_a_formula_the_engine_cannot_read_is_named_in_the_refusal(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "S"
+    wb.active["C7"] = "=SUM(("
+    wb.save(tmp_path / "s.xlsx")
+    r = run_cli("calc", tmp_path / "s.xlsx")
+    assert r.returncode == 2 and "S!C7 =SUM((: the formula engine cannot read it" in r.stderr
+    assert not (tmp_path / "s_calculated.xlsx").exists()

@@ -35,7 +35,7 @@ def calc(workbook, out):
       channelxl calc rebate_calculator.xlsx
       channelxl calc statement.xlsx --out statement.xlsx
     """
-    from channelxl.io.workbook_calc import recalculate
+    from channelxl.excel.workbook_calc import recalculate
 
     done = recalculate(workbook, out)
     click.echo(done.summary())

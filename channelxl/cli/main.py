@@ -13,8 +13,8 @@ import click
 
 from channelxl import __version__
 from channelxl.cli.addin_command import addin
-from channelxl.cli.calc_command import calc
 from channelxl.cli.approve_command import approve
+from channelxl.cli.calc_command import calc
 from channelxl.cli.options import (
     DEMO,
     DEMO_FOLDER,

@@ -17,9 +17,12 @@ from channelxl.core.money import money_arithmetic
 from channelxl.core.periods import Month, Quarter
 from channelxl.core.rebates import RebateResult
 from channelxl.errors import ChannelxlError
+from channelxl.excel import chx_program
+from channelxl.io.recompute_sheet import RecomputeCells
 from channelxl.io.statement_workbook import StatementTables, write_statement
 from channelxl.ledger.figures import QuarterFigures
 from channelxl.ledger.mdf import MdfFund, mdf_fund
+from channelxl.ledger.program_cells import arguments, statement_cells
 from channelxl.ledger.programs import evaluate_quarter
 from channelxl.ledger.store import Ledger
 
@@ -101,6 +104,7 @@ def rebate_statement(
     fund = mdf_fund(ledger, quarter, distributors=distributors)
     tables.mdf = fund.tables(names)
     carry_adjustments(ledger, quarter, tables, names, distributors)  # approved quarters
+    tables.recompute = recompute_cells(ledger, results, figures)
     xlsx, csv_path = write_statement(tables, out_dir, str(quarter))
     currency = ledger.settings().reporting_currency
     return StatementRun(
@@ -116,6 +120,20 @@ def rebate_statement(
         if empty
         else "",
     )
+
+
+def recompute_cells(
+    ledger: Ledger, results: list[RebateResult], figures: dict[str, QuarterFigures]
+) -> RecomputeCells:
+    """Each statement line's cells (``ledger.program_cells``) and what CHX_PROGRAM computes
+    from them: the Recompute sheet's inputs and the values its formula cells show."""
+    blocks = statement_cells(ledger, figures, [(r.distributor_id, r.program_id) for r in results])
+    values = {
+        (line.distributor_id, program.program_id): chx_program(*arguments(program, line))
+        for program, lines in blocks
+        for line in lines
+    }
+    return RecomputeCells(blocks, values)
 
 
 def empty_quarter(ledger: Ledger, quarter: Quarter, distributors: list[str] | None) -> str:

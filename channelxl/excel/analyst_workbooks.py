@@ -5,7 +5,7 @@
 Functions works with no further setting, and an "Expected" column computed by channelxl
 itself when the workbook was built: once the functions are imported, each formula
 should show the same figure. Every formula also carries its value, stored when the workbook
-was built (``io.workbook_calc``), so the figures show where nothing is installed.
+was built (``excel.workbook_calc``), so the figures show where nothing is installed.
 """
 
 from __future__ import annotations
@@ -257,7 +257,7 @@ def build_rebate_calculator(path: str | os.PathLike) -> Path:
 def _with_values(path: Path) -> Path:
     """Store every formula's value in the saved workbook (``channelxl calc``), so it shows
     figures in Excel without the add-in and in LibreOffice without the extension."""
-    from channelxl.io.workbook_calc import recalculate  # the formula engine: only to build
+    from channelxl.excel.workbook_calc import recalculate  # the formula engine: only to build
 
     done = recalculate(path, path)
     if done.uncomputed:

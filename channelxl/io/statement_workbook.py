@@ -19,8 +19,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from channelxl.io.approved_files import adjustments_reading, write_adjustments
+from channelxl.io.atomic import atomic_path
+from channelxl.io.cached_values import store_values
 from channelxl.io.csvfile import write_csv
 from channelxl.io.mdf_workbook import MdfTables, write_mdf
+from channelxl.io.recompute_sheet import TITLE as RECOMPUTE
+from channelxl.io.recompute_sheet import RecomputeCells, write_recompute
 from channelxl.io.table_sheets import (
     save_atomically,
     write_table_sheet,
@@ -30,9 +34,10 @@ from channelxl.io.table_sheets import (
 from channelxl.schema.outputs import ACCRUALS, MONEY, STATEMENT, STATEMENT_SUMMARY
 
 
-def how_to_read(currency: str, calendar: str) -> list[str]:
-    """The statement's "How to read" sheet: the header facts, then how each column reads."""
-    return f"""# How to read this statement
+def how_to_read(currency: str, calendar: str, *, recompute: bool = False) -> list[str]:
+    """The statement's "How to read" sheet: the header facts, then how each column reads
+    (and the Recompute sheet, when the statement has one)."""
+    lines = f"""# How to read this statement
 Currency: every amount is in {currency or "the reporting currency"}, with two decimals. \
 Sell-through in other currencies is converted line by line with the FX rate of the invoice \
 month from the program workbook.
@@ -64,6 +69,23 @@ True-up at quarter end = Amount - Accrued (held bucket: Held Amount - Accrued He
 Each distributor sheet prints landscape in three pages across: the measure and tier; the \
 scorecard, cap, gates, hold and amount; the accruals and notes. The distributor and \
 program columns and the header row repeat on every page.""".split("\n")
+    return lines + (RECOMPUTE_READING if recompute else [])
+
+
+RECOMPUTE_READING = f"""## Recomputing a line (sheet {RECOMPUTE})
+Every line of the statement stands there with its inputs as cells, one block per program: \
+its Rebate Programs row (names and values), its Rebate Tiers and Scorecard Payouts; below \
+it one block per distributor: the figures of the quarter (names above values: revenue, \
+units, prior-year revenue, certification rate, late and missing reports, weeks of supply, \
+sell-in ratio, waivers) and the scorecard (metric, weight, actual, target).
+CHX_PROGRAM, beside the statement's Amount, computes the line from those cells with the \
+same steps and the same rounding; Agree says yes when the two are equal to the cent. The \
+number shown is the one channelxl computed when it wrote this file, so it shows anywhere. \
+With the channelxl functions installed (docs/EXCEL.md), change an input and the line \
+recomputes: what a different revenue, target or cap would have paid. Without them a \
+spreadsheet that recalculates shows #NAME? in that column; the statement is unchanged.
+Figures are shown rounded (revenue to the cent, rates as percentages); each cell holds the \
+full figure the statement was computed on.""".split("\n")
 
 
 # Distributor sheets print in pages of columns that read together (the first field of each
@@ -96,6 +118,8 @@ class StatementTables:
     calendar: str = ""
     # prior-period adjustments carried (commands.approved); None: no approved quarter awaits
     adjustments: list[dict] | None = None
+    # every line's inputs for the Recompute sheet (io.recompute_sheet); None: no such sheet
+    recompute: RecomputeCells | None = None
 
 
 def _money_headers(ws, table, currency: str) -> None:
@@ -204,9 +228,16 @@ def write_statement(
     )
     write_mdf(wb, tables.mdf, out_dir, quarter)
     write_adjustments(wb, tables.adjustments, out_dir, quarter, tables.currency)
-    reading = how_to_read(tables.currency, tables.calendar)
+    stored = {}
+    if tables.recompute is not None:
+        stored = write_recompute(wb, tables.recompute, tables.rows, tables.currency)
+    reading = how_to_read(tables.currency, tables.calendar, recompute=tables.recompute is not None)
     write_text_sheet(wb, "How to read", reading + adjustments_reading(tables.adjustments))
-    xlsx = save_atomically(wb, out_dir / f"rebates_{quarter}.xlsx")
+    xlsx = out_dir / f"rebates_{quarter}.xlsx"
+    with atomic_path(xlsx) as draft:  # the values stored before the file takes its name
+        save_atomically(wb, draft)
+        if stored:
+            store_values(draft, {RECOMPUTE: stored})
     csv_path = write_csv(
         out_dir / f"rebates_{quarter}.csv",
         [c.name for c in STATEMENT.columns],
