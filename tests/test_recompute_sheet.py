@@ -38,6 +38,7 @@ from channelxl.commands.ingest import ingest
 from channelxl.commands.statement import rebate_statement
 from channelxl.commands.template import write_templates
 from channelxl.excel import chx_program
+from channelxl.excel.workbook_calc import recalculate
 from channelxl.io.approved_files import frozen_xlsx
 from channelxl.ledger.program_cells import arguments, statement_cells
 from channelxl.ledger.programs import evaluate_quarter
@@ -155,6 +156,24 @@ def test_the_recompute_sheet_has_a_live_formula_per_line_and_stores_its_value(de
     ref, formula = next(iter(formulas.items()))
     row = openpyxl.load_workbook(run.xlsx)[SHEET][ref].row
     assert f"F{row - 1}:N{row}" in formula
+
+
+def test_channelxl_calc_recomputes_the_sheet_to_the_same_values(demo, tmp_path):
+    """The formula engine of ``channelxl calc`` (blank cells, text, the Agree formulas
+    around CHX_PROGRAM) computes every formula of the sheet to what channelxl stored."""
+    _, _, run, rows = demo
+    done = recalculate(run.xlsx, tmp_path / "again.xlsx")
+    assert not done.uncomputed and done.chx >= len(rows)
+    before = openpyxl.load_workbook(run.xlsx, data_only=True)[SHEET]
+    after = openpyxl.load_workbook(done.out, data_only=True)[SHEET]
+    refs = [
+        c.coordinate
+        for row in openpyxl.load_workbook(done.out)[SHEET].iter_rows()
+        for c in row
+        if c.data_type == "f"
+    ]
+    assert len(refs) == 2 * len(rows)  # CHX_PROGRAM and Agree on each line
+    assert [after[r].value for r in refs] == [before[r].value for r in refs]
 
 
 def test_the_sheet_is_the_same_each_time_the_statement_is_written(demo, tmp_path):

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from office import cell, shown
 from openpyxl.worksheet.formula import ArrayFormula
 
+from channelxl.excel import chx_rebate_tier
 from channelxl.excel.workbook_calc import CalcError, default_out, recalculate
 from channelxl.io.cached_values import CachedValueError, store_values
 
@@ -242,3 +243,22 @@ def test_a_formula_the_engine_cannot_read_is_named_in_the_refusal(tmp_path):
     r = run_cli("calc", tmp_path / "s.xlsx")
     assert r.returncode == 2 and "S!C7 =SUM((: the formula engine cannot read it" in r.stderr
     assert not (tmp_path / "s_calculated.xlsx").exists()
+
+
+def test_a_blank_cell_in_a_range_reaches_the_function_as_a_blank(tmp_path):
+    # the engine marks a blank cell with a text token; the function must see a blank (None),
+    # as Excel passes it, not a word
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    rows = [("Threshold", "Rate", "Label"), (0, 0, None), (100000, 0.02, "Silver")]
+    for i, row in enumerate(rows, start=1):
+        for j, v in enumerate(row, start=1):
+            ws.cell(row=i, column=j, value=v)
+    ws["E1"], ws["E2"] = "=CHX_REBATE_TIER(50000,A1:C3)", "=CHX_REBATE_TIER(150000,A1:C3)"
+    ws["E3"] = "=CHX_REBATE(150000,A1:C3)"  # 2 % x 150,000
+    wb.save(tmp_path / "s.xlsx")
+    values = stored(recalculate(tmp_path / "s.xlsx").out, "S")
+    # the base tier has no label: the function returns empty text, which reads back blank
+    assert chx_rebate_tier(50000.0, [list(r) for r in rows]) == ""
+    assert values == {"E1": None, "E2": "Silver", "E3": 3000}

@@ -101,15 +101,23 @@ def _cell_in(value):
 
     if isinstance(value, np.generic):
         value = value.item()
+    if _is_token(value):  # the engine's markers are text underneath: tell them apart first
+        return str(value) if type(value).__name__ == "XlError" else None
     if isinstance(value, bool | str | float) or value is None:
         return value
     if isinstance(value, int):
         return float(value)
     if isinstance(value, datetime | date):
         return value
-    if type(value).__name__ == "XlError":
-        return str(value)
-    return None  # the engine's empty cell
+    return None
+
+
+def _is_token(value) -> bool:
+    """The engine's own markers (schedula tokens: an empty cell, an error such as #N/A),
+    which are ``str`` subclasses."""
+    from schedula.utils.gen import Token
+
+    return isinstance(value, Token)
 
 
 def _outgoing(result):
@@ -142,8 +150,8 @@ def stored(value):
 
     if isinstance(value, np.generic):
         value = value.item()
-    if type(value).__name__ == "XlError":
-        return str(value)
+    if _is_token(value):  # an error keeps its code; the empty result stores no value
+        return str(value) if type(value).__name__ == "XlError" else None
     if isinstance(value, bool | int | float | str) or value is None:
         return value
     return None
