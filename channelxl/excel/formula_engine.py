@@ -50,11 +50,12 @@ def load_engine():
 
 
 def evaluate(formulas, path: Path):
-    """The engine's model of the workbook at ``path`` and its solution (cell key -> value);
-    circular references are iterated as the engine does (``excel.formula_graph`` lists them)."""
+    """The engine's model of the workbook at ``path`` and its solution (cell key -> value).
+    The engine is not asked to solve circular references (its cycle search grows with the
+    square of the cells): ``excel.formula_graph`` finds them and their values are not kept."""
     try:
         with contextlib.redirect_stderr(io.StringIO()):  # the engine draws progress bars
-            model = formulas.ExcelModel().loads(str(path)).finish(circular=True)
+            model = formulas.ExcelModel().loads(str(path)).finish()
             solution = model.calculate()
     except Exception as exc:  # the engine raises many kinds on a workbook it cannot read
         raise EngineError(
