@@ -126,7 +126,18 @@ def test_cli_check_lists_them(empty_workspace):
 
 
 # ------------------------------------------------------------------ writers stay inside
-WEIRD = ["../../evil", "A/B", "A_B", "CON", "x" * 40 + "1", "x" * 40 + "2", "[Q]:*?"]
+# ... and ids equal to the statement's own sheet names (its Recompute sheet stores values)
+WEIRD = [
+    "../../evil",
+    "A/B",
+    "A_B",
+    "CON",
+    "x" * 40 + "1",
+    "x" * 40 + "2",
+    "[Q]:*?",
+    "Recompute",
+    "summary",
+]
 
 
 @pytest.fixture
@@ -166,6 +177,8 @@ FIXED_SHEETS = (
     "MDF",
     "MDF Claims",
     "Prior-period adjustments",
+    "Recompute (2)",  # a distributor took "Recompute"
+    "Summary (2)",
 )
 
 

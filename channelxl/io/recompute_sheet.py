@@ -29,7 +29,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from channelxl.io.table_sheets import BAD_FILL, write_value
+from channelxl.io.table_sheets import BAD_FILL, sheet_title, write_value
 from channelxl.schema.outputs import MONEY
 
 TITLE = "Recompute"
@@ -177,11 +177,12 @@ def _line_block(ws, row: int, line, name: str, amount, ranges, currency: str) ->
     return data
 
 
-def write_recompute(wb, cells: RecomputeCells, rows: list[dict], currency: str) -> dict:
+def write_recompute(wb, cells: RecomputeCells, rows: list[dict], currency: str) -> tuple[str, dict]:
     """The Recompute sheet in ``wb`` for the statement ``rows`` (``schema.outputs.STATEMENT``
-    fields); returns the values its formula cells show (cell reference -> value), to store
-    in the saved file (``io.cached_values.store_values``)."""
-    ws = wb.create_sheet(TITLE)
+    fields); returns its title (``Recompute (2)`` when a distributor's sheet took the name)
+    and the values its formula cells show (cell reference -> value), to store in the saved
+    file (``io.cached_values.store_values``)."""
+    ws = wb.create_sheet(sheet_title(wb, TITLE))
     for letter, width in WIDTHS.items():
         ws.column_dimensions[letter].width = width
     by_line = {(r["distributor_id"], r["program_id"]): r for r in rows}
@@ -214,7 +215,7 @@ def write_recompute(wb, cells: RecomputeCells, rows: list[dict], currency: str) 
         verdicts, CellIsRule(operator="equal", formula=[f'"{DISAGREE}"'], fill=BAD_FILL)
     )
     _print_across(ws)
-    return values
+    return ws.title, values
 
 
 def _print_across(ws) -> None:

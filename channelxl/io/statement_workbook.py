@@ -228,16 +228,16 @@ def write_statement(
     )
     write_mdf(wb, tables.mdf, out_dir, quarter)
     write_adjustments(wb, tables.adjustments, out_dir, quarter, tables.currency)
-    stored = {}
+    recompute, stored = RECOMPUTE, {}
     if tables.recompute is not None:
-        stored = write_recompute(wb, tables.recompute, tables.rows, tables.currency)
+        recompute, stored = write_recompute(wb, tables.recompute, tables.rows, tables.currency)
     reading = how_to_read(tables.currency, tables.calendar, recompute=tables.recompute is not None)
     write_text_sheet(wb, "How to read", reading + adjustments_reading(tables.adjustments))
     xlsx = out_dir / f"rebates_{quarter}.xlsx"
     with atomic_path(xlsx) as draft:  # the values stored before the file takes its name
         save_atomically(wb, draft)
         if stored:
-            store_values(draft, {RECOMPUTE: stored})
+            store_values(draft, {recompute: stored})
     csv_path = write_csv(
         out_dir / f"rebates_{quarter}.csv",
         [c.name for c in STATEMENT.columns],
