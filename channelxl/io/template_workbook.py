@@ -5,7 +5,9 @@ The sheets are declared in ``schema.received`` (``TEMPLATE_SHEETS``: the report 
 without Distributor ID and Period). The template carries those two itself, in custom
 document properties and in a very hidden sheet, so a returned file says what it is without
 relying on a cell a person could overwrite. ``commands.template`` writes one per
-distributor from the ledger.
+distributor from the ledger. A "Your quarter so far" sheet (``io.quarter_so_far``) shows the
+distributor where it stands in its rebate programs as it types; its formula cells carry
+their values as of the template's making (``io.cached_values``). It is never read back.
 
 What a returned file says it is, by how it came back:
 
@@ -43,7 +45,9 @@ from openpyxl.utils import get_column_letter
 
 from channelxl.core.periods import Month
 from channelxl.io.atomic import safe_name
+from channelxl.io.cached_values import store_values
 from channelxl.io.cells import country_codes, currency_codes
+from channelxl.io.quarter_so_far import QUARTER_SHEET, QuarterSoFar, write_quarter_sheet
 from channelxl.io.table_sheets import save_atomically, write_table_sheet, write_text_sheet
 from channelxl.schema import INVENTORY_SHEET, SEGMENTS, SELL_THROUGH_SHEET, TEMPLATE_SHEETS, Table
 
@@ -87,6 +91,7 @@ class TemplateFor:
     due: date
     resellers: tuple[tuple[str, str], ...]  # authorized (id, name)
     skus: tuple[str, ...]  # active SKUs
+    quarter: QuarterSoFar | None = None  # the quarter-so-far sheet's figures (none: no sheet)
 
 
 def instructions(t: TemplateFor) -> list[str]:
@@ -104,6 +109,7 @@ def instructions(t: TemplateFor) -> list[str]:
         f"Your stock of each SKU at the end of {month.first_day:%B %Y}: On Hand in your "
         "warehouses, In Transit shipped by us but not yet received. A SKU you do not list "
         "counts as 0.",
+        *_quarter_instructions(t),
         "## Please",
         "Keep the sheet names, the header row and the column names as they are; you may add "
         "rows and columns of your own (they are ignored). Do not rename or delete the file's "
@@ -113,6 +119,23 @@ def instructions(t: TemplateFor) -> list[str]:
         "it says whose report this is and for which month. A sheet exported as CSV may add "
         "the sheet's name to it (for example "
         f"{Path(template_file_name(t.distributor_id, t.period)).stem}-SellThrough.csv).",
+    ]
+
+
+def _quarter_instructions(t: TemplateFor) -> list[str]:
+    if t.quarter is None:
+        return []
+    if not t.quarter.programs:
+        return [
+            f"## {QUARTER_SHEET} sheet",
+            f"No rebate program applies to you in {t.quarter.quarter}; the sheet says so.",
+        ]
+    return [
+        f"## {QUARTER_SHEET} sheet",
+        f"Where you stand in your rebate programs for {t.quarter.quarter}: what you reported "
+        f"earlier in the quarter plus the lines you type on the {SELL_THROUGH_SHEET.title} "
+        "sheet, the tier reached, what is still needed for the next one and the rebate at "
+        "that tier. It updates as you type; it is an estimate, and we do not read that sheet.",
     ]
 
 
@@ -160,6 +183,9 @@ def write_template(path: str | os.PathLike, t: TemplateFor) -> Path:
     for table in TEMPLATE_SHEETS:
         write_table_sheet(wb, table, [], lists=lists, id_sources=id_sources)
         _prepare_typing_rows(wb[table.title], table)
+    cached = {}
+    if t.quarter is not None:
+        cached[QUARTER_SHEET] = write_quarter_sheet(wb, t.name, t.quarter)
     wb.move_sheet("Lists", offset=len(wb.sheetnames))
     meta = {
         "distributor_id": t.distributor_id,
@@ -175,7 +201,10 @@ def write_template(path: str | os.PathLike, t: TemplateFor) -> Path:
     for k, v in meta.items():
         wb.custom_doc_props.append(StringProperty(name=PREFIX + k, value=v))
     wb.active = 1  # open on the SellThrough sheet
-    return save_atomically(wb, path)
+    written = save_atomically(wb, path)
+    if cached:  # the figures as of now, for a viewer that does not recalculate
+        store_values(written, cached)
+    return written
 
 
 def template_file_name(distributor_id: str, period: str) -> str:
