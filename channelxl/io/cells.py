@@ -29,6 +29,8 @@ from functools import cache
 import pycountry
 from babel import Locale, UnknownLocaleError
 
+from channelxl.core import gs1
+
 # is_blank and excel_serial_to_date live in core (pure, so the Excel functions can run in
 # xlwings Lite without babel and pycountry); here for the file readers that import them.
 from channelxl.core.cell_values import excel_serial_to_date, is_blank
@@ -282,6 +284,34 @@ def parse_idlist(value: object, column: Column) -> tuple[str, ...]:
     return items
 
 
+def _identifier(value: object, normal, width: int) -> str:
+    """A GS1 or D-U-N-S number (``normal`` from ``core.gs1``). A number cell lost its
+    leading zeros in Excel: they are put back (up to ``width`` digits) before checking."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not Decimal(value).is_finite() or value < 0 or value != int(value):
+            raise CellError(f"{value!r} is not a code of digits")
+        value = str(int(value)).zfill(width)
+    try:
+        return normal(_text(value))
+    except ValueError as exc:
+        raise CellError(str(exc)) from None
+
+
+def parse_gtin(value: object, column: Column) -> str:
+    """A GTIN (8, 12, 13 or 14 digits, GS1 check digit), as GTIN-14."""
+    return _identifier(value, gs1.normal_gtin, 14)
+
+
+def parse_gln(value: object, column: Column) -> str:
+    """A GLN (13 digits, GS1 check digit)."""
+    return _identifier(value, gs1.normal_gln, gs1.GLN_LENGTH)
+
+
+def parse_duns(value: object, column: Column) -> str:
+    """A DUNS number (9 digits)."""
+    return _identifier(value, gs1.normal_duns, gs1.DUNS_LENGTH)
+
+
 PARSERS = {
     "id": parse_id,
     "text": parse_text,
@@ -296,6 +326,9 @@ PARSERS = {
     "currency": parse_currency,
     "locale": parse_locale,
     "idlist": parse_idlist,
+    "gtin": parse_gtin,
+    "gln": parse_gln,
+    "duns": parse_duns,
 }
 
 

@@ -21,6 +21,7 @@ from python_calamine import CalamineWorkbook
 from channelxl.errors import ProgramInvalid
 from channelxl.io.atomic import MAX_NAME_PART, name_problem
 from channelxl.io.cells import CellError, is_blank, parse_cell
+from channelxl.io.cross_reference_checks import check_cross_references
 from channelxl.io.mdf_decisions import check_mdf_decisions
 from channelxl.io.quarter_labels import check_quarter_labels
 from channelxl.io.table_sheets import (
@@ -52,8 +53,9 @@ INSTRUCTIONS = [
     "## Sheets",
     "Distributors - who they are, what currency and locale their files use.",
     "Territories - where each may sell: country x segment (* = all), exclusive or not, from/to.",
-    "Products - the price list: list, distributor and floor (minimum resale) price.",
-    "Resellers - the resellers and the distributors each is authorized to buy from (D001;D002).",
+    "Products - the price list: list, distributor and floor (minimum resale) price, and the GTIN (UPC or EAN) distributors' EDI reports may name it by.",
+    "Resellers - the resellers and the distributors each is authorized to buy from (D001;D002), with their GLN and DUNS numbers when you know them.",
+    "Cross References - the codes distributors name products and resellers by (their own part and account numbers, manufacturer part numbers, other GTINs), each with the SKU or Reseller ID it means; leave Distributor ID blank for a code any distributor may send. Keep it empty when distributors use your SKUs and Reseller IDs.",
     "Rebate Programs and Rebate Tiers - how rebates are earned; tiers ascend within a program. Scorecard and Scorecard Payouts - optional multi-metric programs: metric weights (adding up to 1) and the payout each score earns.",
     "Targets - the joint business plan, per distributor and quarter.",
     "FX Rates - one unit of a currency in the reporting currency, per month. Every currency a distributor reports in needs rates.",
@@ -545,6 +547,7 @@ def check_program(path: str | os.PathLike) -> tuple[Program | None, list[Issue]]
     check_quarter_labels(frames, settings, file, issues)
     check_mdf_decisions(frames, file, issues)
     check_waivers(frames, file, issues)
+    check_cross_references(frames, file, issues)
     if errors(issues):
         return None, issues
     tables = {

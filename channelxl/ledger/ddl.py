@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from channelxl.schema import EXPORT_TABLES, PROGRAM_TABLES, SETTINGS_TABLE, Table
 
-SCHEMA_VERSION = 2  # 2: scorecard sheets and Attainment Cap
+SCHEMA_VERSION = 3  # 2: scorecard sheets and Attainment Cap; 3: GTIN, GLN, DUNS, Cross References
 
 
 def _columns(table: Table) -> list[str]:

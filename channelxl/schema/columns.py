@@ -43,6 +43,11 @@ TYPES: dict[str, ColumnType] = {
         ColumnType("currency", "VARCHAR", text=True, case="upper"),
         ColumnType("locale", "VARCHAR"),
         ColumnType("idlist", "VARCHAR[]"),
+        # GS1 and D-U-N-S identifiers (core.gs1), kept in their normal form: GTIN-14,
+        # 13-digit GLN, 9-digit DUNS. Cells formatted as text, so Excel keeps leading zeros
+        ColumnType("gtin", "VARCHAR", "@", text=True),
+        ColumnType("gln", "VARCHAR", "@", text=True),
+        ColumnType("duns", "VARCHAR", "@", text=True),
     )
 }
 

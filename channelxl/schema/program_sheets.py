@@ -9,6 +9,8 @@ from __future__ import annotations
 from channelxl.core.waivers import WAIVES
 from channelxl.schema.columns import Column, Table
 from channelxl.schema.enumerations import (
+    CROSS_REFERENCE_KINDS,
+    CROSS_REFERENCE_QUALIFIERS,
     DISTRIBUTOR_TYPES,
     GROWTH_BASES,
     MEASURES,
@@ -16,6 +18,7 @@ from channelxl.schema.enumerations import (
     SCORECARD_METRICS,
     SEGMENTS,
     YES_NO,
+    edi_qualifiers_text,
 )
 
 C = Column
@@ -86,6 +89,15 @@ PRODUCTS = Table(
             minimum=0,
         ),
         C("Active", "bool", "N when the SKU may no longer be sold.", allowed=YES_NO),
+        C(
+            "GTIN",
+            "gtin",
+            "The product's GTIN: UPC-12, EAN-13, GTIN-8 or GTIN-14, with its check digit. "
+            "Kept as GTIN-14, so a UPC and the EAN written from it are one GTIN; one SKU per "
+            "GTIN. Distributors' EDI reports name products by it.",
+            required=False,
+            width=17,
+        ),
     ),
     unique=("SKU",),
 )
@@ -105,8 +117,73 @@ RESELLERS = Table(
             references="distributors.Distributor ID",
             width=26,
         ),
+        C(
+            "GLN",
+            "gln",
+            "The reseller's GS1 global location number: 13 digits with its check digit. "
+            "One reseller per GLN.",
+            required=False,
+            width=16,
+        ),
+        C(
+            "DUNS",
+            "duns",
+            "The reseller's D-U-N-S number: 9 digits. One reseller per DUNS.",
+            required=False,
+            width=12,
+        ),
     ),
     unique=("Reseller ID",),
+)
+
+CROSS_REFERENCES = Table(
+    "cross_references",
+    "Cross References",
+    "The codes distributors name products and resellers by, and the SKU or Reseller ID "
+    "each means: their own part and account numbers, manufacturer part numbers, and "
+    "GTINs, GLNs or DUNS numbers that are not on Products or Resellers. A code is looked "
+    "up in the reporting distributor's rows first, then in the rows for any distributor. "
+    "EDI reports say what a code is by a qualifier; which qualifiers are read as which: "
+    "products: "
+    + edi_qualifiers_text("product")
+    + ". Resellers: "
+    + edi_qualifiers_text("reseller")
+    + ". Leave the sheet empty when distributors use your SKUs and Reseller IDs.",
+    (
+        C(
+            "Distributor ID",
+            "id",
+            "The distributor that uses the code; blank when any distributor may send it.",
+            required=False,
+            references="distributors.Distributor ID",
+        ),
+        C(
+            "Kind",
+            "enum",
+            "product (Maps To is a SKU) or reseller (Maps To is a Reseller ID).",
+            allowed=CROSS_REFERENCE_KINDS,
+        ),
+        C(
+            "Qualifier",
+            "enum",
+            "What the code is. Products: sku (an old or other SKU of yours), gtin, "
+            "distributor part number, manufacturer part number. Resellers: reseller id "
+            "(an old or other id of yours), account number (the distributor's), gln, duns.",
+            allowed=CROSS_REFERENCE_QUALIFIERS,
+            width=24,
+        ),
+        C(
+            "Code",
+            "id",
+            "The code as the distributor sends it (part numbers match in any letter case; "
+            "a GTIN in any of its lengths).",
+            format="@",  # text: Excel would drop a part number's leading zeros
+            width=18,
+        ),
+        C("Maps To", "id", "The SKU (Products) or Reseller ID (Resellers) the code means."),
+    ),
+    unique=("Distributor ID", "Kind", "Qualifier", "Code"),
+    optional_sheet=True,
 )
 
 REBATE_PROGRAMS = Table(
@@ -426,6 +503,7 @@ PROGRAM_TABLES = (
     TERRITORIES,
     PRODUCTS,
     RESELLERS,
+    CROSS_REFERENCES,
     REBATE_PROGRAMS,
     REBATE_TIERS,
     SCORECARD,

@@ -37,6 +37,7 @@ import pandas as pd
 
 from channelxl.core.periods import Month
 from channelxl.synth import (
+    distributor_codes,
     distributors,
     enablement,
     fx,
@@ -122,6 +123,8 @@ def generate(seed: int = DEFAULT_SEED, sizes: Sizes | None = None) -> Channel:
         "territories": dist.territory_rows,
         "products": prods.rows,
         "resellers": res.rows,
+        # from indices only, no draws: the codes an EDI file may name things by
+        "cross_references": distributor_codes.rows(dist, prods, res),
         "rebate_programs": vendor_terms.rebate_programs(first.first_day),
         "rebate_tiers": vendor_terms.rebate_tiers(),
         "scorecard": vendor_terms.scorecard(),

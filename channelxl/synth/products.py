@@ -5,6 +5,11 @@ family's base price times a log-normal draw; the distributor buys at 68-74% of l
 price on shipments) and the floor, under which a reseller may not resell, is 80% of list.
 Resellers resell at 84-95% of list (:mod:`channelxl.synth.sell_through`), above the floor.
 A few SKUs at the end are end-of-life: inactive, and nobody sells them.
+
+Each SKU has a GTIN, written as a UPC-12 the way a US price list shows it: GS1's
+example company prefix 614141, the SKU's number as the item reference, and the check
+digit (:func:`gtin`). It follows from the SKU's index, not from the random draws, so
+adding it changed no other value.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from channelxl.core.gs1 import with_check_digit
 from channelxl.synth.text import dec
 
 # family, base list price in EUR
@@ -28,6 +34,14 @@ FAMILIES = (
     ("Collaboration", 350),
     ("Support Services", 900),
 )
+
+
+COMPANY_PREFIX = "614141"  # GS1's example prefix: no real company's
+
+
+def gtin(index: int) -> str:
+    """The UPC-12 of the SKU at ``index`` (0-based): prefix, 5-digit item reference, check."""
+    return with_check_digit(f"{COMPANY_PREFIX}{index + 1:05d}")
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,7 @@ def draw(rng: np.random.Generator, n: int) -> Products:
             "distributor_price": dec(dist_price[i], 2),
             "floor_price": dec(floor_price[i], 2),
             "active": "Y" if active[i] else "N",
+            "gtin": gtin(i),
         }
         for i in range(n)
     ]

@@ -7,6 +7,9 @@ five by a second: such a reseller splits the product families between the two (e
 families from the first, odd from the second; :mod:`channelxl.synth.sell_through`), so in
 clean data a reseller buys a family from one distributor only. Reseller popularity is
 Pareto: a few resellers buy much of the volume.
+
+Every reseller has a GLN and two in three a DUNS number, both following from its index
+(:func:`gln`, :func:`duns`), not from the random draws.
 """
 
 from __future__ import annotations
@@ -15,9 +18,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from channelxl.core.gs1 import with_check_digit
 from channelxl.synth.countries import COUNTRIES
 from channelxl.synth.distributors import Distributors
 from channelxl.synth.text import ids, names
+
+
+def gln(index: int) -> str:
+    """The GLN of the reseller at ``index`` (0-based): a made-up GS1 Germany company
+    prefix (409999), a 6-digit location reference, the check digit."""
+    return with_check_digit(f"409999{index + 1:06d}")
+
+
+def duns(index: int) -> str | None:
+    """The DUNS number of the reseller at ``index``, or None for every third one."""
+    return None if index % 3 == 2 else f"15{index + 1:07d}"
 
 
 @dataclass(frozen=True)
@@ -74,6 +89,8 @@ def draw(rng: np.random.Generator, n: int, dist: Distributors) -> Resellers:
             "authorized_distributors": tuple(
                 str(dist.ids[x]) for x in (first[r], second[r]) if x >= 0
             ),
+            "gln": gln(r),
+            "duns": duns(r),
         }
         for r in range(n)
     ]
