@@ -31,6 +31,7 @@ BENCHMARKS = (
     Benchmark("rebates", "rebates", "rebate programs", "bench.rebates", quick=False),
     Benchmark("checks", "checks", "reconciliation and territory", "bench.checks", quick=False),
     Benchmark("qbr", "qbr", "QBR batch", "bench.qbr"),
+    Benchmark("x12", "x12_867", "X12 867 read", "bench.x12"),
 )
 
 NAMES = [b.name for b in BENCHMARKS]

@@ -54,8 +54,9 @@ def run_demo(
     channel = generate(seed, sizes)
     ws = init(root, rows=channel.program, settings=channel.settings)
     last_month = channel.months[-1]
-    # every month arrives as CSV reports but the last, which goes out as templates
-    files = write_channel(channel, root, program=False, skip={str(last_month)})
+    # every month arrives as reports (CSV; EDI from a few distributors: synth.edi_styles)
+    # but the last, which goes out as templates
+    files = write_channel(channel, root, program=False, skip={str(last_month)}, edi=True)
     with ws.open_ledger() as ledger:
         templates = write_templates(ledger, last_month, ws.outbox).paths
         fiscal_start = ledger.settings().fiscal_year_start_month  # the program's quarters
@@ -92,8 +93,12 @@ def run_demo(
         approval = approve_quarter(
             ledger, last + -1, "demo analyst", out_dir=out.parent / str(last + -1)
         )
-        paid = next(
-            r for r in approval.results if r.status == "earned" and r.measure_name == "revenue"
+        paid = next(  # a distributor whose reports are CSV files: its correction is one
+            r
+            for r in approval.results
+            if r.status == "earned"
+            and r.measure_name == "revenue"
+            and r.distributor_id not in files["edi"]
         )
         month = (last + -1).months[1]
         late = late_correction(
@@ -114,6 +119,11 @@ def run_demo(
     )
     for r in received.refused:
         echo(f"  {r.summary()}")
+    if files["edi"]:
+        senders = ", ".join(f"{d} ({style})" for d, style in sorted(files["edi"].items()))
+        acks = sum(len(r.acks) for r in results)
+        edi = sum(1 for r in results if r.kind == "edi")
+        echo(f"  EDI from {senders}: {edi} files loaded, {acks} acknowledgements in {ws.outbox}")
     for r in results:
         if Path(r.path).name in returns["careless"] or r.path == str(returns["resubmitted"]):
             echo(f"  {r.summary()}")

@@ -105,7 +105,57 @@ def layouts_md() -> str:
     ]
     for t in EXPORT_TABLES:
         out += _table(t)
+    out += EDI_LAYOUTS
     return "\n".join(out) + "\n"
+
+
+# What fills each column of the Sell-through and Inventory layouts in an EDI report; the
+# segment-by-segment pages are docs/EDI_X12.md and docs/EDI_EANCOM.md.
+EDI_LAYOUTS = [
+    "## EDI reports: X12 867 / 852, EANCOM SLSRPT / INVRPT",
+    "",
+    "A file whose first bytes open an X12 interchange (`ISA`) or an EDIFACT one (`UNA` or "
+    "`UNB`) is read as EDI, whatever it is called; several interchanges and messages in "
+    "one file, any delimiters the envelope declares. An 867 or SLSRPT gives Sell-through "
+    "lines, an 852 or INVRPT Inventory rows; both go through the same checks, quarantine, "
+    "supersede and provenance as any other report, each problem located by interchange, "
+    "transaction set or message, segment and element. Every interchange is answered in "
+    "outbox/ with a 997 (X12) or a CONTRL (EDIFACT): accepted, accepted with errors or "
+    "rejected, with the standard's segment and element notes. The distributor is the one "
+    "whose **EDI IDs** (Distributors sheet) hold the sender; product and reseller codes go "
+    "through Products (GTIN), Resellers (GLN, DUNS) and the Cross References sheet "
+    "(docs/WORKBOOK.md). Segment by segment: docs/EDI_X12.md, docs/EDI_EANCOM.md.",
+    "",
+    "| Column | X12 867 | EANCOM SLSRPT |",
+    "|---|---|---|",
+    "| Distributor ID | ISA06 / GS02 / N1 ids, through EDI IDs | UNB sender / NAD ids, "
+    "through EDI IDs |",
+    "| Period | the month of DTM 091 (report end; DTM 090 in the same month) | the month of "
+    "DTM 91 (report end), else of DTM 356 (sales period, format 718) |",
+    "| Invoice Date, Invoice Number | DTM 003; PTD04 IV with PTD05, or REF IV | DTM 3 (or "
+    "171, 356, 137); RFF IV |",
+    "| Reseller ID | N1 BY / SO / BT / ST id (N103 qualifiers 1, 9, UL, 91, 92) through the "
+    "cross-references | NAD BY id (agency 9 GLN, 16 DUNS, 91/92) |",
+    "| Reseller Name, Country | N102, its N404 | NAD04 (or NAD03), NAD09 |",
+    "| SKU | LIN (VP our SKU, UP/EN GTIN, BP distributor part, MG manufacturer part) | LIN "
+    "SRV GTIN, PIA SA / IN / MF |",
+    "| Quantity | QTY02; negative for a return PTD (BN, RU, RB, RP); RV (back to the "
+    "vendor) left out | QTY 153, negative as sent |",
+    "| Unit Price, Currency | UIT02, CUR02 | PRI AAA, CUX |",
+    "",
+    "| Column | X12 852 | EANCOM INVRPT |",
+    "|---|---|---|",
+    "| Period | the month of XQ03 (report end) | the month of DTM 366 (inventory report "
+    "date) or DTM 91 |",
+    "| SKU | LIN, as above | LIN / PIA, as above |",
+    "| On Hand | ZA QE, else OH, else QA; each SDQ location summed | QTY 145, each LOC summed |",
+    "| In Transit | ZA QI, summed | QTY 198, summed |",
+    "",
+    "Other activities (sold, received, on order) are not month-end stock and are not "
+    "loaded; a report spanning months, a test interchange, and a message the standard "
+    "rejects are not loaded, each said.",
+    "",
+]
 
 
 def ledger_md() -> str:

@@ -8,6 +8,7 @@ decide what to refuse; nothing here raises.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -18,6 +19,12 @@ WARNING = "warning"
 # of received lines (after the resale validation classes in docs/CHECKS.md) and the
 # problems of a file or of the program workbook as a whole. Reports and feedback show
 # these instead of the bare code; a test fails when an emitted code is missing here.
+# An EDI problem is located in the issue records' own fields: ``sheet`` holds the
+# interchange and message ("interchange 000000101, message 0001"), ``cell`` the segment
+# ("segment 13 (QTY)"), ``column`` the element ("QTY02"), ``line`` the segment's place in
+# the file (``ledger.load_edi``).
+EDI_PLACE = "interchange "
+
 CODES = {
     "DATE": "date outside the period, in the future or unreadable",
     "DUPL": "duplicate invoice line or file",
@@ -40,6 +47,7 @@ CODES = {
     "OVERLAP": "territory rows that overlap in time",
     "SETTING": "setting missing from the Settings sheet",
     "MDF": "MDF claim or decision the fund cannot take as it is (activity, amount, reason)",
+    "EDI": "EDI envelope or syntax: control numbers and counts, a segment out of place",
 }
 # What a person reads in place of a code, in a sentence or a table's first column (a
 # review, a feedback note), the meaning in CODES beside it where there is room. A code
@@ -66,6 +74,7 @@ LABELS = {
     "OVERLAP": "Overlapping territory",
     "SETTING": "Missing setting",
     "MDF": "MDF claim",
+    "EDI": "EDI syntax",
 }
 
 
@@ -98,6 +107,14 @@ class Issue:
         parts = []
         if self.file:
             parts.append(self.file)
+        if self.sheet and self.sheet.startswith(EDI_PLACE):  # an EDI file: its own words
+            parts.append(self.sheet)
+            if self.cell:
+                parts.append(self.cell)
+            if self.column:  # an element (QTY02, LIN03-2), or the layout's column it fills
+                element = re.fullmatch(r"[A-Z][A-Z0-9]{1,2}\d{2}(-\d+)?", self.column)
+                parts.append(f"element {self.column}" if element else self.column)
+            return ", ".join(parts)
         if self.sheet:
             parts.append(f"sheet {self.sheet}")
         if self.cell:

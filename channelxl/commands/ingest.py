@@ -39,6 +39,8 @@ from pathlib import Path
 
 from channelxl.core.received_dates import OVERRIDE
 from channelxl.errors import FileRefused
+from channelxl.io.atomic import path_inside, write_atomically
+from channelxl.io.edi import SNIFF_BYTES, is_edi
 from channelxl.io.feedback_workbook import write_feedback
 from channelxl.io.mail import MAIL_SUFFIXES, read_mail, save_attachments
 from channelxl.issues import Issue
@@ -124,10 +126,18 @@ def inbox_files(inbox: Path) -> list[Path]:
     return files
 
 
+def _is_edi(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return is_edi(f.read(SNIFF_BYTES)) is not None
+    except OSError:
+        return False  # the refusal says what the file is called; reading it fails later
+
+
 def not_a_report(path: Path) -> IngestResult | None:
     """A refusal for a file whose type is not one channelxl reads (None: it may be a report)."""
     suffix = path.suffix.lower()
-    if suffix in RECEIVED_SUFFIXES:
+    if suffix in RECEIVED_SUFFIXES or _is_edi(path):  # EDI whatever it is called
         return None
     what = NOT_REPORTS.get(suffix) or (
         f"a {suffix} file" if suffix else "a file without a type (no .csv or .xlsx at its end)"
@@ -322,6 +332,9 @@ def ingest(
                 digest=result.sha256,  # a large file is not hashed twice
             )
             result.feedback = str(xlsx)
+        if feedback_dir is not None and result.acks:  # EDI: its acknowledgements go back
+            for name, text in result.acks:
+                write_atomically(path_inside(feedback_dir, name), text)
         if in_inbox and (move := _move_answered(result, inbox)) is not None:
             moved.append(move)
         results.append(result)

@@ -32,8 +32,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import column_index_from_string
 
 from channelxl.core.wording import plural
+from channelxl.errors import FileRefused
 from channelxl.io.atomic import FORBIDDEN_IN_NAMES, atomic_file, path_inside
 from channelxl.io.csv_dialect import csv_records, file_format, sniff_csv
+from channelxl.io.edi import SNIFF_BYTES, is_edi
 from channelxl.io.safety import check_sheet_extent, check_workbook, check_zip
 from channelxl.io.table_sheets import (
     BAD_FILL,
@@ -285,6 +287,10 @@ def _copy(path: Path, issues: list[Issue]) -> _Copy:
     """A workbook to annotate: the sender's own (values only) or their CSV on a sheet when
     small; the header and the problem lines or rows when large."""
     fmt = file_format(path)
+    if fmt == "text":
+        with open(path, "rb") as f:
+            if is_edi(f.read(SNIFF_BYTES)):  # no grid to mark: the Issues sheet names segments
+                raise FileRefused(str(path), [])
     if fmt in ("zip", "ole"):
         # the same guards as ingest: the file may be the zip bomb or the reader-killing
         # workbook that was just refused (FileRefused: the sender gets the Issues sheet)

@@ -122,12 +122,14 @@ class SheetGrid(list):
 
 @dataclass
 class Part:
-    """One table of a received file: a CSV, a workbook sheet, or one sheet of a template."""
+    """One table of a received file: a CSV, a workbook sheet, one sheet of a template, or
+    one kind of report in an EDI file."""
 
     layout: Layout
     grid: SheetGrid | None = None  # workbook rows (header first); None for CSV
     sheet: tuple | None = None  # (sheet name, header row)
     dialect: CsvDialect | None = None
+    edi: object | None = None  # rows read from an EDI file (ledger.load_edi.EdiRows)
 
 
 @dataclass

@@ -34,6 +34,7 @@ from channelxl.core.periods import Month
 from channelxl.core.received_dates import OVERRIDE, received_date, when_text
 from channelxl.errors import FileRefused
 from channelxl.io.csv_dialect import csv_line_numbers
+from channelxl.io.edi import read_edi
 from channelxl.io.received_stamp import workbook_stamps
 from channelxl.io.recognition import Part, read_received
 from channelxl.io.safety import precheck
@@ -42,6 +43,7 @@ from channelxl.ledger.ddl import lines_table
 from channelxl.ledger.faults import checkpoint
 from channelxl.ledger.line_checks import normalize, validate
 from channelxl.ledger.load_csv import insert_csv
+from channelxl.ledger.load_edi import acknowledgements, edi_parts, insert_edi, place
 from channelxl.ledger.load_sheet import insert_grid
 from channelxl.ledger.received_part import PartLoad
 from channelxl.ledger.store import Ledger, file_sha256
@@ -78,6 +80,7 @@ class IngestResult:
     sha256: str | None = None  # of the file's bytes, when it was read (loaded or held)
     received_at: datetime | None = None  # when the vendor received it (core.received_dates)
     received_source: str | None = None  # how that is known
+    acks: list[tuple[str, str]] = field(default_factory=list)  # EDI: (file name, text)
 
     @property
     def ok(self) -> bool:
@@ -186,7 +189,21 @@ def ingest_file(
             period = str(Month.parse(period))
         except ValueError as exc:
             return _refused(path, [Issue("FILE", str(exc), file=path.name)])
+    edi = None
     try:
+        edi = read_edi(path)
+        if edi is not None:  # whatever the file is called
+            return _load_edi(
+                ledger,
+                path,
+                edi,
+                digest=digest or pending,
+                distributor=distributor,
+                period=period,
+                received=(received_at, received_source),
+                strict=strict,
+                today=today or date.today(),
+            )
         received = read_received(path, distributor=distributor, period=period)
         return _load(
             ledger,
@@ -203,7 +220,32 @@ def ingest_file(
     except _Repeat as repeat:
         return repeat.result
     except FileRefused as exc:
-        return _refused(path, exc.issues)
+        refused = _refused(path, exc.issues)
+        if edi is not None:
+            refused.acks = acknowledgements(edi, path, digest or pending)
+        return refused
+
+
+def _load_edi(ledger, path, edi, *, digest, distributor, period, received, strict, today):
+    """An EDI file: its report parts (``ledger.load_edi``) loaded as every file is, and an
+    acknowledgement for each interchange."""
+    parts, who, month, read_issues = edi_parts(ledger, path, edi, distributor, period)
+    received_at, source = received
+    result = _load(
+        ledger,
+        path,
+        parts,
+        kind="edi",
+        digest=digest,
+        distributor=who,
+        period=month,
+        received=_received(path, month, received_at, source),
+        strict=strict,
+        today=today,
+        found=read_issues,
+    )
+    result.acks = acknowledgements(edi, path, result.sha256 or digest)
+    return result
 
 
 class _Repeat(Exception):
@@ -280,8 +322,10 @@ def _load(
     received: tuple[datetime, str],
     strict: bool,
     today: date,
+    found: list[Issue] = (),
 ) -> IngestResult:
-    """Step 3: the parts into the ledger, in one transaction."""
+    """Step 3: the parts into the ledger, in one transaction (``found``: the issues found
+    reading the file before)."""
     locale = None
     if distributor:
         rows = ledger.con.execute(
@@ -291,7 +335,7 @@ def _load(
     con = ledger.con
     with ledger.transaction():
         sid = ledger.next_submission_id()
-        loads, read, quarantined, issues = [], 0, 0, []
+        loads, read, quarantined, issues = [], 0, 0, list(found)
         for part in parts:
             load = PartLoad(
                 ledger=ledger,
@@ -415,7 +459,11 @@ def _load_part(load: PartLoad, part: Part) -> tuple[int, int]:
                 **where,
             )
         )
-    if part.grid is not None:
+    if part.edi is not None:
+        read, cast_issues, kept = insert_edi(load, part.edi)
+        rejected = read - len(kept)  # lines left out, and values that could not be read
+        load.locate = lambda k, _p=part.edi: {"edi": place(_p.places[kept[k]], _p.standard)}
+    elif part.grid is not None:
         read, cast_issues, rows = insert_grid(load, part.grid, part.sheet)
         rejected = read - len(rows)  # rows with a cell that could not be read
         load.locate = lambda k: {"sheet": part.sheet[0], "row": rows[k]}

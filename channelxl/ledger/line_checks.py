@@ -515,7 +515,9 @@ def validate(load: PartLoad) -> set[int]:
         if f.severity == ERROR:
             bad.add(f.rowid)
         where = load.locate(f.rowid - first)
-        if "sheet" in where:
+        if "edi" in where:  # interchange, message, segment (issues.EDI_PLACE)
+            location = where["edi"]
+        elif "sheet" in where:
             j = load.layout.position(f.field)
             location = {
                 "sheet": where["sheet"],

@@ -44,6 +44,15 @@ DISTRIBUTORS = Table(
             "Language and region of its files, e.g. de_DE, en_US, fr_FR: "
             "used to read dates and numbers typed as text.",
         ),
+        C(
+            "EDI IDs",
+            "idlist",
+            "For a distributor that reports in EDI: the ids its interchanges are sent from "
+            "(X12 ISA06 or GS02, EDIFACT UNB sender), separated by ; (ACMEDIST;5412345000013). "
+            "Blank: it does not send EDI.",
+            required=False,
+            width=26,
+        ),
     ),
     unique=("Distributor ID",),
 )

@@ -5,7 +5,10 @@
 - ``certifications.csv``, ``activities.csv``: learning-system and campaign exports;
 - ``mdf_claims_<D>.csv``: each distributor's MDF claims (the decisions are in the program);
 - ``sellthrough_<D>_<YYYY-MM>.csv`` and ``inventory_<D>_<YYYY-MM>.csv``: each
-  distributor's monthly reports, their modification time set to when they came in;
+  distributor's monthly reports, their modification time set to when they came in; with
+  ``edi``, the few distributors that send EDI (:mod:`channelxl.synth.edi_styles`) send an
+  867 and an 852 (X12) or a SLSRPT and an INVRPT (EANCOM) instead
+  (:mod:`channelxl.synth.edi_reports`);
 - ``planted.json``: what the generator planted, for tests and for people checking.
 """
 
@@ -21,7 +24,14 @@ import pandas as pd
 from channelxl.io.program_workbook import write_program
 from channelxl.schema import ACTIVITIES, CERTIFICATIONS, INVENTORY, SELL_THROUGH, SHIPMENTS, Table
 from channelxl.schema.received import MDF_CLAIMS
+from channelxl.synth.edi_reports import EdiReports
 from channelxl.synth.generator import Channel, planted_summary
+
+# Whether write_channel (and so the demo) writes the EDI senders' reports as EDI
+# (channelxl.synth.edi_styles: D001, D005, D022 of the demo's 40). Off until the demo reads
+# EDI end to end (its late correction re-sends a sell-through CSV, which an EDI sender has
+# not sent); then True, and the demo ingests 867/852 and SLSRPT/INVRPT as well.
+EDI_REPORTS = False
 
 
 def _headers(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
@@ -34,8 +44,15 @@ def _stamp(path: Path, when: datetime) -> None:
     os.utime(path, (ts, ts))
 
 
-def write_reports(channel: Channel, folder: Path, *, skip: set[str] = frozenset()) -> list[Path]:
-    """One sell-through and one inventory CSV per distributor and month (but ``skip``)."""
+def write_reports(
+    channel: Channel,
+    folder: Path,
+    *,
+    skip: set[str] = frozenset(),
+    edi: EdiReports | None = None,
+) -> list[Path]:
+    """One sell-through and one inventory CSV per distributor and month (but ``skip``);
+    the EDI files instead for the distributors that ``edi`` says send EDI."""
     folder.mkdir(parents=True, exist_ok=True)
     received = {
         (r.distributor_id, r.period): r.received_at
@@ -49,6 +66,12 @@ def write_reports(channel: Channel, folder: Path, *, skip: set[str] = frozenset(
     first_month = str(channel.months[0])
     for (d, p), when in sorted(received.items()):
         if p in skip:
+            continue
+        if edi is not None and edi.sends(d):
+            written += edi.write(folder, d, p, when)
+            if p == first_month:  # the opening balance, as a stock report
+                for key in sorted(k for k in inv_groups if k[0] == d and k[1] < first_month):
+                    written += edi.write(folder, d, key[1], when, sales=False)
             continue
         for prefix, groups, cols in (
             ("sellthrough", st_groups, st.columns),
@@ -90,8 +113,11 @@ def write_channel(
     *,
     program: bool = True,
     skip: set[str] = frozenset(),
+    edi: bool | None = None,
 ) -> dict:
-    """Write everything into ``folder`` (program workbook at its top, files in ``inbox/``)."""
+    """Write everything into ``folder`` (program workbook at its top, files in ``inbox/``).
+    ``edi``: the EDI senders' reports as EDI (None: :data:`EDI_REPORTS`); ``out["edi"]``
+    names each EDI sender's style."""
     folder = Path(folder)
     inbox = folder / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
@@ -107,7 +133,9 @@ def write_channel(
         _headers(frame, table).to_csv(path, index=False)
         out[name] = path
     out["mdf_claims"] = write_mdf_claims(channel, inbox, after=out["activities"])
-    out["reports"] = write_reports(channel, inbox, skip=skip)
+    senders = EdiReports(channel) if (EDI_REPORTS if edi is None else edi) else None
+    out["reports"] = write_reports(channel, inbox, skip=skip, edi=senders)
+    out["edi"] = {d: style.label for d, style in senders.styles.items()} if senders else {}
     planted = folder / "planted.json"
     planted.write_text(json.dumps(planted_summary(channel), indent=2, default=str))
     out["planted"] = planted

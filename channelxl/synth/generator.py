@@ -39,6 +39,7 @@ from channelxl.core.periods import Month
 from channelxl.synth import (
     distributor_codes,
     distributors,
+    edi_styles,
     enablement,
     fx,
     mdf_claims,
@@ -119,7 +120,8 @@ def generate(seed: int = DEFAULT_SEED, sizes: Sizes | None = None) -> Channel:
     claims, decisions, claims_planted = mdf_claims.draw(seed, months, activities)
 
     program = {
-        "distributors": dist.rows(),
+        # from countries and order only, no draws: who reports in EDI, and its EDI ID
+        "distributors": edi_styles.with_edi_ids(dist.rows()),
         "territories": dist.territory_rows,
         "products": prods.rows,
         "resellers": res.rows,
