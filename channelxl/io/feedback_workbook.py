@@ -283,6 +283,26 @@ def _sheets_copy(path: Path, wanted: dict[str, set[int]] | None, problems: int) 
     return copy
 
 
+def _edi_note(path: Path, outcome: dict) -> list[str]:
+    """What the feedback on an EDI file holds (there is no grid to mark)."""
+    try:
+        with open(path, "rb") as f:
+            if not is_edi(f.read(SNIFF_BYTES)):
+                return []
+    except OSError:
+        return []
+    whose = f", sent by {outcome['distributor']}" if outcome.get("distributor") else ""
+    return [
+        f"# Your EDI file {path.name}{whose}",
+        "The Issues sheet lists each problem where the EDI file has it: the interchange "
+        "control number, the transaction set or message, the segment (its position counted "
+        "from ST or UNH, and its id) and the element.",
+        "The acknowledgement sent with this workbook (997 for X12, CONTRL for EDIFACT) "
+        "answers the file's syntax; this workbook says what its lines mean for the program "
+        "(unknown products or resellers, dates, prices, duplicates).",
+    ]
+
+
 def _copy(path: Path, issues: list[Issue]) -> _Copy:
     """A workbook to annotate: the sender's own (values only) or their CSV on a sheet when
     small; the header and the problem lines or rows when large."""
@@ -368,10 +388,10 @@ def write_feedback(
     ordered = _in_order(issues)
     try:
         copy = _copy(path, ordered)
-    except Exception:  # unreadable: the Issues sheet alone
+    except Exception:  # unreadable, or EDI: the Issues sheet alone
         wb = Workbook()
         wb.remove(wb.active)
-        copy = _Copy(wb)
+        copy = _Copy(wb, _edi_note(path, outcome))
     _mark(copy, ordered)
     wb = copy.wb
     if FEEDBACK_ISSUES.title in wb.sheetnames:

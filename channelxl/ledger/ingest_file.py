@@ -81,6 +81,7 @@ class IngestResult:
     received_at: datetime | None = None  # when the vendor received it (core.received_dates)
     received_source: str | None = None  # how that is known
     acks: list[tuple[str, str]] = field(default_factory=list)  # EDI: (file name, text)
+    distributor: str | None = None  # whose report it is, when the file says (EDI: its sender)
 
     @property
     def ok(self) -> bool:
@@ -129,6 +130,7 @@ class IngestResult:
         return {
             "status": self.status,
             "kind": self.kind,
+            "distributor": self.distributor,
             "submission_id": self.submission_id,
             "lines_read": self.lines_read,
             "lines_loaded": self.lines_loaded,
@@ -245,6 +247,7 @@ def _load_edi(ledger, path, edi, *, digest, distributor, period, received, stric
         found=read_issues,
     )
     result.acks = acknowledgements(edi, path, result.sha256 or digest)
+    result.distributor = who
     return result
 
 
