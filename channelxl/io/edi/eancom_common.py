@@ -323,6 +323,20 @@ class ReportReader:
             self.ctx.problem("QUAN", why, seg, position, "QTY01-2", ack=ack)
         return value
 
+    def add_line(self, kind: str, fields: dict, seg: Segment, position: int) -> None:
+        """A report line from the QTY segment at ``position``, with the item's codes."""
+        self.line = Line(kind, fields, self.ctx.where(seg, position, "QTY01-2"), self.product)
+        self.message.lines.append(self.line)
+
+    def on_GIN(self, seg: Segment, position: int) -> None:
+        """GIN after QTY: serial numbers of the line just read."""
+        if self.line is None:
+            return
+        found = self.serials(seg, position)
+        if found:
+            old = self.line.fields.get("serial_numbers", ())
+            self.line.fields["serial_numbers"] = (*old, *found)  # type: ignore[misc]
+
     def serials(self, seg: Segment, position: int) -> tuple[str, ...]:
         """GIN+BN (serial numbers): each C208 is one id, or a range first:last that is
         expanded when both ends are numbers of the same length (at most 10,000 ids)."""

@@ -19,7 +19,6 @@ from typing import ClassVar
 
 from channelxl.io.edi.eancom_common import ReportReader
 from channelxl.io.edi.edifact_syntax import Segment
-from channelxl.io.edi.model import Line
 
 _HEAD = {k: "head" for k in ("DTM", "RFF", "NAD", "LOC", "CTA", "COM", "CUX", "FTX")}
 _SUMMARY = {"UNS": "sum", "CNT": "sum"}
@@ -94,10 +93,7 @@ class InventoryReportReader(ReportReader):
         }
         if self.header_location:
             fields["location"] = self.header_location
-        self.line = Line(
-            "inventory", fields, self.ctx.where(seg, position, "QTY01-2"), self.product
-        )
-        self.message.lines.append(self.line)
+        self.add_line("inventory", fields, seg, position)
 
     def on_INV(self, seg: Segment, position: int) -> None:
         """INV01 4501 movement direction (1 out of, 2 into inventory); without it INV04 4503
@@ -118,14 +114,6 @@ class InventoryReportReader(ReportReader):
             self.line.fields["activity"] = direction
         elif balance:
             self.line.fields["activity"] = "balance"
-
-    def on_GIN(self, seg: Segment, position: int) -> None:
-        if self.line is None:
-            return
-        found = self.serials(seg, position)
-        if found:
-            old = self.line.fields.get("serial_numbers", ())
-            self.line.fields["serial_numbers"] = (*old, *found)  # type: ignore[misc]
 
     def on_STS(self, seg: Segment, position: int) -> None:
         pass

@@ -23,7 +23,6 @@ from typing import ClassVar
 from channelxl.io.edi.eancom_common import END_CUSTOMER_PARTIES, ReportReader
 from channelxl.io.edi.eancom_values import parse_decimal
 from channelxl.io.edi.edifact_syntax import Segment
-from channelxl.io.edi.model import Line
 
 _HEAD = {"DTM": "head", "NAD": "head", "CTA": "head", "COM": "head", "RFF": "head", "CUX": "head"}
 _DETAIL = {"LOC": "loc", "UNS": "sum", "CNT": "sum"}
@@ -168,18 +167,7 @@ class SalesReportReader(ReportReader):
             fields["invoice_date"] = when
         if self.location:
             fields["location"] = self.location
-        self.line = Line(
-            "sell_through", fields, self.ctx.where(seg, position, "QTY01-2"), self.product
-        )
-        self.message.lines.append(self.line)
-
-    def on_GIN(self, seg: Segment, position: int) -> None:
-        if self.line is None:
-            return
-        found = self.serials(seg, position)
-        if found:
-            old = self.line.fields.get("serial_numbers", ())
-            self.line.fields["serial_numbers"] = (*old, *found)  # type: ignore[misc]
+        self.add_line("sell_through", fields, seg, position)
 
     def finish(self, unt: Segment | None, position: int | None) -> None:
         super().finish(unt, position)
