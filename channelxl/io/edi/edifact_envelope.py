@@ -74,6 +74,24 @@ class _Reading:
         self.pending: list[Problem] = []
 
     # ------------------------------------------------------------ problems
+    def trailer(self, seg, tag, opener, what, holder, count, reference) -> None:
+        """A trailer's checks: its count (element 1, syntax error 29) and its reference
+        (element 2, the opener's, syntax error 28)."""
+        if seg.get(1) != str(count):
+            self.envelope(
+                f"{tag} says {seg.get(1) or '(nothing)'} {what}, {holder} has {count}",
+                seg,
+                f"{tag}01",
+                ack="29",
+            )
+        if seg.get(2) != reference:
+            self.envelope(
+                f"{tag} reference {seg.get(2)!r} differs from {opener}'s {reference!r}",
+                seg,
+                f"{tag}02",
+                ack="28",
+            )
+
     def envelope(self, text: str, seg: Segment | None, element: str | None = None,
                  ack: str | None = None, severity: str = "error", tag: str = "") -> None:  # fmt: skip
         ic = self.ic or (self.done[-1] if self.done else None)
@@ -249,21 +267,7 @@ class _Reading:
         assert self.ic is not None
         if seg.get(1).isdigit():
             self.ic.counts[self.group] = int(seg.get(1))
-        if seg.get(1) != str(self.group_messages):
-            self.envelope(
-                f"UNE says {seg.get(1) or '(nothing)'} messages, the group has "
-                f"{self.group_messages}",
-                seg,
-                "UNE01",
-                ack="29",
-            )
-        if seg.get(2) != self.group:
-            self.envelope(
-                f"UNE reference {seg.get(2)!r} differs from UNG's {self.group!r}",
-                seg,
-                "UNE02",
-                ack="28",
-            )
+        self.trailer(seg, "UNE", "UNG", "messages", "the group", self.group_messages, self.group)
         self.group = None
 
     def on_unh(self, seg: Segment) -> None:
@@ -376,20 +380,7 @@ class _Reading:
                 ic.counts["UNZ01"] = int(unz.get(1))
             expected = len(ic.groups) if ic.groups else self.messages
             what = "groups" if ic.groups else "messages"
-            if unz.get(1) != str(expected):
-                self.envelope(
-                    f"UNZ says {unz.get(1) or '(nothing)'} {what}, the interchange has {expected}",
-                    unz,
-                    "UNZ01",
-                    ack="29",
-                )
-            if unz.get(2) != ic.control:
-                self.envelope(
-                    f"UNZ reference {unz.get(2)!r} differs from UNB's {ic.control!r}",
-                    unz,
-                    "UNZ02",
-                    ack="28",
-                )
+            self.trailer(unz, "UNZ", "UNB", what, "the interchange", expected, ic.control)
         if self.tok.undecodable > self.undecodable_at_open:
             self.envelope(
                 f"{self.tok.undecodable - self.undecodable_at_open} segments hold characters "
