@@ -8,6 +8,8 @@ are not installed. Without soffice the tests that need it are skipped, saying wh
 from __future__ import annotations
 
 import csv
+import os
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -65,3 +67,22 @@ def cell(sheets: dict[str, list[list[str]]], sheet: str, ref: str) -> str:
         return rows[row - 1][column_index_from_string(col) - 1]
     except IndexError:
         return ""
+
+
+def drop_to_nobody() -> None:
+    """In the child, before it runs: become ``nobody`` (unopkg refuses root)."""
+    nobody = pwd.getpwnam("nobody")
+    os.setgroups([])
+    os.setgid(nobody.pw_gid)
+    os.setuid(nobody.pw_uid)
+
+
+def office_user(work: Path):
+    """The ``preexec_fn`` that runs LibreOffice as the user the tests use: as root, ``work``
+    (and all in it) is given to ``nobody`` and the child becomes ``nobody``; else None."""
+    if os.geteuid() != 0:
+        return None
+    nobody = pwd.getpwnam("nobody")
+    for p in [work, *work.rglob("*")]:
+        os.chown(p, nobody.pw_uid, nobody.pw_gid)
+    return drop_to_nobody

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 import shutil
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from xml.etree import ElementTree
 
 import pytest
 from helpers import run_cli
+from office import drop_to_nobody, office_user
 
 import channelxl
 from channelxl.excel import REGISTRY, chx_rebate
@@ -61,12 +61,7 @@ def _office_missing() -> str | None:
     if office != sys.version_info[:2]:  # the add-in refuses then, saying so in each cell
         return f"LibreOffice's Python is {office}, these tests' Python {sys.version_info[:2]}"
     if os.geteuid() == 0:  # LibreOffice runs as nobody: it must read channelxl and its libraries
-        nobody = pwd.getpwnam("nobody")
-
-        def drop():
-            os.setgroups([])
-            os.setgid(nobody.pw_gid)
-            os.setuid(nobody.pw_uid)
+        drop = drop_to_nobody
 
         folders = [Path(channelxl.__file__).parent, Path(_site_packages())]
         for folder in folders:
@@ -236,16 +231,7 @@ def calc_results():
         spec, expected = _spec(work / "recomputed.ods")
         (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         env = {**os.environ, "HOME": str(work)}
-        drop = None
-        if os.geteuid() == 0:  # unopkg refuses root: LibreOffice runs as nobody here
-            nobody = pwd.getpwnam("nobody")
-            for p in [work, *work.rglob("*")]:
-                os.chown(p, nobody.pw_uid, nobody.pw_gid)
-
-            def drop():
-                os.setgroups([])
-                os.setgid(nobody.pw_gid)
-                os.setuid(nobody.pw_uid)
+        drop = office_user(work)  # unopkg refuses root: LibreOffice runs as nobody here
 
         unopkg = [shutil.which("unopkg"), "add", "--force", "--suppress-license", str(oxt)]
         unopkg.append(f"-env:UserInstallation={profile.as_uri()}")

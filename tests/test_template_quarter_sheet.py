@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 import shutil
 import subprocess
 import tempfile
@@ -24,6 +23,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from helpers import ledger_snapshot
+from office import office_user
 
 from channelxl.commands.template import write_templates
 from channelxl.core.money import round_cents
@@ -249,16 +249,7 @@ def _in_libreoffice(xlsx: Path, read: list[str], typed: list) -> dict:
         spec = {"xlsx": str(work / "t.xlsx"), "sheet": QUARTER_SHEET, "read": read, "type": typed}
         (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         (work / "driver.py").write_text(DRIVER, encoding="utf-8")
-        drop = None
-        if os.geteuid() == 0:
-            nobody = pwd.getpwnam("nobody")
-            for p in [work, *work.rglob("*")]:
-                os.chown(p, nobody.pw_uid, nobody.pw_gid)
-
-            def drop():
-                os.setgroups([])
-                os.setgid(nobody.pw_gid)
-                os.setuid(nobody.pw_uid)
+        drop = office_user(work)
 
         done = subprocess.run(
             [OFFICE_PYTHON, str(work / "driver.py"), str(work / "p"), str(work / "spec.json"),
