@@ -29,7 +29,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from channelxl.io.table_sheets import BAD_FILL, sheet_title, write_value
+from channelxl.io.table_sheets import BAD_FILL, print_pages_across, sheet_title, write_value
 from channelxl.schema.outputs import MONEY
 
 TITLE = "Recompute"
@@ -63,7 +63,6 @@ INTRO = (
     "Agree: yes when it equals the statement's Amount to the cent. See How to read.",
 )
 # A4 landscape less 0.75 in margins each side, in pixels at 96 dpi; printed at 80 % or more
-PRINTABLE_PX, PRINT_SCALE = (297 - 2 * 0.75 * 25.4) / 25.4 * 96, 80
 
 
 @dataclass
@@ -219,18 +218,6 @@ def write_recompute(wb, cells: RecomputeCells, rows: list[dict], currency: str) 
 
 
 def _print_across(ws) -> None:
-    """Landscape A4, the distributor and amounts (A:D) on every page, as many pages across
-    as the columns need at about ``PRINT_SCALE`` percent; each program starts a page."""
-    room = PRINTABLE_PX * 100 / PRINT_SCALE
-    px = [w * 7 + 5 for w in WIDTHS.values()]  # Excel's character width + padding
-    title = sum(px[:VERDICT])
-    pages, used = 1, 0.0
-    for width in px:
-        if used and used + width > room:
-            pages, used = pages + 1, title
-        used += width
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = pages, 0
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.print_title_cols = f"A:{get_column_letter(VERDICT)}"
+    """The distributor and amounts (A:D) on every page, pages across as the columns need
+    (``io.table_sheets.print_pages_across``); each program starts a page (row breaks)."""
+    print_pages_across(ws, len(WIDTHS), (1, VERDICT))

@@ -26,6 +26,7 @@ from channelxl.io.mdf_workbook import MdfTables, write_mdf
 from channelxl.io.recompute_sheet import TITLE as RECOMPUTE
 from channelxl.io.recompute_sheet import RecomputeCells, write_recompute
 from channelxl.io.table_sheets import (
+    print_pages_across,
     save_atomically,
     write_table_sheet,
     write_text_sheet,
@@ -152,40 +153,16 @@ def _per_row_formats(ws, table, rows: list[dict]) -> None:
                 cell.number_format = PER_UNIT if units else PERCENT
 
 
-# A4 landscape less openpyxl's default margins (0.75 in each side), in pixels at 96 dpi
-PRINTABLE_PX = (297 - 2 * 0.75 * 25.4) / 25.4 * 96
-PRINT_SCALE = 80  # percent: the smallest print a controller reads without a glass
 PRINT_TITLE = ("program_id", "program")  # repeated at the left of every page
 
 
-def _column_px(ws, j: int) -> float:
-    """A column's printed width in pixels: Excel's character width (7 px) + padding."""
-    width = ws.column_dimensions[get_column_letter(j)].width or 8.43
-    return width * 7 + 5
-
-
 def _print_in_pages(ws, table) -> None:
-    """Landscape, the header row and the program on every page, and as many pages across
-    as the columns need at about ``PRINT_SCALE`` (counted in whole columns): pages read left
-    to right instead of 36 columns shrunk onto one. "Fit to N pages wide" rather than
-    manual breaks, so a program whose fonts are wider than Excel's still breaks between
-    columns and never prints one column per page."""
+    """The header row and the program on every page, pages across as the columns need
+    (``io.table_sheets.print_pages_across``)."""
     fields = table.fields
     first, last = (fields.index(f) + 1 for f in PRINT_TITLE)
-    room = PRINTABLE_PX * 100 / PRINT_SCALE
-    title = sum(_column_px(ws, j) for j in range(first, last + 1))
-    pages, used = 1, 0.0
-    for j in range(1, len(fields) + 1):
-        px = _column_px(ws, j)
-        if used and used + px > room:
-            pages, used = pages + 1, title
-        used += px
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = pages, 0
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    print_pages_across(ws, len(fields), (first, last))
     ws.print_title_rows = "1:1"
-    ws.print_title_cols = f"{get_column_letter(first)}:{get_column_letter(last)}"
 
 
 def write_statement(

@@ -295,3 +295,36 @@ def save_atomically(wb: Workbook, path) -> Path:
             FILE_KEPT,
         ) from exc
     return write_atomically(path, buffer.getvalue())
+
+
+# A4 landscape less openpyxl's default margins (0.75 in each side), in pixels at 96 dpi
+PRINTABLE_PX = (297 - 2 * 0.75 * 25.4) / 25.4 * 96
+PRINT_SCALE = 80  # percent: the smallest print a controller reads without a glass
+
+
+def column_px(ws, j: int) -> float:
+    """A column's printed width in pixels: Excel's character width (7 px) + padding."""
+    width = ws.column_dimensions[get_column_letter(j)].width or 8.43
+    return width * 7 + 5
+
+
+def print_pages_across(ws, columns: int, titles: tuple[int, int]) -> None:
+    """Landscape A4, columns ``titles`` (first, last; 1-based) repeated at the left of every
+    page, and as many pages across as the sheet's first ``columns`` need at about
+    ``PRINT_SCALE`` percent, counted in whole columns: pages read left to right instead of
+    every column shrunk onto one. "Fit to N pages wide" rather than manual breaks, so a
+    program whose fonts are wider than Excel's still breaks between columns."""
+    first, last = titles
+    room = PRINTABLE_PX * 100 / PRINT_SCALE
+    title = sum(column_px(ws, j) for j in range(first, last + 1))
+    pages, used = 1, 0.0
+    for j in range(1, columns + 1):
+        px = column_px(ws, j)
+        if used and used + px > room:
+            pages, used = pages + 1, title
+        used += px
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = pages, 0
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.print_title_cols = f"{get_column_letter(first)}:{get_column_letter(last)}"
