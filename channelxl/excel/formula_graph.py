@@ -85,27 +85,34 @@ def parse_problems(formulas, cells: dict[Cell, str], known) -> dict[Cell, str]:
     """Formula cells the engine cannot read, or that call functions it does not know."""
     problems = {}
     parser = formulas.Parser()
+    said: dict[str, str | None] = {}  # by the formula's shape: a column of one formula parses once
     for cell, formula in cells.items():
-        try:
-            tokens, _ = parser.ast(formula if formula.startswith("=") else f"={formula}")
-        except Exception as exc:  # the parser raises many kinds
-            problems[cell] = (
-                f"the formula engine cannot read it ({exc.args[0] if exc.args else exc})"
-            )
-            continue
-        if any(type(t).__name__ == "Range" and "]" in str(t.name) for t in tokens):
-            problems[cell] = "reads another workbook, which channelxl calc does not open"
-            continue
-        unknown = sorted(
-            {
-                t.name
-                for t in tokens
-                if type(t).__name__ in ("Function", "Lambda") and not known(t.name)
-            }
-        )
-        if unknown:
-            problems[cell] = f"calls {', '.join(unknown)}, which the formula engine does not know"
+        shape = _ROW_NUMBER.sub("1", formula)
+        if shape not in said:
+            said[shape] = _problem(parser, formula, known)
+        if said[shape]:
+            problems[cell] = said[shape]
     return problems
+
+
+# the row number of a cell reference (E17, $E$17), not the digits of a function name (LOG10()
+_ROW_NUMBER = re.compile(r"(?<=[A-Z$])\d+(?![\d(])")
+
+
+def _problem(parser, formula: str, known) -> str | None:
+    """Why the engine cannot compute ``formula`` (its references aside), or None."""
+    try:
+        tokens, _ = parser.ast(formula if formula.startswith("=") else f"={formula}")
+    except Exception as exc:  # the parser raises many kinds
+        return f"the formula engine cannot read it ({exc.args[0] if exc.args else exc})"
+    if any(type(t).__name__ == "Range" and "]" in str(t.name) for t in tokens):
+        return "reads another workbook, which channelxl calc does not open"
+    unknown = sorted(
+        {t.name for t in tokens if type(t).__name__ in ("Function", "Lambda") and not known(t.name)}
+    )
+    if unknown:
+        return f"calls {', '.join(unknown)}, which the formula engine does not know"
+    return None
 
 
 def reads(model, cells: dict[Cell, str], titles: Titles) -> dict[Cell, set[Cell]]:
