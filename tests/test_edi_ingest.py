@@ -371,3 +371,19 @@ def test_a_test_interchange_is_never_loaded(edi_workspace, small_channel):
         r = ingest_file(led, path, today=TODAY)
         assert r.status == "refused" and ledger_snapshot(led) == before
     assert any("marked as a test (ISA15 is T)" in i.message for i in r.issues)
+
+
+def test_an_edi_file_saved_as_utf16_loads_and_a_broken_one_says_what_edi_must_be(
+    edi_workspace, small_channel
+):
+    ws, reseller = edi_workspace, _reseller(small_channel, "D001")["reseller_id"]
+    a = _product(small_channel, 0)
+    text = x12_867([("SS", "INV-1", "05", reseller, [(3, f"VP*{a['sku']}", "1500.00")])])
+    (ws.inbox / "unicode.edi").write_bytes(text.encode("utf-16"))  # Windows "Unicode"
+    (ws.inbox / "garbled.edi").write_bytes(b"\x00\x01 not an interchange \xff" * 20)
+    with ws.open_ledger() as led:
+        run = ingest(led, inbox=ws.inbox, today=TODAY)
+    by_name = {r.path.rsplit("/", 1)[-1]: r for r in run.results}
+    assert by_name["unicode.edi"].status == "accepted" and by_name["unicode.edi"].lines_loaded == 1
+    garbled = by_name["garbled.edi"]
+    assert garbled.status == "refused" and "must start with its interchange" in garbled.message

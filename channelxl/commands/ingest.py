@@ -55,6 +55,7 @@ STATUSES = ("accepted", "held", "duplicate", "refused")
 ANSWERED = {"accepted": "processed", "duplicate": "processed", "refused": "refused", "held": "held"}
 DECIDED = {True: "processed", False: "rejected"}
 
+EDI_SUFFIXES = {".edi", ".x12", ".edifact", ".dat"}  # EDI is known by its content; the name hints
 ARCHIVES = {".zip", ".7z", ".rar", ".gz", ".tgz", ".tar", ".bz2", ".xz"}
 # what a file that is not a report most likely is, to say so to its sender
 NOT_REPORTS = {
@@ -144,6 +145,12 @@ def not_a_report(path: Path) -> IngestResult | None:
     )
     if suffix in ARCHIVES:
         how = "unpack it and send each report in it on its own"
+    elif suffix in EDI_SUFFIXES:
+        how = (
+            "an EDI report must start with its interchange, ISA (X12) or UNA / UNB "
+            "(EDIFACT), as text: save it again from the EDI system, or send the monthly "
+            "report template filled in"
+        )
     elif suffix == ".msg":  # the analyst saved it: say what channelxl does read
         how = (
             "save the message as .eml (its attachments are then loaded, each received "

@@ -4,6 +4,7 @@ bytes, whatever its name, and reads it with the reader of its standard."""
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,11 +22,21 @@ class EdiFile:
     interchanges: list[Interchange]
 
 
+def _utf16(head: bytes) -> str | None:
+    """The codec of a file saved as UTF-16 with its byte order mark (Windows "Unicode")."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
 def is_edi(head: bytes) -> Standard | None:
-    """``"X12"`` or ``"EDIFACT"`` when the first bytes of a file open an interchange."""
+    """``"X12"`` or ``"EDIFACT"`` when the first bytes of a file open an interchange
+    (UTF-16 with its byte order mark read as the text it holds)."""
     from channelxl.io.edi.edifact import is_edifact
     from channelxl.io.edi.x12 import is_x12
 
+    if _utf16(head):
+        head = head[: len(head) - len(head) % 2].decode("utf-16", "replace").encode()
     if is_x12(head):
         return "X12"
     if is_edifact(head):
@@ -51,6 +62,9 @@ def read_edi(path: Path) -> EdiFile | None:
             f"({MAX_EDI_BYTES >> 20} MB): send the reports as one interchange per month",
         )
     data = path.read_bytes()
+    codec = _utf16(head)
+    if codec:  # the readers take text: decoded here, whole
+        data = data.decode(codec, "replace")
     if standard == "X12":
         from channelxl.io.edi.x12 import read_x12
 
