@@ -167,6 +167,41 @@ def test_unknown_codes_are_quarantined_and_located_in_edi_terms(edi_workspace, s
     assert "NOBODY-9" in reseller_issue.message and "92" in reseller_issue.message
 
 
+def test_a_value_the_layout_refuses_quarantines_each_line_that_carries_it(
+    edi_workspace, small_channel
+):
+    # the same unreadable country on two invoices: each of their lines is quarantined with
+    # its own location (values are parsed once per distinct value, problems told per line)
+    ws, reseller = edi_workspace, _reseller(small_channel, "D001")["reseller_id"]
+    a = _product(small_channel, 0)
+    groups = [
+        ("SS", "INV-1", "05", reseller, [(3, f"VP*{a['sku']}", "1500.00")]),
+        ("SS", "INV-2", "06", reseller, [(2, f"VP*{a['sku']}", "1500.00")]),
+        ("SS", "INV-3", "07", reseller, [(1, f"VP*{a['sku']}", "1500.00")]),
+    ]
+    segments = int(x12_867(groups).split("~\nSE*")[1].split("*")[0])
+    text = x12_867(groups, se_count=segments + 2)  # two N4 segments added below
+    text = text.replace(
+        f"N1*BY*R*92*{reseller}~\nQTY*39*2", f"N1*BY*R*92*{reseller}~\nN4*X**0*XX~\nQTY*39*2"
+    ).replace(f"N1*BY*R*92*{reseller}~\nQTY*39*1", f"N1*BY*R*92*{reseller}~\nN4*X**0*XX~\nQTY*39*1")
+    path = ws.root / "feb.x12"
+    path.write_text(text)
+    assert not read_x12(text, "feb.x12")[0].messages[0].problems
+    with ws.open_ledger() as led:
+        r = ingest_file(led, path, today=TODAY)
+        loaded = led.con.execute("SELECT invoice_number FROM sell_through").fetchall()
+    assert r.status == "accepted" and r.lines_loaded == 1 and r.quarantined == 2, r.summary()
+    assert loaded == [("INV-1",)]
+    bad = [i for i in r.issues if i.severity == "error"]
+    assert len(bad) == 2 and all("XX" in i.message for i in bad), bad
+    # ST BPT CUR DTM DTM N1 | PTD DTM N1 QTY LIN UIT | PTD DTM N1 N4 QTY (17) LIN UIT |
+    # PTD DTM N1 N4 QTY (24)
+    assert [i.where for i in bad] == [
+        "feb.x12, interchange 000000101, transaction set 0001, segment 17 (QTY), Reseller Country",
+        "feb.x12, interchange 000000101, transaction set 0001, segment 24 (QTY), Reseller Country",
+    ]
+
+
 def test_a_transaction_set_with_a_wrong_count_is_rejected_whole(edi_workspace, small_channel):
     ws, reseller = edi_workspace, _reseller(small_channel, "D001")["reseller_id"]
     a = _product(small_channel, 0)

@@ -202,6 +202,7 @@ class Resolver:
             _put(own[GLN], GLN, gln, reseller_id)
             _put(own[DUNS], DUNS, duns, reseller_id)
         self._own = own
+        self._answers: dict[tuple, Answer] = {}
         self._rows: dict[tuple[str | None, str], dict[str, str]] = {}
         for r in references:
             _put(
@@ -240,6 +241,19 @@ class Resolver:
         return self._resolve(RESELLER, distributor, codes, standard)
 
     def _resolve(self, kind, distributor, codes, standard) -> Answer:
+        # a report names the same few hundred products and resellers on a million lines:
+        # each distinct set of codes is worked out once (the answer depends on nothing else)
+        try:
+            return self._answers[(kind, distributor, codes, standard)]
+        except KeyError:
+            answer = self._answers[(kind, distributor, codes, standard)] = self._work_out(
+                kind, distributor, codes, standard
+            )
+            return answer
+        except TypeError:  # codes that cannot be a key: worked out every time
+            return self._work_out(kind, distributor, codes, standard)
+
+    def _work_out(self, kind, distributor, codes, standard) -> Answer:
         if standard not in STANDARDS:
             raise ValueError(f"standard must be one of {STANDARDS}, not {standard!r}")
         if not codes:

@@ -58,16 +58,44 @@ INVENTORY_TYPES = ("852", "INVRPT")
 NOT_SOLD = ("return_to_vendor",)  # X12 PTD RV: stock sent back to the vendor
 
 
+SOLD_FIELDS = (
+    "distributor_id",
+    "period",
+    "invoice_date",
+    "invoice_number",
+    "reseller_id",
+    "reseller_name",
+    "reseller_country",
+    "end_customer_name",
+    "end_customer_country",
+    "end_customer_segment",
+    "sku",
+    "quantity",
+    "unit_price",
+    "currency",
+    "deal_registration_id",
+)
+STOCK_FIELDS = ("distributor_id", "period", "sku", "on_hand", "in_transit")
+
+
 @dataclass
 class EdiRows:
-    """One report part from EDI: rows of the layout's fields (values as read), where each
-    came from, and how many report lines were read for it (some may have been left out)."""
+    """One report part from EDI: its rows (a tuple of values as read, in the order of
+    ``fields``: a million rows as dicts would hold a dict each), where each came from, and
+    how many report lines were read for it (some may have been left out)."""
 
     standard: str
-    rows: list[dict] = field(default_factory=list)
+    fields: tuple[str, ...]
+    rows: list[tuple] = field(default_factory=list)
     places: list[Where] = field(default_factory=list)
     left_out: int = 0  # lines quarantined before loading (a code naming nothing)
     months: set[str] = field(default_factory=set)  # the months its messages report
+
+    def columns(self) -> dict[str, list]:
+        """The values of each field, a column at a time."""
+        if not self.rows:
+            return {name: [] for name in self.fields}
+        return dict(zip(self.fields, map(list, zip(*self.rows, strict=True)), strict=True))
 
     @property
     def read(self) -> int:
@@ -114,7 +142,7 @@ def edi_parts(
             issues += [problem_issue(path, p, standard) for p in message.problems]
     who = _distributor(ledger, path, edi, distributor)
     codes = resolver(ledger)
-    sold, stock = EdiRows(standard), EdiRows(standard)
+    sold, stock = EdiRows(standard, SOLD_FIELDS), EdiRows(standard, STOCK_FIELDS)
     stock_lines: list[tuple[str, str, Line]] = []
     for interchange in edi.interchanges:
         broken = any(p.severity == "error" for p in interchange.problems)
@@ -292,24 +320,24 @@ def _sold_line(path, codes, who, month, m: Message, line: Line, out: EdiRows, is
         out.left_out += 1
         return
     out.rows.append(
-        {
-            "distributor_id": who,
-            "period": month,
-            "invoice_date": f.get("invoice_date"),
-            "invoice_number": f.get("invoice_number"),
-            "reseller_id": reseller,
-            "reseller_name": f.get("reseller_name"),
-            "reseller_country": f.get("reseller_country"),
-            "end_customer_name": f.get("end_customer_name"),
-            "end_customer_country": f.get("end_customer_country"),
-            "end_customer_segment": f.get("end_customer_segment"),
-            "sku": sku,
-            "quantity": f.get("quantity"),
-            "unit_price": f.get("unit_price"),
-            "currency": f.get("currency") or m.currency,
-            "deal_registration_id": f.get("deal_registration_id"),
-        }
-    )
+        (
+            who,
+            month,
+            f.get("invoice_date"),
+            f.get("invoice_number"),
+            reseller,
+            f.get("reseller_name"),
+            f.get("reseller_country"),
+            f.get("end_customer_name"),
+            f.get("end_customer_country"),
+            f.get("end_customer_segment"),
+            sku,
+            f.get("quantity"),
+            f.get("unit_price"),
+            f.get("currency") or m.currency,
+            f.get("deal_registration_id"),
+        )
+    )  # in the order of SOLD_FIELDS
     out.places.append(line.where)
 
 
@@ -356,50 +384,88 @@ def _stock_rows(path, codes, who, lines, out: EdiRows, issues) -> None:
             )
         )
     for key, row in sums.items():
-        out.rows.append(row)
+        out.rows.append(tuple(row[name] for name in STOCK_FIELDS))
         out.places.append(first[key])
 
 
 def insert_edi(load: PartLoad, part: EdiRows) -> tuple[int, list[Issue], list[int]]:
     """Check each value with the layout's cell parsers and insert the good rows; returns
     the report lines read, the values that could not be read (located), and the index in
-    ``part.rows`` of each row inserted."""
+    the part's rows of each row inserted.
+
+    Column by column, each distinct value parsed once: a million lines carry a few
+    thousand distinct prices, dates and names, and the parsers are pure."""
     table = load.table
-    parsers = [
-        (c, column_parser(Column(c.name, c.type, c.help, required=False, allowed=c.allowed)))
-        for c in table.columns
-    ]
-    issues, keep, columns = [], [], {c.field: [] for c in table.columns}
-    for k, row in enumerate(part.rows):
-        parsed, ok = {}, True
-        for column, parse in parsers:
-            value = row.get(column.field)
-            if isinstance(value, Decimal):
-                value = float(value) if column.type == "int" else value
-            try:
-                parsed[column.field] = None if value is None else parse(value)
-            except CellError as exc:
-                ok = False
-                issues.append(
-                    Issue(
-                        column.issue_code,
-                        str(exc),
-                        ERROR,
-                        load.path.name,
-                        column=column.name,
-                        **place(part.places[k], part.standard),
-                    )
-                )
-        if ok:
-            keep.append(k)
-            for name, value in parsed.items():
-                columns[name].append(value)
-    frame = frame_for_insert(pd.DataFrame(columns, dtype=object), table)
+    count = len(part.rows)
+    given = part.columns()
+    found: list[tuple[int, int, Issue]] = []  # (row, column): issues in the file's order
+    bad: set[int] = set()
+    columns: dict[str, list] = {}
+    for ci, column in enumerate(table.columns):
+        parse = column_parser(
+            Column(column.name, column.type, column.help, required=False, allowed=column.allowed)
+        )
+        whole = column.type == "int"
+
+        def read(value, parse=parse, whole=whole):
+            return parse(float(value) if whole and isinstance(value, Decimal) else value)
+
+        raw = given.pop(column.field, None) or [None] * count
+        try:
+            distinct = set(raw)
+        except TypeError:  # a value that cannot be a key: each parsed on its own
+            distinct = None
+        parsed: dict = {}
+        failed: dict = {}
+        for value in distinct if distinct is not None else ():
+            if value is not None:
+                try:
+                    parsed[value] = read(value)
+                except CellError as exc:
+                    failed[value] = exc
+        if distinct is None or failed:
+            values = []
+            for k, value in enumerate(raw):
+                try:
+                    if value is None:
+                        got = None
+                    elif distinct is None:
+                        got = read(value)
+                    elif value in failed:
+                        raise failed[value]
+                    else:
+                        got = parsed[value]
+                except CellError as exc:
+                    bad.add(k)
+                    got = None
+                    found.append((k, ci, _value_issue(load, part, k, column, exc)))
+                values.append(got)
+        else:
+            get = parsed.get
+            values = [get(value) for value in raw]  # None stays None
+        columns[column.field] = values
+    keep = [k for k in range(count) if k not in bad]
+    frame = pd.DataFrame(columns, dtype=object)
+    if bad:
+        frame = frame.iloc[keep].reset_index(drop=True)
+    frame = frame_for_insert(frame, table)
     con = load.ledger.con
     con.register("incoming", frame)
     con.execute(insert_sql(lines_table(table), "incoming", table, load.sid))
     con.unregister("incoming")
-    return part.read, issues, keep
+    found.sort(key=lambda f: f[:2])
+    return part.read, [issue for _, _, issue in found], keep
+
+
+def _value_issue(load: PartLoad, part: EdiRows, k: int, column, exc: CellError) -> Issue:
+    return Issue(
+        column.issue_code,
+        str(exc),
+        ERROR,
+        load.path.name,
+        column=column.name,
+        **place(part.places[k], part.standard),
+    )
 
 
 def acknowledgements(edi: EdiFile, path: Path, digest) -> list[tuple[str, str]]:
