@@ -255,6 +255,21 @@ def test_functional_groups_are_counted_and_named_in_the_acknowledgement():
     ]
 
 
+def test_a_cancelling_message_is_marked_and_an_original_is_not():
+    def message(function: str):
+        text = (
+            "UNB+UNOC:3+S:ZZZ+R:ZZZ+261201:0800+C1'"
+            f"UNH+1+SLSRPT:D:96A:UN:EAN004'BGM+73E+X+{function}'DTM+90:20261101:102'"
+            "DTM+91:20261130:102'LOC+162+L::92'LIN+1++4012345678901:SRV'QTY+153:1'UNT+8+1'"
+            "UNZ+1+C1'"
+        )
+        (ic,) = read_edifact(text, "c.edi")
+        return ic.messages[0]
+
+    assert message("1").cancels  # BGM03 1225 = 1: cancellation
+    assert not message("9").cancels and not message("5").cancels  # original, replace
+
+
 def test_syntax_level_b_separators_without_una():
     text = (
         "UNB\x1dUNOB\x1f3\x1dS\x1dR\x1d261201\x1f0800\x1dB1\x1c"

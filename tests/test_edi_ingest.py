@@ -281,6 +281,37 @@ def test_a_later_report_for_the_month_supersedes_the_earlier(edi_workspace, smal
         ).fetchone() == (9,)
 
 
+def test_a_cancelling_867_withdraws_the_month_and_is_held_for_the_analyst(
+    edi_workspace, small_channel
+):
+    # BPT01 01: the distributor withdraws its February report. Its repeated lines are not a
+    # report: the month would have no sell-through, so the file is held, never applied
+    ws, reseller = edi_workspace, _reseller(small_channel, "D001")["reseller_id"]
+    a = _product(small_channel, 0)
+    groups = [("SS", "I-1", "05", reseller, [(3, f"VP*{a['sku']}", "1500")])]
+    first, cancel = ws.root / "feb.x12", ws.root / "feb-cancel.x12"
+    first.write_text(x12_867(groups))
+    text = x12_867(groups, control="000000102").replace("BPT*00*", "BPT*01*")
+    cancel.write_text(text)
+    assert read_x12(text, cancel.name)[0].messages[0].cancels
+    with ws.open_ledger() as led:
+        v1 = ingest_file(led, first, today=TODAY)
+        before = ledger_snapshot(led)
+        v2 = ingest_file(led, cancel, today=TODAY)
+        assert v2.status == "held" and v2.superseded == [] and ledger_snapshot(led) != before
+        assert led.con.execute(
+            "SELECT sum(quantity) FROM sell_through WHERE distributor_id = 'D001'"
+        ).fetchone() == (3,)  # the held file changed nothing in force
+    note = next(i for i in v2.issues if "cancels" in i.message)
+    assert note.severity == "warning" and "2025-02" in note.message
+    assert "1 line(s) it repeats were not loaded" in note.message
+    assert note.where == (
+        "feb-cancel.x12, interchange 000000102, transaction set 0001, segment 2 (BPT), "
+        "element BPT01"
+    )
+    assert v1.submission_id != v2.submission_id
+
+
 def test_an_852_gives_one_stock_row_per_sku_its_locations_summed(edi_workspace, small_channel):
     ws = edi_workspace
     a, b = _product(small_channel, 0), _product(small_channel, 1)

@@ -108,8 +108,7 @@ def place(where: Where, standard: str) -> dict:
     """An EDI location in the issue records' fields (``issues.EDI_PLACE``)."""
     container = f"interchange {where.interchange}"
     if where.message:
-        noun = "transaction set" if standard == "X12" else "message"
-        container += f", {noun} {where.message}"
+        container += f", {_kind(standard)} {where.message}"
     if where.position is not None:
         segment = f"segment {where.position} ({where.segment})"
     else:
@@ -157,6 +156,10 @@ def edi_parts(
                 continue
             month = _month(path, message, period, standard, issues)
             if month is None:
+                continue
+            if message.cancels:  # the month's report withdrawn: a report of nothing
+                issues.append(_cancellation(path, interchange, message, month, standard))
+                (sold if message.type in SELL_THROUGH_TYPES else stock).months.add(month)
                 continue
             if message.type in SELL_THROUGH_TYPES:
                 sold.months.add(month)
@@ -223,7 +226,7 @@ def _distributor(ledger: Ledger, path: Path, edi: EdiFile, given: str | None) ->
 
 
 def _left_out(path, ic: Interchange, m: Message, standard: str, broken: bool) -> Issue:
-    noun = "transaction set" if standard == "X12" else "message"
+    noun = _kind(standard)
     why = (
         "its interchange's envelope is in error"
         if broken
@@ -237,6 +240,27 @@ def _left_out(path, ic: Interchange, m: Message, standard: str, broken: bool) ->
         path.name,
         **place(where, standard),
     )
+
+
+def _cancellation(path, ic: Interchange, m: Message, month: str, standard: str) -> Issue:
+    flag = "BPT01 is 01" if standard == "X12" else "BGM03 is 1"
+    what = "sell-through" if m.type in SELL_THROUGH_TYPES else "inventory"
+    lines = f"; the {len(m.lines):,} line(s) it repeats were not loaded" if m.lines else ""
+    return Issue(
+        "EDI",
+        f"{_kind(standard)} {m.control} cancels the {what} report for {month} ({flag}){lines}: "
+        f"{month} now has no {what} from this distributor (a month that had lines is held "
+        "until you accept or reject this file); send a new report to replace it",
+        WARNING,
+        path.name,
+        column=flag[:5],
+        # the heading segment that says so: second in the set or message, after ST / UNH
+        **place(Where(ic.control, m.group, m.control, 2, flag[:3]), standard),
+    )
+
+
+def _kind(standard: str) -> str:
+    return "transaction set" if standard == "X12" else "message"
 
 
 def _test_interchange(path, ic: Interchange, standard: str) -> Issue:

@@ -174,7 +174,9 @@ class ReportReader:
 
     # ---------------------------------------------------------------- shared handlers
     def on_BGM(self, seg: Segment, position: int) -> None:
-        pass
+        # BGM03 message function (1225): 1 cancellation; 9 original, 5 replace...
+        if seg.get(3) == "1":
+            self.message.cancels = True
 
     def on_CUX(self, seg: Segment, position: int) -> None:
         cur = seg.get(1, 2)

@@ -52,6 +52,7 @@ class InventoryReportReader(ReportReader):
         self.header_location: str | None = None
 
     def on_BGM(self, seg: Segment, position: int) -> None:
+        super().on_BGM(seg, position)
         self.bgm = (seg, position)
 
     def on_DTM(self, seg: Segment, position: int) -> None:

@@ -68,6 +68,7 @@ class SalesReportReader(ReportReader):
         self.price_rank = 99
 
     def on_BGM(self, seg: Segment, position: int) -> None:
+        super().on_BGM(seg, position)
         self.bgm = (seg, position)
 
     def on_DTM(self, seg: Segment, position: int) -> None:

@@ -106,6 +106,9 @@ class Message:
     problems: list[Problem] = field(default_factory=list)
     accepted: bool = True  # False: a syntax error the acknowledgement rejects it for
     group: str | None = None  # GS06 of the functional group it came in (X12); None for EDIFACT
+    # the report withdraws the one it replaces (X12 BPT01 ``01``, EANCOM BGM03 ``1``):
+    # whatever lines it repeats are not a report of the period
+    cancels: bool = False
 
 
 @dataclass

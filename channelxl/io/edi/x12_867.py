@@ -332,6 +332,8 @@ class Reader867(DetailLoops):
 
     # -- heading -----------------------------------------------------------------------
     def _bpt(self, els: list[str], pos: int, line: int) -> None:
+        if element(els, 1) == codes.CANCELLATION:
+            self.ctx.message.cancels = True
         report_type = element(els, 4)
         if report_type in codes.UTILITY_BPT04:
             self._refuse(f"BPT04 report type {report_type}", pos, "BPT", "BPT04", line)

@@ -71,6 +71,10 @@ UTILITY_PTD = {
     "RT",
     "WL",
 }
+# BPT01 transaction set purpose (353): a cancellation withdraws the report it names;
+# 00 original, 05 replace and the rest are reports of their period
+CANCELLATION = "01"
+
 # BPT04 report types of the utility 867 (interval and monthly usage guides).
 UTILITY_BPT04 = {"C1", "DR", "KH", "MV"}
 # Units of measure of metered energy (QTY03 / QTY04-1): kilowatt hours and kilowatts.
