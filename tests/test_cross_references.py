@@ -236,6 +236,18 @@ def test_one_gtin_on_two_skus_is_refused_even_written_differently(program_path):
     assert ("DUPL", "Resellers", f"{gl}3") in errors_at(issues)
 
 
+def test_one_edi_id_on_two_distributors_is_refused_at_its_cell(program_path, small_channel):
+    # D001 sends X12 from 080000001; D002 given the same id (letter case and spaces aside)
+    # would make every interchange from it name two distributors
+    (d001,) = small_channel.program["distributors"][0]["edi_ids"]
+    e = column_letter("Distributors", "EDI IDs")
+    edit(program_path, "Distributors", {f"{e}3": f" {d001.lower()} , D002-OWN"})
+    program, issues = check_program(program_path)
+    assert program is None
+    message = errors_at(issues)[("DUPL", "Distributors", f"{e}3")]
+    assert message.startswith(f"EDI ID {d001.lower()} is already D001's (row 2)")
+
+
 def add_rows(path, rows: list[list]) -> int:
     """Append Cross References rows; returns the sheet row of the first one added."""
     wb = openpyxl.load_workbook(path)

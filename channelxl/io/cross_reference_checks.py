@@ -7,6 +7,9 @@ with how to fix it:
 
 - one GTIN (GLN, DUNS) on two rows: a code names one product (reseller), so the resolver
   could not tell which;
+- one EDI ID on two distributors (Distributors sheet; compared as the ingest compares a
+  sender: spaces around and letter case aside): a received interchange names its sender
+  by it, so it must name one distributor;
 - a Cross References row whose qualifier is not one of its kind's (``gln`` for a
   product), whose code is not a valid GTIN/GLN/DUNS, or whose Maps To is not a SKU
   (product) or Reseller ID (reseller) of the program;
@@ -35,7 +38,7 @@ from channelxl.core.cross_reference import (
 )
 from channelxl.issues import Issue, a1
 from channelxl.schema.columns import Table
-from channelxl.schema.program_sheets import CROSS_REFERENCES, PRODUCTS, RESELLERS
+from channelxl.schema.program_sheets import CROSS_REFERENCES, DISTRIBUTORS, PRODUCTS, RESELLERS
 
 
 def _at(frame: pd.DataFrame, file: str, row: int, table: Table, column: str) -> dict:
@@ -69,8 +72,32 @@ def _unique_codes(
     return {code: owner for code, (owner, _) in seen.items()}
 
 
+def _unique_edi_ids(frame, file, issues) -> None:
+    """Refuse an EDI ID that two distributors give."""
+    if frame is None or "edi_ids" not in frame.attrs["positions"]:
+        return
+    seen: dict[str, tuple[str, int]] = {}
+    for row, owner, ids in frame[["sheet_row", "distributor_id", "edi_ids"]].itertuples(
+        index=False
+    ):
+        for value in ids or ():
+            key = str(value).strip().casefold()
+            first = seen.setdefault(key, (owner, row))
+            if first[0] != owner:
+                issues.append(
+                    Issue(
+                        "DUPL",
+                        f"EDI ID {value} is already {first[0]}'s (row {first[1] + 1}); an "
+                        "interchange names its sender by it, so it must name one "
+                        "distributor: keep it on the row it belongs to",
+                        **_at(frame, file, row, DISTRIBUTORS, "EDI IDs"),
+                    )
+                )
+
+
 def check_cross_references(frames: dict[str, pd.DataFrame], file: str, issues: list[Issue]):
     """Every check above, each problem located at its cell."""
+    _unique_edi_ids(frames.get("distributors"), file, issues)
     products, resellers = frames.get("products"), frames.get("resellers")
     own: dict[str, dict[str, str]] = {}
     if products is not None:
