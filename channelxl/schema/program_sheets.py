@@ -48,8 +48,8 @@ DISTRIBUTORS = Table(
             "EDI IDs",
             "idlist",
             "For a distributor that reports in EDI: the ids its interchanges are sent from "
-            "(X12 ISA06 or GS02, EDIFACT UNB sender), separated by ; (ACMEDIST;5412345000013). "
-            "Blank: it does not send EDI.",
+            "(X12 ISA06 or GS02, EDIFACT UNB sender), separated by ; (ACMEDIST;5412345000013); "
+            "an id names one distributor. Blank: it does not send EDI.",
             required=False,
             width=26,
         ),
