@@ -12,6 +12,11 @@ Executors: a local process pool (``jobs`` workers, each running one kernel at a 
 with ``scheduler``, a Dask distributed cluster through ``Client.get_executor()``; the tasks
 are the same plain dicts either way (the cluster's workers need channelxl installed and the
 output folder on a shared path).
+
+Kernels: each worker keeps one warm kernel per thread (``reports.kernel_pool``: imports paid
+once, the kernel put back between reviews, replaced after ``kernel_reviews`` reviews, after
+any failure, or when a review changed it beyond what can be put back); ``kernel_reviews=0``
+starts a fresh kernel for every review.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from channelxl.io.atomic import write_atomically
 from channelxl.reports.facts import QuarterReportFacts
 from channelxl.reports.index import write_index
 from channelxl.reports.kernel import OWN_KERNEL, check_kernel
+from channelxl.reports.kernel_pool import DEFAULT_MAX_REVIEWS
 from channelxl.reports.paths import report_paths, safe_name
 from channelxl.reports.render import check_notebook
 from channelxl.reports.worker import (
@@ -111,6 +117,7 @@ def run_reports(
     kernel: str = OWN_KERNEL,
     pdf_engines: tuple[str, ...] | None = None,
     on_done: Callable[[dict, int, int], None] | None = None,
+    kernel_reviews: int = DEFAULT_MAX_REVIEWS,
 ) -> QbrRun:
     """Make one report per distributor in ``facts``; see the module docstring.
 
@@ -189,6 +196,7 @@ def run_reports(
             "timeout": timeout,
             "kernel": kernel,
             "pdf_engines": pdf_engines,
+            "kernel_reviews": kernel_reviews,
         }
         for d in todo
     ]

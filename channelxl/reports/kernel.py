@@ -11,6 +11,9 @@
 - **One save per notebook.** papermill's own engine rewrites (and re-validates) the
   output notebook after every cell so that a failure leaves it on disk; ``ReportEngine``
   writes it once, when execution ends, failed or not: the same notebook for less work.
+- **A kernel already running.** Given ``km`` and ``kc`` (a warm kernel of
+  ``reports.kernel_pool``), ``ReportEngine`` runs the notebook in it and leaves it running;
+  everything else (parameters cell, metadata) is papermill's own path.
 """
 
 from __future__ import annotations
@@ -23,8 +26,11 @@ import tempfile
 
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
+from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.iorw import write_ipynb
+from papermill.log import logger
+from papermill.utils import merge_kwargs, remove_args
 from traitlets import default
 
 OWN_KERNEL = "channelxl-python"
@@ -122,6 +128,30 @@ class ReportEngine(NBClientEngine):
             raise
         nb_man.notebook_complete()
         return nb_man.nb
+
+    @classmethod
+    def execute_managed_notebook(
+        cls, nb_man, kernel_name, log_output=False, start_timeout=60, kc=None, **kwargs
+    ):
+        if kc is None:
+            return super().execute_managed_notebook(
+                nb_man, kernel_name, log_output=log_output, start_timeout=start_timeout, **kwargs
+            )
+        # NBClientEngine's own arguments, with the client of the running kernel set before
+        # execution: nbclient then neither starts nor stops a kernel (it does not own km)
+        kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+        client = PapermillNotebookClient(
+            nb_man,
+            **merge_kwargs(
+                kwargs,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+            ),
+        )
+        client.kc = kc
+        return client.execute()
 
 
 papermill_engines.register(ENGINE, ReportEngine)

@@ -7,6 +7,11 @@ PDF, from that same HTML, by the first engine that works (a registry, tried in o
 WeasyPrint (installs with pip; needs the Pango library of the system) or a Chromium /
 Chrome already on the machine (``--print-to-pdf``). When none works, :class:`PdfError`
 says why for each, and the HTML stays.
+
+One renderer per process: WeasyPrint is imported and its font configuration (the fonts
+Pango found, and the fonts a document has loaded) made once per worker, then reused by
+every PDF it prints. Most of a PDF's time is WeasyPrint laying the pages out, which no
+cache shortens (see docs/BENCHMARKS.md for the figures).
 """
 
 from __future__ import annotations
@@ -72,14 +77,24 @@ def notebook_html(nb, *, title: str, page_header: str) -> str:
 
 
 # ------------------------------------------------------------------ PDF engines
-def _weasyprint(html: str, target: Path) -> None:
+@cache
+def _weasyprint_renderer():
+    """(weasyprint module, FontConfiguration): loaded once per process."""
     try:
         import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
     except (ImportError, OSError) as exc:  # OSError: Pango / its libraries are missing
         raise RuntimeError(f"cannot load WeasyPrint ({str(exc).splitlines()[0]})") from None
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    weasyprint.HTML(string=html, base_url=str(target.parent)).write_pdf(target)
+    return weasyprint, FontConfiguration()
+
+
+def _weasyprint(html: str, target: Path) -> None:
+    weasyprint, fonts = _weasyprint_renderer()
+    # the reports load no web fonts (their CSS names system fonts), so the shared
+    # configuration holds no document's @font-face rules
+    weasyprint.HTML(string=html, base_url=str(target.parent)).write_pdf(target, font_config=fonts)
 
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")

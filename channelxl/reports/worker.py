@@ -6,6 +6,12 @@ the failure is its result, with the partly executed notebook kept as
 ``notebooks/<id>.failed.ipynb``. It imports no database or data-frame library, so a
 worker starts quickly.
 
+Kernels: the notebook runs in this worker thread's warm kernel (``reports.kernel_pool``: one
+kernel kept between reviews, put back after each, replaced after a failure, a time limit, a
+change it cannot undo, or ``kernel_reviews`` reviews), or with ``kernel_reviews`` 0 in a
+fresh kernel papermill starts and stops. Either way papermill prepares and records the
+notebook, so the executed notebooks are the same.
+
 Time limits: a report's deadline is the earlier of its own limit (counted from when a worker
 takes it, not from when it was queued) and the run's. Each cell may run for the time left until it (nbclient's per-cell timeout, set per
 cell through ``timeout_func``), so a notebook never outlives its deadline by more than the
@@ -30,7 +36,8 @@ def make_report(task: dict) -> dict:
 
     ``task``: distributor_id, name, quarter, notebook, facts_dir, out_dir, formats
     (``html``, ``pdf``), timeout (seconds for this report, counted from when a worker takes
-    it), run_deadline (epoch seconds), kernel (kernel name), pdf_engines.
+    it), run_deadline (epoch seconds), kernel (kernel name), pdf_engines, kernel_reviews
+    (reviews per warm kernel; 0: a fresh kernel each).
     """
     started = time.time()
     d = task["distributor_id"]
@@ -77,30 +84,44 @@ def make_report(task: dict) -> dict:
 
 
 def _execute(task: dict, output: Path, deadline: float):
+    """The executed notebook; in this thread's warm kernel unless the task asks for a fresh
+    kernel per review (``kernel_reviews`` 0) or its kernel cannot be pooled."""
     import papermill
 
     from channelxl.reports.kernel import ENGINE, KERNEL_ARGUMENTS, ReportKernelManager
+    from channelxl.reports.kernel_pool import DEFAULT_MAX_REVIEWS, current_pool
 
     # failures come back as results; papermill's own log lines would only repeat them
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
-    left = max(1.0, deadline - time.time())
-    return papermill.execute_notebook(
-        task["notebook"],
-        str(output),
-        parameters={
-            "distributor_id": task["distributor_id"],
-            "quarter": task["quarter"],
-            "facts_dir": task["facts_dir"],
-        },
-        kernel_name=task["kernel"],
-        engine_name=ENGINE,
-        progress_bar=False,
-        request_save_on_cell_execute=True,  # the engine then keeps a failed notebook
-        start_timeout=max(1, int(min(60.0, left))),  # an int trait in nbclient
+    reviews = task.get("kernel_reviews", DEFAULT_MAX_REVIEWS)
+
+    def run(**kernel):
+        left = max(1.0, deadline - time.time())
+        return papermill.execute_notebook(
+            task["notebook"],
+            str(output),
+            parameters={
+                "distributor_id": task["distributor_id"],
+                "quarter": task["quarter"],
+                "facts_dir": task["facts_dir"],
+            },
+            kernel_name=task["kernel"],
+            engine_name=ENGINE,
+            progress_bar=False,
+            request_save_on_cell_execute=True,  # the engine then keeps a failed notebook
+            start_timeout=max(1, int(min(60.0, left))),  # an int trait in nbclient
+            timeout_func=lambda cell: max(0.5, deadline - time.time()),
+            **kernel,
+        )
+
+    if reviews:
+        with current_pool(reviews).kernel(task["kernel"], deadline) as warm:
+            if warm is not None:
+                return run(km=warm.km, kc=warm.kc)
+    return run(
         kernel_manager_class=ReportKernelManager,
         extra_arguments=KERNEL_ARGUMENTS,
         shutdown_kernel="immediate",  # nothing to flush; a graceful stop costs ~0.25 s
-        timeout_func=lambda cell: max(0.5, deadline - time.time()),
     )
 
 
