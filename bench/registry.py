@@ -31,7 +31,9 @@ BENCHMARKS = (
     Benchmark("rebates", "rebates", "rebate programs", "bench.rebates", quick=False),
     Benchmark("checks", "checks", "reconciliation and territory", "bench.checks", quick=False),
     Benchmark("qbr", "qbr", "QBR batch", "bench.qbr"),
-    Benchmark("x12", "x12_867", "X12 867 read", "bench.x12"),
+    Benchmark("x12", "x12_867", "X12 867 load and read", "bench.x12"),
+    Benchmark("small_files", "small_files", "small received files", "bench.small_files"),
+    Benchmark("scale", "scale", "scale curve", "bench.scale"),
 )
 
 NAMES = [b.name for b in BENCHMARKS]
