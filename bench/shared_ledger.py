@@ -49,6 +49,8 @@ def prepare_ledger() -> tuple[Path, list[Quarter]]:
             led.con.execute("CHECKPOINT")
         tmp.rename(db)
     with Ledger.open(db) as led:
+        # a ledger opened by a newer schema version dropped its program copy: load it again
+        led.sync_program(DATA / "rebates_program.xlsx")
         periods = [
             p
             for (p,) in led.con.execute(

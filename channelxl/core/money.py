@@ -19,7 +19,8 @@ function in that context whatever context its caller has.
 from __future__ import annotations
 
 import functools
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+from contextvars import ContextVar
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, getcontext, localcontext
 
 CENT = Decimal("0.01")
 
@@ -36,13 +37,25 @@ class AmountOutOfRange(ValueError):
     """An amount too large to be rounded to the cent in 34 significant digits."""
 
 
+# The context a money_arithmetic function entered, while it runs: a nested one (the rebate
+# engine calls tiers, scorecard and itself for each accrual month) finds it still current
+# and runs in it, instead of copying the context again (a third of the engine's time).
+_ENTERED: ContextVar[Context | None] = ContextVar("money_context_entered", default=None)
+
+
 def money_arithmetic(fn):
     """Run ``fn`` in :data:`MONEY_CONTEXT` (34 digits), whatever the caller's context."""
 
     @functools.wraps(fn)
     def in_money_context(*args, **kwargs):
-        with localcontext(MONEY_CONTEXT):
+        if getcontext() is _ENTERED.get():  # already in it (and not changed since)
             return fn(*args, **kwargs)
+        with localcontext(MONEY_CONTEXT) as ctx:
+            token = _ENTERED.set(ctx)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _ENTERED.reset(token)
 
     return in_money_context
 

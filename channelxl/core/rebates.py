@@ -49,7 +49,7 @@ MDF accrues at the program's MDF rate x sell-through revenue.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from channelxl.core.money import money_arithmetic, round_cents
@@ -447,12 +447,15 @@ def accruals(rules: ProgramRules, f: Figures) -> list[Accrual]:
                 f.targets,
                 (("all", "the quarter's scorecard, gates and holds (no month-by-month figures)"),),
             )
-        forecast_figures = replace(
-            f,
+        # every field named (dataclasses.replace costs as much again as the rest of a month)
+        forecast_figures = Figures(
+            distributor_id=f.distributor_id,
+            quarter=f.quarter,
             revenue=rev_to_date * scale,
             units=units_to_date * scale,
             monthly_revenue=(),
             monthly_units=(),
+            prior_revenue=f.prior_revenue,
             certification_rate=t.certification_rate,
             late_months=t.late_months,
             missing_months=t.missing_months,
@@ -460,6 +463,8 @@ def accruals(rules: ProgramRules, f: Figures) -> list[Accrual]:
             sell_in_ratio=t.sell_in_ratio,
             actuals=t.actuals,
             targets=t.targets,
+            received_notes=f.received_notes,
+            waivers=f.waivers,
             to_date=(),
         )
         x = evaluate(rules, forecast_figures)

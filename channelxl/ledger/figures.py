@@ -44,7 +44,7 @@ from channelxl.core.received_dates import UNRECORDED, when_text
 from channelxl.core.waivers import Waiver
 from channelxl.errors import ChannelxlError
 from channelxl.ledger.store import Ledger
-from channelxl.ledger.to_date import add_to_date
+from channelxl.ledger.to_date import add_to_date, month_figures
 from channelxl.schema import SCORECARD_METRICS
 
 ZERO = Decimal(0)
@@ -237,13 +237,6 @@ def quarters_figures(
     ).fetchall()
     facts = {(str(q), d): QuarterFigures(d, t, q, currency) for q in qs for d, t in distributors}
 
-    def each(sql: str, params: list):
-        """Rows (distributor, quarter, values...) for facts we keep."""
-        for row in con.execute(sql, params).fetchall():
-            f = facts.get((row[1], row[0]))
-            if f is not None:
-                yield f, row[2:]
-
     # sell-through revenue and units by distributor and month (these quarters and a year before)
     rows = sell_through_amounts(
         ledger,
@@ -283,62 +276,18 @@ def quarters_figures(
         if any((d, m) in reported for m in prior):
             f.prior_revenue = exact_sum(revenue.get((d, m), ZERO) for m in prior)
 
-    # sell-in units (returns subtract), by date range: cheaper than formatting dates
-    shipped_q = quarter_of_sql("year(ship_date) * 12 + month(ship_date) - 1", start)
-    for f, (n,) in each(
-        f"SELECT distributor_id, {shipped_q}, "
-        "sum(units) FROM sell_in WHERE ship_date BETWEEN ? AND ? GROUP BY ALL",
-        [qs[0].first_day, qs[-1].last_day],
-    ):
-        f.sell_in_units = int(n or 0)
-
-    # closing stock at each quarter's end
-    quarter_of_last = {_months(q)[-1]: str(q) for q in qs}
-    for d, period, n in con.execute(
-        "SELECT distributor_id, period, sum(units) FROM closing_stock "
-        "WHERE period IN (SELECT unnest(?)) GROUP BY ALL",
-        [list(quarter_of_last)],
-    ).fetchall():
-        f = facts.get((quarter_of_last[period], d))
-        if f is not None:
-            f.closing_units = int(n or 0)
-
-    # resellers: active, new, certified at quarter end
-    ends = [(str(q), q.last_day) for q in qs]
-    for f, (active, new, certified) in each(
-        f"""
-        WITH qs AS (SELECT unnest(?) AS quarter, unnest(?) AS last_day),
-        bought AS (SELECT * FROM reseller_months),  -- one pass over the lines, used twice
-        active AS (
-            SELECT DISTINCT distributor_id, reseller_id,
-                   {quarter_of_sql(period_index("period"), start)} AS quarter
-            FROM bought WHERE period IN (SELECT unnest(?))
-        ), first_buy AS (
-            SELECT distributor_id, reseller_id,
-                   {quarter_of_sql(period_index("min(period)"), start)} AS first_quarter
-            FROM bought GROUP BY ALL
-        ), certified AS (
-            SELECT DISTINCT c.reseller_id, qs.quarter FROM certifications c JOIN qs
-            ON certified_on(c.completed_on, c.expires_on, qs.last_day)
+    # sell-in units (returns subtract), closing stock at the quarter's end, resellers (active,
+    # new, certified at quarter end) and activities completed: from the month-by-month
+    # figures the accruals read anyway (``ledger.to_date``), the quarter being its months
+    monthly = month_figures(ledger, qs)
+    for (qname, d), f in facts.items():
+        ms = month_lists[qname][0]
+        f.sell_in_units = sum(monthly.sell_in.get((d, m), 0) for m in ms)
+        f.closing_units = monthly.closing.get((d, ms[-1]))
+        f.activities_completed = sum(monthly.done.get((d, m), 0) for m in ms)
+        f.active_resellers, f.new_resellers, f.certified_resellers = monthly.resellers.get(
+            (d, qname, len(ms)), (0, 0, 0)
         )
-        SELECT a.distributor_id, a.quarter, count(*),
-               count(*) FILTER (WHERE fb.first_quarter = a.quarter), count(c.reseller_id)
-        FROM active a
-        JOIN first_buy fb USING (distributor_id, reseller_id)
-        LEFT JOIN certified c USING (reseller_id, quarter)
-        GROUP BY ALL
-        """,
-        [[e[0] for e in ends], [e[1] for e in ends], months],
-    ):
-        f.active_resellers, f.new_resellers, f.certified_resellers = active, new, certified
-
-    done_q = quarter_of_sql("year(completed_date) * 12 + month(completed_date) - 1", start)
-    for f, (n,) in each(
-        f"SELECT distributor_id, {done_q}, count(*) FROM activities WHERE status = 'completed' "
-        "AND strftime(completed_date, '%Y-%m') IN (SELECT unnest(?)) GROUP BY ALL",
-        [months],
-    ):
-        f.activities_completed = n
 
     # timeliness: the first sell-through report for each month, against its due date
     # (received_at: the analyst's correction when there is one; its source says how it is known)
@@ -388,5 +337,5 @@ def quarters_figures(
                 k: (None if v is None else Decimal(v))
                 for k, v in zip(SCORECARD_METRICS, values, strict=True)
             }
-    add_to_date(ledger, facts, qs, due_day)  # each month's close, for the accruals
+    add_to_date(ledger, facts, qs, due_day, monthly)  # each month's close, for the accruals
     return facts

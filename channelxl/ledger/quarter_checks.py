@@ -16,9 +16,10 @@ import pandas as pd
 from channelxl.core.inventory import loading_signals
 from channelxl.core.periods import Quarter
 from channelxl.core.reconcile import Tolerance, line_flags, reconcile
-from channelxl.core.territory import IN, exclusive_conflicts, free_riding, territory_status
+from channelxl.core.territory import IN, exclusive_conflicts, free_riding
 from channelxl.ledger.figures import RATES_SQL, check_calendar, rates_params
 from channelxl.ledger.store import Ledger
+from channelxl.ledger.territory_lines import territory_lines
 from channelxl.schema import Settings
 
 
@@ -198,25 +199,7 @@ def territory_quarter(
     check_calendar([q], ledger.settings().fiscal_year_start_month)
     months = [str(m) for m in q.months]
     wanted = ledger.distributors(distributors)
-    # straight from Arrow (text stays pandas text): the territory engine's input as it was tested
-    lines = (
-        ledger.con.sql(
-            """
-        SELECT s.distributor_id, s.invoice_number, s.invoice_date, s.reseller_id, s.sku,
-               s.quantity, s.period AS month, s.end_customer_name,
-               coalesce(s.end_customer_country, s.reseller_country, r.country) AS country,
-               coalesce(s.end_customer_segment, '') AS segment, p.family
-        FROM sell_through s
-        LEFT JOIN resellers r USING (reseller_id)
-        LEFT JOIN products p USING (sku)
-        WHERE s.period IN (SELECT unnest(?)) AND s.distributor_id IN (SELECT unnest(?))
-        ORDER BY s.distributor_id, s.period, s.invoice_date, s.invoice_number
-        """,
-            params=[months, wanted],
-        )
-        .to_arrow_table()
-        .to_pandas()
-    )
+    lines = territory_lines(ledger, months, wanted)  # each with its status, decided in SQL
     territories = (
         ledger.con.sql(
             "SELECT distributor_id, country, segment, exclusive, valid_from, valid_to FROM territories"
@@ -224,7 +207,6 @@ def territory_quarter(
         .to_arrow_table()
         .to_pandas()
     )
-    lines["status"] = territory_status(lines.rename(columns={"invoice_date": "date"}), territories)
     riders = free_riding(lines.assign(quarter=str(q)).dropna(subset=["family"]))
     # a conflict belongs to the quarter only when the two rows' overlap reaches into it,
     # and to the distributors asked for only when one of them is a party to it

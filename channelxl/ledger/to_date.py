@@ -26,7 +26,7 @@ figures are passed in.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from channelxl.core.inventory import quarter_weeks_of_supply, ratio
@@ -37,40 +37,64 @@ from channelxl.schema import SCORECARD_METRICS
 ZERO = Decimal(0)
 
 
-def add_to_date(ledger: Ledger, facts: dict, quarters, due_day: int) -> None:
-    """Set ``to_date`` (one :class:`ToDate` per month) on every quarter figures of ``facts``
-    (keyed (quarter text, distributor id), as ``ledger.figures.quarters_figures`` makes them)."""
+@dataclass
+class MonthFigures:
+    """What the ledger says about each distributor month by month, read once for the quarter
+    figures and their figures to date (``ledger.figures`` sums the quarter from these)."""
+
+    # (distributor, quarter text, month k) -> resellers (active, new, certified) to date
+    resellers: dict[tuple[str, str, int], tuple[int, int, int]]
+    sell_in: dict[tuple[str, str], int]  # (distributor, month) -> sell-in units
+    closing: dict[tuple[str, str], int]  # (distributor, month) -> closing stock units
+    done: dict[tuple[str, str], int]  # (distributor, month) -> activities completed
+
+
+def month_figures(ledger: Ledger, quarters) -> MonthFigures:
+    """The month-by-month figures of every distributor in ``quarters`` (a few queries over
+    all of them at once)."""
     con = ledger.con
     months = sorted({str(m) for q in quarters for m in q.months})
-    if not facts or not months:
-        return
-    last_days = {str(m): m.last_day for q in quarters for m in q.months}
-    bought: dict[tuple[str, str], set] = defaultdict(set)  # (distributor, month) -> resellers
-    first_buy: dict[tuple[str, str], str] = {}  # (distributor, reseller) -> first month
-    for d, reseller, period, first in con.execute(
-        """
-        WITH bought AS (SELECT * FROM reseller_months),
-        first_buy AS (
-            SELECT distributor_id, reseller_id, min(period) AS first FROM bought GROUP BY ALL
-        )
-        SELECT b.distributor_id, b.reseller_id, b.period, fb.first
-        FROM bought b JOIN first_buy fb USING (distributor_id, reseller_id)
-        WHERE b.period IN (SELECT unnest(?))
-        """,
-        [months],
-    ).fetchall():
-        bought[(d, period)].add(reseller)
-        first_buy[(d, reseller)] = first
-    certified = defaultdict(set)  # month -> resellers certified on its last day
-    for reseller, period in con.execute(
-        """
-        WITH m AS (SELECT unnest(?) AS period, unnest(?) AS last_day)
-        SELECT DISTINCT c.reseller_id, m.period FROM certifications c JOIN m
-        ON certified_on(c.completed_on, c.expires_on, m.last_day)
-        """,
-        [months, [last_days[m] for m in months]],
-    ).fetchall():
-        certified[period].add(reseller)
+    if not months:
+        return MonthFigures({}, {}, {}, {})
+    # resellers to date, counted in SQL (one row per distributor, quarter and month k, not
+    # one per reseller and month): a reseller enters the quarter's active set in the first
+    # month k it buys; active to date at k = those entered by k; new = those whose first
+    # purchase from the distributor (ever) is not before the quarter's first month;
+    # certified = those current on month k's last day (``certified_on``).
+    month_rows = [
+        (str(m), str(q), k, str(q.months[0]), m.last_day)
+        for q in quarters
+        for k, m in enumerate(q.months, start=1)
+    ]
+    resellers = {
+        (d, qname, k): (active, new, certified)
+        for d, qname, k, active, new, certified in con.execute(
+            """
+            WITH m AS (
+                SELECT unnest(?) AS period, unnest(?) AS quarter, unnest(?) AS k,
+                       unnest(?) AS first_month, unnest(?) AS last_day
+            ), bought AS (SELECT * FROM reseller_months),  -- one pass over the lines, used twice
+            first_buy AS (
+                SELECT distributor_id, reseller_id, min(period) AS first FROM bought GROUP BY ALL
+            ), entered AS (
+                SELECT b.distributor_id, b.reseller_id, m.quarter, min(m.k) AS k
+                FROM bought b JOIN m USING (period) GROUP BY ALL
+            ), certified AS (
+                SELECT DISTINCT c.reseller_id, m.quarter, m.k FROM certifications c JOIN m
+                ON certified_on(c.completed_on, c.expires_on, m.last_day)
+            )
+            SELECT e.distributor_id, m.quarter, m.k, count(*),
+                   count(*) FILTER (WHERE fb.first >= m.first_month), count(c.reseller_id)
+            FROM entered e
+            JOIN first_buy fb USING (distributor_id, reseller_id)
+            JOIN m ON m.quarter = e.quarter AND m.k >= e.k
+            LEFT JOIN certified c
+                ON c.reseller_id = e.reseller_id AND c.quarter = m.quarter AND c.k = m.k
+            GROUP BY ALL
+            """,
+            [list(col) for col in zip(*month_rows, strict=True)],
+        ).fetchall()
+    }
     sell_in = _by_month(
         con,
         "SELECT distributor_id, month, sum(units) FROM sell_in "
@@ -90,39 +114,50 @@ def add_to_date(ledger: Ledger, facts: dict, quarters, due_day: int) -> None:
         "GROUP BY ALL",
         months,
     )
+    return MonthFigures(resellers, sell_in, closing, done)
+
+
+def add_to_date(
+    ledger: Ledger, facts: dict, quarters, due_day: int, monthly: MonthFigures | None = None
+) -> None:
+    """Set ``to_date`` (one :class:`ToDate` per month) on every quarter figures of ``facts``
+    (keyed (quarter text, distributor id), as ``ledger.figures.quarters_figures`` makes them);
+    ``monthly``: :func:`month_figures` of ``quarters`` when already read."""
+    if not facts:
+        return
+    if monthly is None:
+        monthly = month_figures(ledger, quarters)
+    due_by = {}  # (quarter, k) -> months of the quarter due by month k's close
+    for q in quarters:
+        for k, month in enumerate(q.months, start=1):
+            due_by[(str(q), k)] = {
+                str(x) for x in q.months[:k] if x.report_due(due_day) <= month.last_day
+            }
+    m = monthly
     for f in facts.values():
-        f.to_date = _quarter_to_date(
-            f, due_day, bought, first_buy, certified, sell_in, closing, done
-        )
+        f.to_date = _quarter_to_date(f, due_by, m.resellers, m.sell_in, m.closing, m.done)
 
 
 def _by_month(con, sql: str, months: list[str]) -> dict[tuple[str, str], int]:
     return {(d, m): int(n or 0) for d, m, n in con.execute(sql, [months]).fetchall()}
 
 
-def _quarter_to_date(f, due_day, bought, first_buy, certified, sell_in, closing, done):
+def _quarter_to_date(f, due_by, resellers, sell_in, closing, done):
     d, q = f.distributor_id, f.quarter
+    qname = str(q)
     ms = list(q.months)
     n = len(ms)
-    first_month = str(ms[0])
     out = []
-    active: set = set()
     revenue, units, bought_in, completed = ZERO, 0, 0, 0
     for k, month in enumerate(ms, start=1):
         m = str(month)
-        accrual_date = month.last_day
-        active |= bought.get((d, m), set())
         revenue += f.monthly_revenue[k - 1]
         units += f.monthly_units[k - 1]
         bought_in += sell_in.get((d, m), 0)
         completed += done.get((d, m), 0)
-        new = sum(1 for r in active if first_buy[(d, r)] >= first_month)
-        cert_rate = (
-            Decimal(len(active & certified.get(m, set()))) / Decimal(len(active))
-            if active
-            else None
-        )
-        due = {str(x) for x in ms[:k] if x.report_due(due_day) <= accrual_date}
+        active, new, certified = resellers.get((d, qname, k), (0, 0, 0))
+        cert_rate = Decimal(certified) / Decimal(active) if active else None
+        due = due_by[(qname, k)]
         assumed = []
         stock = closing.get((d, m))
         wos = None
