@@ -6,6 +6,7 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from channelxl.commands.approve import approve_quarter
 from channelxl.commands.export import export_table
@@ -38,15 +39,40 @@ def prepare_folder(root: Path) -> None:
     (root / MARKER).write_text("made by channelxl demo; the demo clears this folder when rerun\n")
 
 
+class _NoBar:
+    """A step's progress where none is shown."""
+
+    shown = False
+
+    def update(self, text: str = "") -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _no_bars(total: int, unit: str, desc: str) -> _NoBar:
+    return _NoBar()
+
+
 def run_demo(
     root: Path,
     *,
     seed: int = DEFAULT_SEED,
     sizes: Sizes | None = None,
     echo: Callable[[str], None] = print,
+    bars: Callable[[int, str, str], Any] | None = None,
 ) -> dict:
     """Generate a channel, send and receive its files, and run every command on it, in the
-    order an analyst would: ingest, export, rebates, reconcile, territory, qbr."""
+    order an analyst would: ingest, export, rebates, approve, a late correction, reconcile,
+    territory, qbr. Each step's lines are printed as it ends, before the next begins.
+
+    ``bars(total, unit, description)`` opens a progress bar for a long step (the ingest's
+    files, the reviews), an object with ``update(text)``, ``close()`` and ``shown`` (False:
+    none is drawn, and the reviews are counted in lines instead); ``echo`` must then print
+    above it (``cli.progress.Bars``). Default: none.
+    """
+    bars = bars or _no_bars
     started = time.perf_counter()
     root = Path(root).resolve()
     prepare_folder(root)
@@ -77,10 +103,25 @@ def run_demo(
     last = last_month.quarter_in(fiscal_start)
     out = ws.quarter_folder(last)
     with ws.open_ledger() as ledger:
-        received = ingest(
-            ledger, inbox=ws.inbox, feedback_dir=ws.outbox, vendor_feedback_dir=ws.vendor_feedback
-        )
+        bar = _NoBar()
+
+        def start(total: int) -> None:
+            nonlocal bar
+            bar = bars(total, "file", "Ingesting")
+
+        try:
+            received = ingest(
+                ledger,
+                inbox=ws.inbox,
+                feedback_dir=ws.outbox,
+                vendor_feedback_dir=ws.vendor_feedback,
+                on_start=start,
+                progress=lambda r: bar.update(f"{Path(r.path).name} {r.status}"),
+            )
+        finally:
+            bar.close()
         counts = {t: ledger.count(t) for t in (*(table.name for table in EXPORT_TABLES),)}
+        _said_ingest(echo, received, counts, files, returns, ws.outbox)
         # Every distributor's lines and every sender's issues are for the vendor's analysts:
         # they go with the quarter's reports, never into outbox/, which is sent out.
         exported = export_table(
@@ -89,10 +130,15 @@ def run_demo(
         issues = export_table(ledger, "submission_issues", ws.reports / "ingest_issues.csv")
         echo(f"Evaluating rebate programs for {last} ...")
         statement = rebate_statement(ledger, last, out)
+        echo(f"  {statement.summary().splitlines()[0]}")
+        if statement.mdf:
+            echo(f"  {statement.mdf.summary()}")
         # the quarter before is approved; then a distributor re-sends one of its months
+        echo(f"Approving {last + -1} ...")
         approval = approve_quarter(
             ledger, last + -1, "demo analyst", out_dir=out.parent / str(last + -1)
         )
+        echo(f"  {approval.summary().splitlines()[0]}")
         paid = next(  # a distributor whose reports are CSV files: its correction is one
             r
             for r in approval.results
@@ -104,45 +150,24 @@ def run_demo(
         late = late_correction(
             ws.inbox / "processed" / f"sellthrough_{paid.distributor_id}_{month}.csv", ws.inbox
         )
+        echo(f"A late correction to {last + -1} comes in: {late.name} ...")
         corrected = ingest(ledger, inbox=ws.inbox, feedback_dir=ws.outbox)
         statement = rebate_statement(ledger, last, out)  # now with the prior-period adjustment
+        echo(
+            f"  {corrected.count('accepted')} accepted: "
+            + "; ".join(
+                f"{r['distributor_id']} {r['program_id']} {r['quarter_adjusted']}: approved "
+                f"{r['approved_amount']:,.2f}, recomputed {r['recomputed_amount']:,.2f}, "
+                f"difference {r['difference']:+,.2f} ({r['what_changed']})"
+                for r in statement.tables.adjustments or []
+            )
+            + f"; carried as a prior-period adjustment in {last}'s statement"
+        )
         echo(f"Reconciling and checking territories for {last} ...")
         recon_run = reconcile(ledger, last, out)
         terr_run = check_territory(ledger, last, out)
     recon, terr = recon_run.reconciliation, terr_run.check
     results = received.results
-    echo(
-        f"  {received.count('accepted'):,} files accepted, {len(received.refused)} refused; "
-        "ledger now holds "
-        + ", ".join(f"{v:,} {k.replace('_', '-')}" for k, v in counts.items())
-        + " lines"
-    )
-    for r in received.refused:
-        echo(f"  {r.summary()}")
-    if files["edi"]:
-        senders = ", ".join(f"{d} ({style})" for d, style in sorted(files["edi"].items()))
-        acks = sum(len(r.acks) for r in results)
-        edi = sum(1 for r in results if r.kind == "edi")
-        echo(f"  EDI from {senders}: {edi} files loaded, {acks} acknowledgements in {ws.outbox}")
-    for r in results:
-        if Path(r.path).name in returns["careless"] or r.path == str(returns["resubmitted"]):
-            echo(f"  {r.summary()}")
-            if r.feedback:
-                echo(f"    feedback for the distributor: {r.feedback}")
-    echo(f"  {statement.summary().splitlines()[0]}")
-    if statement.mdf:
-        echo(f"  {statement.mdf.summary()}")
-    echo(f"  {approval.summary().splitlines()[0]}")
-    echo(
-        f"  then {late.name} came in ({corrected.count('accepted')} accepted): "
-        + "; ".join(
-            f"{r['distributor_id']} {r['program_id']} {r['quarter_adjusted']}: approved "
-            f"{r['approved_amount']:,.2f}, recomputed {r['recomputed_amount']:,.2f}, "
-            f"difference {r['difference']:+,.2f} ({r['what_changed']})"
-            for r in statement.tables.adjustments or []
-        )
-        + f"; carried as a prior-period adjustment in {last}'s statement"
-    )
     echo(
         f"  reconciliation: {len(recon.flagged):,} flagged rows, {len(recon.lines):,} flagged lines, "
         f"loading inventory: {', '.join(recon.loaders) or 'none'}; territory: "
@@ -150,14 +175,23 @@ def run_demo(
         f"conflict(s), {len(terr.free_riders)} free-riding reseller(s)"
     )
     echo(f"Making the quarterly business reviews for {last} (one notebook per distributor) ...")
+    review_bar = _NoBar()
+
+    def review_start(total: int) -> None:
+        nonlocal review_bar
+        review_bar = bars(total, "review", "Reviews")
 
     def progress(result: dict, done: int, total: int) -> None:
         if result["status"] != "ok":
             echo(f"  {result['distributor_id']} {result['status']}: {result['error']}")
-        if done % 10 == 0 or done == total:
-            echo(f"  {done}/{total} reports")
+        if not review_bar.shown and (done % 10 == 0 or done == total):
+            echo(f"  {done}/{total} reports")  # where no bar is shown (logs)
+        review_bar.update(f"{result['distributor_id']} {result['status']}")
 
-    qbr = quarterly_reviews(ws.open_ledger, last, out, on_done=progress)
+    try:
+        qbr = quarterly_reviews(ws.open_ledger, last, out, on_start=review_start, on_done=progress)
+    finally:
+        review_bar.close()
     echo(
         f"  {qbr.count('ok')} of {len(qbr.reports)} reports made"
         + (f"; not made: {', '.join(qbr.failed)}" if qbr.failed else "")
@@ -205,3 +239,26 @@ def run_demo(
         "issues": issues.rows,
         "qbr": qbr,
     }
+
+
+def _said_ingest(echo, received, counts: dict, files: dict, returns: dict, outbox: Path) -> None:
+    """What the ingest of the inbox did: files, lines, refusals, EDI, the careless returns."""
+    results = received.results
+    echo(
+        f"  {received.count('accepted'):,} files accepted, {len(received.refused)} refused; "
+        "ledger now holds "
+        + ", ".join(f"{v:,} {k.replace('_', '-')}" for k, v in counts.items())
+        + " lines"
+    )
+    for r in received.refused:
+        echo(f"  {r.summary()}")
+    if files["edi"]:
+        senders = ", ".join(f"{d} ({style})" for d, style in sorted(files["edi"].items()))
+        acks = sum(len(r.acks) for r in results)
+        edi = sum(1 for r in results if r.kind == "edi")
+        echo(f"  EDI from {senders}: {edi} files loaded, {acks} acknowledgements in {outbox}")
+    for r in results:
+        if Path(r.path).name in returns["careless"] or r.path == str(returns["resubmitted"]):
+            echo(f"  {r.summary()}")
+            if r.feedback:
+                echo(f"    feedback for the distributor: {r.feedback}")

@@ -23,6 +23,7 @@ DEMO_FOLDER = "channelxl-demo"
 
 EXIT_REFUSED = 2
 EXIT_HELD = 3  # ingest: nothing refused, but a report waits for the analyst's decision
+EXIT_UNANSWERED = 4  # ingest: a file's feedback could not be written; its sender waits
 EXIT_PARTLY = 3  # calc: the workbook written, but some formulas could not be computed
 EXIT_INTERNAL = 70
 

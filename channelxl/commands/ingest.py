@@ -38,7 +38,7 @@ from itertools import count
 from pathlib import Path
 
 from channelxl.core.received_dates import OVERRIDE
-from channelxl.errors import FileRefused
+from channelxl.errors import CannotWrite, FileRefused
 from channelxl.io.atomic import path_inside, write_atomically
 from channelxl.io.edi import SNIFF_BYTES, is_edi
 from channelxl.io.feedback_workbook import write_feedback
@@ -102,11 +102,13 @@ class IngestRun:
         # lines in force: a held report's lines are kept but count only once accepted
         lines = sum(r.lines_loaded for r in self.results if r.status == "accepted")
         quarantined = sum(r.quarantined for r in self.results)
+        unanswered = sum(1 for r in self.results if r.feedback_error)
         return (
             f"{len(self.results)} file(s): {self.count('accepted')} accepted, "
             f"{self.count('held')} held for the analyst, "
             f"{self.count('duplicate')} unchanged, {self.count('refused')} refused; "
             f"{lines:,} lines loaded, {quarantined:,} quarantined."
+            + (f" No feedback could be written for {unanswered} file(s)." if unanswered else "")
         )
 
 
@@ -201,6 +203,22 @@ def refused_before(path: Path, refused: Path) -> Path | None:
     return None
 
 
+def feedback_failure(exc: Exception) -> str:
+    """What the analyst is told when a file's feedback could not be written: the cause in
+    words (no traceback), and that the file itself was answered as its result says (it is
+    not answered again: the sender's problems must go back by hand)."""
+    if isinstance(exc, CannotWrite):  # the machine: a full disk, a folder not writable
+        why = f"{exc.detail} ({exc.path})"
+    elif isinstance(exc, OSError):
+        why = f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
+    else:
+        why = f"{exc} ({type(exc).__name__}); please report it" if str(exc) else repr(exc)
+    return (
+        f"the feedback for its sender could not be written: {why}. The file itself was "
+        "answered as said above; send its sender the problems listed here yourself"
+    )
+
+
 def _from_vendor(result: IngestResult) -> bool:
     """Whether the file is one of the vendor's own exports (by its recognised layout)."""
     return any(t.name == result.kind and t.sender == "vendor" for t in EXPORT_TABLES)
@@ -282,6 +300,7 @@ def ingest(
     strict: bool = False,
     today: date | None = None,
     progress: Callable[[IngestResult], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
     feedback_dir: Path | None = None,
     vendor_feedback_dir: Path | None = None,
 ) -> IngestRun:
@@ -292,10 +311,15 @@ def ingest(
     has one: it is waiting for the analyst); feedback on a file from the vendor's own systems
     (a layout declared ``sender="vendor"``: it names many distributors, so it is never put
     where files wait to be sent) goes to ``vendor_feedback_dir`` (default: ``feedback_dir``).
-    ``progress`` is called with each file's result as it is done.
+    ``on_start`` is called with the number of files before the first is loaded (a saved
+    e-mail counts as one, though each attachment gets a result of its own); ``progress``
+    with each file's result as it is done.
     """
     if paths is None:
         paths = inbox_files(inbox) if inbox is not None else []
+    paths = list(paths)
+    if on_start:
+        on_start(len(paths))
     results, moved = [], []
 
     def answer(
@@ -328,20 +352,23 @@ def ingest(
                     f" (the same file was refused before, as {earlier.name}: "
                     "the problem is still there)"
                 )
-        if feedback_dir is not None and result.issues:
-            xlsx, _ = write_feedback(
-                result.path,
-                result.issues,
-                result.outcome(),
-                vendor_feedback_dir
-                if vendor_feedback_dir is not None and _from_vendor(result)
-                else feedback_dir,
-                digest=result.sha256,  # a large file is not hashed twice
-            )
-            result.feedback = str(xlsx)
-        if feedback_dir is not None and result.acks:  # EDI: its acknowledgements go back
-            for name, text in result.acks:
-                write_atomically(path_inside(feedback_dir, name), text)
+        try:  # the file is answered (committed or refused): its feedback cannot undo that
+            if feedback_dir is not None and result.issues:
+                xlsx, _ = write_feedback(
+                    result.path,
+                    result.issues,
+                    result.outcome(),
+                    vendor_feedback_dir
+                    if vendor_feedback_dir is not None and _from_vendor(result)
+                    else feedback_dir,
+                    digest=result.sha256,  # a large file is not hashed twice
+                )
+                result.feedback = str(xlsx)
+            if feedback_dir is not None and result.acks:  # EDI: its acknowledgements go back
+                for name, text in result.acks:
+                    write_atomically(path_inside(feedback_dir, name), text)
+        except Exception as exc:  # said on the file's result; the inbox goes on
+            result.feedback_error = feedback_failure(exc)
         if in_inbox and (move := _move_answered(result, inbox)) is not None:
             moved.append(move)
         results.append(result)

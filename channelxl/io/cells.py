@@ -519,4 +519,74 @@ def column_parser(column: Column, locale: str | None = None):
     return parse
 
 
+def agreed_parser(column: Column, locales: tuple[str | None, ...]):
+    """``column_parser`` for a sheet whose rows name distributors that write numbers and
+    dates differently (``locales``: theirs, two or more; None for one with no locale).
+
+    A number or date typed as text is taken when every locale that reads it reads the same
+    value (``12``, ``2026-10-31``, ``1.234,50`` where only de_DE reads it); text they read
+    differently (``1,999``: 1999 in en_US, 1.999 in pt_BR) is a problem of its cell, never
+    a guess. A cell that is not text (a number, a date) is read as ``column_parser`` reads
+    it: no locale changes it.
+    """
+    plain = column_parser(column)
+    if column.type not in _LOCALIZED:
+        return plain
+    each = [(locale, column_parser(column, locale)) for locale in locales]
+
+    def parse(value):
+        if type(value) is not str:
+            return plain(value)
+        read: dict = {}  # value -> the locales reading it so
+        problem = None
+        for locale, parse_as in each:
+            try:
+                read.setdefault(parse_as(value), []).append(locale or "no locale")
+            except CellError as exc:
+                problem = problem or exc
+        if len(read) == 1:
+            return next(iter(read))
+        if not read:
+            raise problem
+        ways = "; ".join(
+            f"{v.isoformat() if isinstance(v, date) else v} in {', '.join(names)}"
+            for v, names in read.items()
+        )
+        raise CellError(
+            f"{value.strip()!r} reads differently in the number and date formats of the "
+            f"distributors this sheet names ({ways}): type it as a number or date, not as "
+            "text, or send each distributor's report in a file of its own"
+        )
+
+    return parse
+
+
 _TWO_63 = 2.0**63  # the smallest float above the whole numbers the ledger holds
+
+# The value types a column of cells is parsed once per distinct value for: equal values of
+# one of these types parse alike (floats only in number columns: 0.0 and -0.0 are equal).
+_MEMO_TYPES = (str, int, date, datetime)
+_NONE = type(None)
+
+
+def parse_column(parse, column: Column, values) -> list:
+    """``[parse(v) for v in values]`` for a :func:`column_parser` ``parse`` of ``column``,
+    sooner: a text column of printable text is stripped in one pass; a column of one cell
+    type (blanks aside) with repeated values parses each distinct value once. Raises the
+    CellError of a value that cannot be read (which one is unspecified: the caller goes
+    cell by cell to locate each).
+    """
+    types = set(map(type, values))
+    if types == {str} and column.type in ("id", "text") and "".join(values).isprintable():
+        out = list(map(str.strip, values))  # parse's own fast path, value for value
+        if all(out):
+            return out
+    kinds = types - {_NONE}
+    # a number column reads 0.0 and -0.0 alike (0), so its floats may share a memo too
+    memo_types = {*_MEMO_TYPES, float} if column.type in ("int", "decimal") else _MEMO_TYPES
+    if len(kinds) <= 1 and kinds <= set(memo_types):
+        distinct = set(values)
+        if 2 * len(distinct) <= len(values):
+            memo = {v: parse(v) for v in distinct}
+            return list(map(memo.__getitem__, values))
+    return list(map(parse, values))

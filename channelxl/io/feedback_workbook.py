@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import column_index_from_string
@@ -341,10 +342,22 @@ def _copy(path: Path, issues: list[Issue]) -> _Copy:
 
 
 # ----------------------------------------------------------------- writing the answer
+def _merged_anchor(cell) -> tuple[object, str | None]:
+    """The cell to mark for ``cell``: itself, or, inside a merged block (which holds no
+    value, fill or note of its own), the block's first cell and the block (``D2:D3``)."""
+    if not isinstance(cell, MergedCell):
+        return cell, None
+    sheet = cell.parent
+    for block in sheet.merged_cells.ranges:
+        if cell.coordinate in block:
+            return sheet.cell(row=block.min_row, column=block.min_col), block.coord
+    return None, None
+
+
 def _mark(copy: _Copy, issues: list[Issue]) -> None:
     marked: set[tuple[str, str]] = set()
     for issue in issues:
-        cell = copy.place(issue)
+        cell, block = _merged_anchor(copy.place(issue))
         if cell is None:
             continue
         where = (cell.parent.title, cell.coordinate)
@@ -354,6 +367,9 @@ def _mark(copy: _Copy, issues: list[Issue]) -> None:
         cell.fill = BAD_FILL if issue.severity == ERROR else WARN_FILL
         # words first; the code after them matches the Issues sheet's Code column
         note = f"{label(issue.code)} ({issue.code}): {issue.message}"
+        if block is not None and not issue.message.startswith(f"{issue.cell} "):
+            # said of a cell inside the block: name that cell
+            note = f"{issue.cell} (in the merged cells {block}): {note}"
         if cell.comment is not None and cell.comment.author == "channelxl":
             note = cell.comment.text + "\n" + note
         cell.comment = Comment(note, "channelxl", width=320, height=120)

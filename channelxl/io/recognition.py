@@ -12,7 +12,8 @@ here loads anything; ``ledger.ingest_file`` does.
 Rules for workbooks as they really arrive:
 
 - Only **visible** worksheets are data. A hidden sheet that matches a layout while no
-  visible one does is refused, saying so; the template's own hidden sheets (``Lists``,
+  visible one does is refused, saying so; beside the sheet read, it is left out with a
+  warning naming it (``Part.notes``); the template's own hidden sheets (``Lists``,
   ``_channelxl``) are never data.
 - **One table per file.** Several visible sheets that each match a layout are refused,
   listing them: a second matching sheet is most often a stale copy or last month's, and
@@ -27,12 +28,13 @@ Rules for workbooks as they really arrive:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from channelxl.errors import FileRefused
 from channelxl.io.cells import is_blank
 from channelxl.io.csv_dialect import CsvDialect, file_format, sniff_csv
 from channelxl.io.safety import (
@@ -51,7 +53,7 @@ from channelxl.io.template_workbook import (
     template_scope,
     template_sources,
 )
-from channelxl.issues import a1
+from channelxl.issues import WARNING, Issue, a1
 from channelxl.schema import EXPORT_TABLES, TEMPLATE_SHEETS, Column, Table, normalize_header
 
 HEADER_ROWS = 10  # rows, from the first with anything in it, searched for the header row
@@ -130,6 +132,7 @@ class Part:
     sheet: tuple | None = None  # (sheet name, header row)
     dialect: CsvDialect | None = None
     edi: object | None = None  # rows read from an EDI file (ledger.load_edi.EdiRows)
+    notes: list[Issue] = field(default_factory=list)  # said of the file, not of a line
 
 
 @dataclass
@@ -333,7 +336,37 @@ def _template_parts(path: Path, book: CalamineWorkbook) -> list[Part]:
             "SHEET",
             sheet=others[0].name,
         )
+    parts[0].notes = _hidden_copies(path, book, [part.sheet[0] for part in parts])
     return parts
+
+
+def _hidden_copies(path: Path, book: CalamineWorkbook, read: list[str]) -> list[Issue]:
+    """A warning for each hidden sheet that matches a layout beside the sheets ``read``:
+    most often a stale copy, but its sender must know that its lines were not loaded."""
+    notes = []
+    for m in book.sheets_metadata:
+        if _usable(m) or m.name in read or m.name == META_SHEET:
+            continue
+        try:
+            match = _look(path, book, m.name)[0]
+        except FileRefused:
+            continue  # a hidden sheet that cannot be read is not read either way
+        if match is None:
+            continue
+        notes.append(
+            Issue(
+                "SHEET",
+                f"sheet {m.name} ({match.layout.table.title}) is hidden and was not read: "
+                f"only {'sheet' if len(read) == 1 else 'sheets'} {' and '.join(read)} "
+                f"{'was' if len(read) == 1 else 'were'}. If its lines "
+                "belong to this report, move them there and send the file again; if it is an "
+                "old copy, delete it",
+                WARNING,
+                path.name,
+                sheet=m.name,
+            )
+        )
+    return notes
 
 
 def _data_sheet(path: Path, book: CalamineWorkbook) -> Part:
@@ -346,7 +379,9 @@ def _data_sheet(path: Path, book: CalamineWorkbook) -> Part:
             found.append(match)
         why = why or reason
     if len(found) == 1:
-        return _part(path, found[0])
+        part = _part(path, found[0])
+        part.notes = _hidden_copies(path, book, [found[0].name])
+        return part
     if found:
         raise refusal(
             path,

@@ -44,13 +44,14 @@ from channelxl.ledger.faults import checkpoint
 from channelxl.ledger.line_checks import normalize, validate
 from channelxl.ledger.load_csv import insert_csv
 from channelxl.ledger.load_edi import acknowledgements, edi_parts, insert_edi, place
-from channelxl.ledger.load_sheet import insert_grid
+from channelxl.ledger.load_sheet import distributor_locales, insert_grid
 from channelxl.ledger.received_part import PartLoad
 from channelxl.ledger.store import Ledger, file_sha256
 from channelxl.ledger.supersede import (
     Hold,
     covered_lines,
     holds,
+    in_force,
     record_hold,
     sender_message,
     supersede,
@@ -74,6 +75,7 @@ class IngestResult:
     superseded: list[int] = field(default_factory=list)
     message: str = ""
     feedback: str | None = None  # the feedback workbook written for the sender, if any
+    feedback_error: str | None = None  # why that feedback could not be written
     held: list[Hold] = field(default_factory=list)  # why a held report waits
     moved_to: str | None = None  # where an inbox file went once answered
     move_error: str | None = None  # why it could not (it stays in the inbox)
@@ -329,12 +331,7 @@ def _load(
 ) -> IngestResult:
     """Step 3: the parts into the ledger, in one transaction (``found``: the issues found
     reading the file before)."""
-    locale = None
-    if distributor:
-        rows = ledger.con.execute(
-            "SELECT locale FROM distributors WHERE distributor_id = ?", [distributor]
-        ).fetchall()
-        locale = rows[0][0] if rows else None
+    locale = distributor_locales(ledger).get(distributor) if distributor else None
     con = ledger.con
     with ledger.transaction():
         sid = ledger.next_submission_id()
@@ -374,21 +371,27 @@ def _load(
         checkpoint("after-insert")
         received_at, received_source = received
         loaded_at = datetime.now()
-        # each report part's pairs, then whether any must wait for the analyst
+        # each report part's pairs and what is in force for them, then whether any must
+        # wait for the analyst
         covers = [covered_lines(ld) if ld.table.supersede == "period" else None for ld in loads]
+        current = [
+            None if lines is None else in_force(ld, lines)
+            for ld, lines in zip(loads, covers, strict=True)
+        ]
         waiting = [
             h
-            for ld, lines in zip(loads, covers, strict=True)
+            for ld, lines, now in zip(loads, covers, current, strict=True)
             if lines is not None
-            for h in holds(ld, lines, received_at)
+            for h in holds(ld, lines, received_at, now)
         ]
         superseded: list[int] = []
         if waiting:
             held = [(ld.table.name, list(c)) for ld, c in zip(loads, covers, strict=True) if c]
             record_hold(con, sid, held, waiting, loaded_at)
         else:
-            for ld, lines in zip(loads, covers, strict=True):
-                s = supersede(ld, None if lines is None else list(lines))
+            for ld, lines, now in zip(loads, covers, current, strict=True):
+                # a first report for its months replaces nothing: no statement to say so
+                s = supersede(ld, None if lines is None else list(lines), replaces=now != [])
                 superseded.extend(x for x in s.submissions if x not in superseded)
         pairs = next((list(c) for c in covers if c is not None), None)  # the first report part's
         table = loads[0].table
@@ -450,6 +453,7 @@ def _load(
 def _load_part(load: PartLoad, part: Part) -> tuple[int, int]:
     """Insert, normalise, check and quarantine one part; return (lines read, quarantined)."""
     con, path = load.ledger.con, load.path
+    load.issues.extend(part.notes)  # a hidden copy of the sheet, not read
     for name in part.layout.extra:
         where = {"sheet": part.sheet[0]} if part.sheet else {}
         load.issues.append(

@@ -191,7 +191,8 @@ def sell_through_rules(load: PartLoad) -> list[Rule]:
     if load.table.name != "sell_through":
         return []
     lt = lines_table(load.table)
-    reporting = sql_text(load.ledger.settings().reporting_currency)
+    ledger = load.ledger
+    reporting = sql_text(ledger.program_fact("settings", ledger.settings).reporting_currency)
     return [
         Rule(
             ERROR,
@@ -212,8 +213,10 @@ def sell_through_rules(load: PartLoad) -> list[Rule]:
             WARNING,
             "FX",
             "currency",
-            f"{lt}.currency <> {reporting} AND NOT EXISTS (SELECT 1 FROM fx_rates f WHERE "
-            f"f.currency = {lt}.currency AND f.month = {lt}.period)",
+            # a line without its period has that said (required): no month to look up
+            f"{lt}.currency <> {reporting} AND {lt}.period IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM fx_rates f WHERE f.currency = {lt}.currency AND f.month = "
+            f"{lt}.period)",
             "'no FX rate for ' || currency || ' in ' || period || ' in the program workbook: "
             "the line is loaded, but reports cannot convert it'",
         ),
@@ -407,9 +410,12 @@ def out_of_territory(load: PartLoad) -> list[Finding]:
     ).fetchall()
     if not lines:
         return []
-    territories = con.execute(
-        "SELECT distributor_id, country, segment, valid_from, valid_to FROM territories"
-    ).fetchall()
+    territories = load.ledger.program_fact(
+        "territories",
+        lambda: con.execute(
+            "SELECT distributor_id, country, segment, valid_from, valid_to FROM territories"
+        ).fetchall(),
+    )
     out = []
     for (rowid, d, country, *_), st in zip(
         lines, statuses([line[1:] for line in lines], territories), strict=True
@@ -466,6 +472,7 @@ def normalize(load: PartLoad) -> None:
             f"AND ({' OR '.join(needs)})",
             [load.sid],
         )
+        load.first = None  # asked again after an UPDATE rather than assumed unchanged
 
 
 def _rule_findings(load: PartLoad, found_rules: list[Rule]) -> list[Finding]:
@@ -494,7 +501,9 @@ def _rule_findings(load: PartLoad, found_rules: list[Rule]) -> list[Finding]:
     out = []
     for rowid, hit in rows:
         rule = found_rules[hit["i"]]
-        out.append(Finding(rowid, rule.severity, rule.code, rule.field, hit["m"]))
+        # a message built from a value that is missing is NULL: the problem is still said
+        message = hit["m"] or f"{rule.field.replace('_', ' ')} fails the {rule.code} check"
+        out.append(Finding(rowid, rule.severity, rule.code, rule.field, message))
     return out
 
 
@@ -502,9 +511,11 @@ def validate(load: PartLoad) -> set[int]:
     """Run every check; add the issues to ``load.issues``; return the rowids of the lines
     with errors (to quarantine)."""
     con, sid = load.ledger.con, load.sid
-    first = con.execute(
-        f"SELECT min(rowid) FROM {lines_table(load.table)} WHERE submission_id = ?", [sid]
-    ).fetchall()[0][0]
+    first = load.first
+    if first is None:
+        first = con.execute(
+            f"SELECT min(rowid) FROM {lines_table(load.table)} WHERE submission_id = ?", [sid]
+        ).fetchall()[0][0]
     found = _rule_findings(load, rules(load))
     for check in ROW_CHECKS:
         found += check(load)

@@ -112,8 +112,8 @@ def insert_csv(load: PartLoad, dialect: CsvDialect) -> tuple[int, list[Issue], s
     }
     opts = ", ".join(f"{k}={v}" for k, v in options.items())
     lt, names = lines_table(table), ", ".join(c.field for c in table.columns)
-    con.execute("DROP TABLE IF EXISTS chx_rejects")
-    con.execute("DROP TABLE IF EXISTS chx_scans")
+    # no chx_rejects table is left over: each load drops it, and a failed load rolls back
+    # the transaction that made it (fewer statements: a small file's cost is their count)
     with utf8_source(load.path, dialect) as source:
         try:
             con.execute(
@@ -126,14 +126,14 @@ def insert_csv(load: PartLoad, dialect: CsvDialect) -> tuple[int, list[Issue], s
             # the reader gave up on the whole file (and the transaction with it); its own
             # message names its internals, so say what a person can see instead
             raise _unreadable_file(load.path, dialect) from None
-    rejects = con.execute(
-        "SELECT line, column_name, error_type FROM chx_rejects ORDER BY line"
-    ).fetchall()
-    con.execute("DROP TABLE IF EXISTS chx_rejects")
-    con.execute("DROP TABLE IF EXISTS chx_scans")
-    first, loaded = con.execute(
-        f"SELECT min(rowid), count(*) FROM {lt} WHERE submission_id = ?", [load.sid]
+    first, loaded, rejects = con.execute(
+        f"SELECT min(rowid), count(*), (SELECT list({{'l': line, 'c': column_name, 'e': "
+        f"error_type}} ORDER BY line) FROM chx_rejects) FROM {lt} WHERE submission_id = ?",
+        [load.sid],
     ).fetchone()
+    rejects = [(r["l"], r["c"], r["e"]) for r in rejects or []]
+    con.execute("DROP TABLE chx_rejects; DROP TABLE chx_scans")
+    load.first = first
     unreadable = _unreadable_rows(load, dialect, first) if loaded else {}
     if not rejects and not unreadable:
         return loaded, [], set()
@@ -141,6 +141,7 @@ def insert_csv(load: PartLoad, dialect: CsvDialect) -> tuple[int, list[Issue], s
     found = _Located(load, dialect, _by_line(rejects), set(unreadable))
     if unreadable:
         _take_out(load, list(unreadable.values()))
+        load.first = None  # the rows kept were inserted again
     return loaded - len(unreadable) + len(found.lines), found.issues, found.lines
 
 

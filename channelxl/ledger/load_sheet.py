@@ -6,15 +6,26 @@ warning). A cell that reads empty because it lies inside a merged block (the gri
 ``merged``, from ``io.recognition``) is named as such: an error that quarantines the line
 in a required column, a warning in an optional one (the line loads without the value).
 Cells are parsed leniently here (``io.cells.column_parser``: the distributor's
-locale for numbers and dates typed as text); whether a value is required, in range or
+locale for numbers and dates typed as text, whether the file is known to be theirs or its
+Distributor ID column names them: :func:`named_locales`); whether a value is required, in range or
 known is checked in SQL afterwards, the same way for every format (``line_checks``).
 """
 
 from __future__ import annotations
 
-import pandas as pd
+from itertools import zip_longest
 
-from channelxl.io.cells import CellError, column_parser, is_blank
+import pandas as pd
+import pyarrow as pa
+
+from channelxl.io.cells import (
+    CellError,
+    agreed_parser,
+    column_parser,
+    is_blank,
+    parse_column,
+    parse_id,
+)
 from channelxl.issues import ERROR, WARNING, Issue, a1
 from channelxl.ledger.ddl import lines_table
 from channelxl.ledger.received_part import PartLoad
@@ -52,16 +63,19 @@ def insert_grid(load: PartLoad, grid, sheet) -> tuple[int, list[Issue], list[int
     """
     sheet_name, header_row = sheet
     table, layout = load.table, load.layout
+    locale, several = load.locale, ()
+    if load.distributor is None:  # whose it is, the rows say: their locale, as if given
+        locale, several = named_locales(load, grid)
     # required/min checks run in SQL for every format, so cells are parsed leniently here
     plan = [
         (
             j,
             column,
-            column_parser(
+            (agreed_parser if several else column_parser)(
                 Column(
                     column.name, column.type, column.help, required=False, allowed=column.allowed
                 ),
-                load.locale,
+                several or locale,
             ),
             load.distributor
             if column.field == "distributor_id"
@@ -106,12 +120,20 @@ def insert_grid(load: PartLoad, grid, sheet) -> tuple[int, list[Issue], list[int
     ok = [True] * n
     columns: dict[str, list] = {}
     bad_cells = []
+    # the sheet a column at a time (rows shorter than the widest read as blank to the right)
+    by_column = list(zip_longest(*data)) if data else []
+    blank_column = (None,) * n
     for j, column, parse, flag in plan:
+        values = by_column[j] if j < len(by_column) else blank_column
+        if flag is not None:
+            values = [flag if is_blank(v) else v for v in values]
+        try:
+            columns[column.field] = parse_column(parse, column, values)
+            continue
+        except CellError:
+            pass  # a cell that cannot be read: the column again, cell by cell, to find each
         out = [None] * n
-        for k, raw in enumerate(data):
-            value = raw[j] if j < len(raw) else None
-            if flag is not None and is_blank(value):
-                value = flag
+        for k, value in enumerate(values):
             try:
                 out[k] = parse(value)
             except CellError as exc:
@@ -135,20 +157,75 @@ def insert_grid(load: PartLoad, grid, sheet) -> tuple[int, list[Issue], list[int
             )
         )
     keep = [k for k in range(n) if ok[k]]
-    frame = {}
+    _insert(load, columns, keep if len(keep) < n else None, fill, n)
+    return n, issues, [where[k] for k in keep]
+
+
+def distributor_locales(ledger) -> dict[str, str | None]:
+    """Each distributor's locale (program workbook), read once while the ledger is open."""
+    return ledger.program_fact(
+        "locales",
+        lambda: dict(
+            ledger.con.execute("SELECT distributor_id, locale FROM distributors").fetchall()
+        ),
+    )
+
+
+def named_locales(load: PartLoad, grid) -> tuple[str | None, tuple[str | None, ...]]:
+    """The locale for text numbers and dates of a sheet that does not say whose it is as a
+    whole, from the distributors its Distributor ID column names: (their one locale, ())
+    when they write numbers alike, as if the distributor had been given for the file;
+    (None, their locales) when they do not (``io.cells.agreed_parser``). Ids the program
+    does not know say nothing here (their lines are quarantined by the checks)."""
+    j = load.layout.position("distributor_id")
+    if j is None:
+        return load.locale, ()
+    column = load.layout.mapping[j]
+    cells = {row[j] for row in grid[1:] if j < len(row)}  # each distinct value read once
+    named = {parse_id(v, column).casefold() for v in cells if not is_blank(v)}
+    if not named:
+        return load.locale, ()
+    by_id = {d.casefold(): loc for d, loc in distributor_locales(load.ledger).items()}
+    found = {by_id[d] for d in named if d in by_id}
+    if len(found) > 1:
+        return None, tuple(sorted(found, key=lambda loc: loc or ""))
+    return (found.pop() if found else load.locale), ()
+
+
+def _insert(load: PartLoad, columns: dict[str, list], keep: list[int] | None, fill: dict, n: int):
+    """Insert the parsed rows (``keep``: their indexes, None for all ``n``) into the lines
+    table.
+
+    The values go to DuckDB once, as an Arrow table (decimals as exact text, ID lists as
+    lists), and ``insert_sql`` casts each column to its declared type, as for every format;
+    a column Arrow cannot hold as one type goes the pandas way (``frame_for_insert``).
+    """
+    table = load.table
+    arrays = {}
     for c in table.columns:
         values = columns.get(c.field)
-        values = [values[k] for k in keep] if values is not None else [None] * len(keep)
+        if values is None:
+            values = [None] * (len(keep) if keep is not None else n)
+        elif keep is not None:
+            values = [values[k] for k in keep]
         default = fill.get(c.field)
         if default is not None:
             values = [default if v is None else v for v in values]
-        frame[c.field] = values
-    frame = frame_for_insert(pd.DataFrame(frame, dtype=object), table)
+        if c.type == "decimal":
+            values = [None if v is None else str(v) for v in values]
+        elif c.type == "idlist":
+            values = [list(v) if v else [] for v in values]
+        arrays[c.field] = values
+    try:
+        incoming = pa.table({f: pa.array(v) for f, v in arrays.items()})
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):  # mixed types in a column
+        incoming = frame_for_insert(pd.DataFrame(arrays, dtype=object), table)
     con = load.ledger.con
-    con.register("incoming", frame)
-    con.execute(insert_sql(lines_table(table), "incoming", table, load.sid))
-    con.unregister("incoming")
-    return n, issues, [where[k] for k in keep]
+    con.register("incoming", incoming)
+    try:
+        con.execute(insert_sql(lines_table(table), "incoming", table, load.sid))
+    finally:
+        con.unregister("incoming")
 
 
 def _merged_cells(merged: dict, mapping: dict, row_index: dict, ok: list) -> list[tuple]:

@@ -32,6 +32,7 @@ class PartLoad:
     # k (0-based record among the rows inserted) -> {"sheet", "row"} or {"line"}
     locate: Callable[[int], dict] | None = None
     normalized: bool = False  # text already in normal form (small CSV files, workbooks)
+    first: int | None = None  # the rowid of its first line, when the loader knows it
     issues: list[Issue] = field(default_factory=list)
 
     @property

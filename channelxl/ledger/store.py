@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -28,6 +29,7 @@ from channelxl.ledger.ddl import SCHEMA_VERSION, all_ddl
 from channelxl.ledger.faults import checkpoint
 from channelxl.schema import PROGRAM_TABLES, SETTINGS_TABLE, Settings, Table, settings_from_text
 
+T = TypeVar("T")
 DEFAULT_LOCK_TIMEOUT = 30.0  # seconds a command waits for another process to let go
 DUCKDB_MAGIC = b"DUCK"  # bytes 8 to 11 of every DuckDB database file
 # DuckDB's words for a file that is not a readable database (matched lower-case)
@@ -145,6 +147,7 @@ class Ledger:
     def __init__(self, path: str | os.PathLike, con: duckdb.DuckDBPyConnection):
         self.path = Path(path)
         self.con = con
+        self._program_facts: dict[str, object] = {}
 
     @classmethod
     def open(
@@ -176,6 +179,11 @@ class Ledger:
                     raise LedgerBusy(str(path), lock_timeout, str(exc)) from None
                 time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
                 delay = min(delay * 2, 1.0)
+        # DuckDB's own progress bar would print to the user's terminal (and to logs) in the
+        # middle of channelxl's output on any query of over two seconds. Inside a Jupyter
+        # kernel DuckDB refuses the setting (it wants ipywidgets for its bar): no bar there
+        with suppress(duckdb.Error):
+            con.execute("SET enable_progress_bar = false")
         ledger = cls(path, con)
         if not read_only:
             try:
@@ -291,7 +299,17 @@ class Ledger:
         self.load_program(program, digest, Path(path))
         return program
 
+    def program_fact(self, name: str, compute: Callable[[], T]) -> T:
+        """A fact read from the program dimensions (the settings, the distributors' locales,
+        the territories), read once while this ledger is open and again once the program
+        is loaded (:meth:`load_program`): every received file of a run asks for it, and
+        each statement is most of a small file's cost."""
+        if name not in self._program_facts:
+            self._program_facts[name] = compute()
+        return self._program_facts[name]
+
     def load_program(self, program: Program, digest: str, path: Path) -> None:
+        self._program_facts.clear()
         with self.transaction() as con:
             for t in PROGRAM_TABLES:
                 con.execute(f"DELETE FROM {t.name}")

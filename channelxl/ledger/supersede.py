@@ -144,13 +144,12 @@ def covered_lines(load: PartLoad) -> dict[tuple[str, str], int]:
     return dict(sorted(lines.items()))
 
 
-def holds(load: PartLoad, lines: dict[tuple[str, str], int], received_at: datetime) -> list[Hold]:
-    """Why this report part (``lines``: :func:`covered_lines`) must wait for the analyst
-    (the rules above); [] to apply it."""
+def in_force(load: PartLoad, lines: dict[tuple[str, str], int]) -> list[tuple]:
+    """The reports in force for the pairs this report part covers (``lines``:
+    :func:`covered_lines`), but itself: (distributor, period, submission, received_at)."""
     if not lines:
         return []
-    con, table = load.ledger.con, load.table
-    in_force = con.execute(
+    return load.ledger.con.execute(
         """
         WITH mine AS (SELECT unnest(?) AS distributor_id, unnest(?) AS period)
         SELECT p.distributor_id, p.period, p.submission_id, s.received_at
@@ -160,20 +159,32 @@ def holds(load: PartLoad, lines: dict[tuple[str, str], int], received_at: dateti
         WHERE p.kind = ? AND p.superseded_by IS NULL AND p.submission_id <> ?
         ORDER BY 1, 2, 3
         """,
-        [[d for d, _ in lines], [p for _, p in lines], table.name, load.sid],
+        [[d for d, _ in lines], [p for _, p in lines], load.table.name, load.sid],
     ).fetchall()
-    if not in_force:  # a first report for its months: the usual case, and no line counted
+
+
+def holds(
+    load: PartLoad,
+    lines: dict[tuple[str, str], int],
+    received_at: datetime,
+    current: list[tuple] | None = None,
+) -> list[Hold]:
+    """Why this report part (``lines``: :func:`covered_lines`) must wait for the analyst
+    (the rules above); [] to apply it. ``current``: :func:`in_force`, when already read."""
+    con, table = load.ledger.con, load.table
+    in_force_now = in_force(load, lines) if current is None else current
+    if not in_force_now:  # a first report for its months: the usual case, and no line counted
         return []
     theirs = {
         (sid, d, p): n
         for sid, d, p, n in con.execute(
             f"SELECT submission_id, distributor_id, period, count(*) FROM {lines_table(table)} "
             "WHERE list_contains(?, submission_id) GROUP BY ALL",
-            [sorted({sid for _, _, sid, _ in in_force})],
+            [sorted({sid for _, _, sid, _ in in_force_now})],
         ).fetchall()
     }
     out = []
-    for d, p, sid, their_time in in_force:
+    for d, p, sid, their_time in in_force_now:
         facts = dict(
             kind=table.name,
             distributor=d,
@@ -220,9 +231,13 @@ def record_hold(
     )
 
 
-def supersede(load: PartLoad, pairs: list[tuple[str, str]] | None = None) -> Supersession:
+def supersede(
+    load: PartLoad, pairs: list[tuple[str, str]] | None = None, *, replaces: bool = True
+) -> Supersession:
     """Mark what this part replaces; say which submissions it now wholly supersedes and,
-    for a report, which distributor x period pairs it covers (``pairs``: already known)."""
+    for a report, which distributor x period pairs it covers (``pairs``: already known;
+    ``replaces=False``: :func:`in_force` found no other report in force for them, in this
+    transaction, so nothing is marked replaced)."""
     con, table, sid = load.ledger.con, load.table, load.sid
     lt = lines_table(table)
     if table.supersede == "key":
@@ -244,17 +259,22 @@ def supersede(load: PartLoad, pairs: list[tuple[str, str]] | None = None) -> Sup
         ]
         return Supersession(gone, [])
     pairs = list(covered_lines(load)) if pairs is None else pairs
-    return Supersession(replace_periods(con, table.name, sid, pairs), pairs)
+    return Supersession(replace_periods(con, table.name, sid, pairs, replaces=replaces), pairs)
 
 
-def replace_periods(con, kind: str, sid: int, pairs: list[tuple[str, str]]) -> list[int]:
+def replace_periods(
+    con, kind: str, sid: int, pairs: list[tuple[str, str]], *, replaces: bool = True
+) -> list[int]:
     """Submission ``sid`` now covers ``pairs`` of ``kind``; the earlier reports for them are
-    superseded. Returns the submissions that lost their last period."""
+    superseded (``replaces=False``: there are none, known already). Returns the submissions
+    that lost their last period."""
     if pairs:
         con.execute(
             "INSERT INTO submission_periods SELECT ?, ?, unnest(?), unnest(?), NULL",
             [sid, kind, [d for d, _ in pairs], [p for _, p in pairs]],
         )
+    if not replaces:
+        return []
     # RETURNING tells which earlier submissions lost a period; only those are checked
     touched = {
         r[0]
