@@ -416,3 +416,47 @@ def test_library_refuses_a_blank_reason_or_name(late_feb):
             correct_received(led, sid, datetime(2025, 3, 9), reason="  ")
         with pytest.raises(ChannelxlError, match="say who"):
             correct_received(led, sid, datetime(2025, 3, 9), reason="ok", by=" ")
+
+
+def test_a_correction_cannot_date_a_report_before_the_lines_it_holds(
+    empty_workspace, tmp_path, d001
+):
+    """A file of October to December 2024 holds invoices of 2024-12-15: it was not received
+    on 2024-11-08 (which would make October and November on time)."""
+    path = tmp_path / "quarter.csv"
+    path.write_bytes(
+        HEADER.encode()
+        + b"".join(
+            csv_report(d001, month, tag=month).split(b"\n", 1)[1]
+            for month in ("2024-10", "2024-11", "2024-12")
+        )
+    )
+    with empty_workspace.open_ledger() as led:
+        (result,) = ingest(led, [path], received_at=datetime(2025, 1, 20, 9, 0)).results
+    sid = result.submission_id
+    out = run_cli(
+        "received",
+        sid,
+        "--on",
+        "2024-11-08",
+        "--reason",
+        "x",
+        "--by",
+        "y",
+        "--dir",
+        empty_workspace.root,
+    )
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert (
+        f"submission {sid} holds lines dated up to 2024-12-15 (Invoice Date, month 2024-12)"
+        in out.stderr
+    )
+    assert "cannot have come in on 2024-11-08" in out.stderr and "Traceback" not in out.stderr
+    with empty_workspace.open_ledger() as led:
+        assert led.con.execute("SELECT count(*) FROM received_corrections").fetchone() == (0,)
+        with pytest.raises(ChannelxlError, match="up to 2024-12-15"):
+            correct_received(led, sid, datetime(2024, 12, 14, 23, 0), reason="x", by="y")
+        # the day of its last invoice is possible: December is then on time (due 2025-01-10)
+        done = correct_received(led, sid, datetime(2024, 12, 15, 18, 0), reason="x", by="y")
+    verdicts = {new.month: new.verdict for _, new in done.lateness}
+    assert verdicts == {"2024-10": "late", "2024-11": "late", "2024-12": "on time"}

@@ -7,6 +7,7 @@ prints the result's summary. Shared options and error handling: ``cli.options``.
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
@@ -15,10 +16,11 @@ from channelxl import __version__
 from channelxl.cli.addin_command import addin
 from channelxl.cli.approve_command import approve
 from channelxl.cli.calc_command import calc
+from channelxl.cli.empty_option import allow_empty_option
+from channelxl.cli.ingest_command import ingest
 from channelxl.cli.options import (
     DEMO,
     DEMO_FOLDER,
-    EXIT_HELD,
     EXIT_REFUSED,
     Progress,
     friendly,
@@ -90,114 +92,6 @@ def check(where):
     click.echo(run.summary(), err=not run.valid)
     if not run.valid:
         sys.exit(EXIT_REFUSED)
-
-
-@main.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--distributor", help="Distributor a report is for, when the file does not say.")
-@click.option("--period", help="Month a report is for (YYYY-MM), when the file does not say.")
-@click.option(
-    "--received-at",
-    type=click.DateTime(),
-    help="When the files came in (default: a saved e-mail's date, a workbook's own save "
-    "time when plausible, else the file's modification time; see channelxl received).",
-)
-@click.option("--strict", is_flag=True, help="Refuse a whole file if any line has an error.")
-@click.option("--quiet", "-q", is_flag=True, help="Only the totals, refused and held files.")
-@workspace_options
-@friendly
-def ingest(files, distributor, period, received_at, strict, quiet, where):
-    """Validate and load received files into the ledger (default: every file in inbox/).
-
-    Recognises ERP shipment exports, distributor sell-through and inventory reports,
-    certification and activity exports (CSV or xlsx; layouts in docs/LAYOUTS.md). Each
-    file is one transaction; the same file twice changes nothing. Lines with errors are
-    quarantined and the rest loaded (--strict refuses the file instead).
-
-    A report that would replace the report in force for its distributor and month is HELD
-    for your decision, nothing replaced, when it has fewer than half its lines (an empty
-    sheet included) or was received before it; see channelxl held.
-
-    Each file in inbox/ is answered once, then moves to inbox/processed/, inbox/refused/
-    or inbox/held/ (files that are not reports are refused). Files named from elsewhere
-    stay where they are.
-
-    A saved e-mail (.eml) is opened: each attached file is loaded as a file of its own,
-    received when the mail came in. Each file's received date and how it is known are
-    shown; correct one with channelxl received N --on DATE --reason TEXT.
-
-    Exit code 0 when every file was accepted or unchanged and no report is held; 2 when
-    any file was refused; 3 when none was, but a report is held for your decision (from
-    this run or an earlier one).
-
-    \b
-    Examples:
-      channelxl ingest                       # every file waiting in inbox/
-      channelxl ingest exports/shipments-2026-10.csv
-      channelxl ingest st.csv --distributor D004 --period 2026-10
-    """
-    from channelxl.commands.ingest import ingest as ingest_files
-
-    def show(result):
-        loud = result.status in ("refused", "held")  # on stderr, even with --quiet
-        if not quiet or loud:
-            click.echo(result.summary(), err=loud)
-            found = result.issues[len(result.held) :]  # the hold notes are the sender's copy
-            shown = [i for i in found if i.severity == "error"] if quiet else found
-            for issue in shown[:10]:
-                click.echo(f"    {issue}", err=loud)
-            if len(shown) > 10:
-                click.echo(f"    ... {len(shown) - 10} more (channelxl export submission_issues)")
-        if result.status == "held":
-            sid = result.submission_id
-            click.echo(
-                f"    decide: channelxl held accept {sid} (put it in force) or "
-                f"channelxl held reject {sid} (keep the report in force)",
-                err=True,
-            )
-        first = result.issues[0] if result.status == "refused" and result.issues else None
-        if first and first.code == "COLUMN" and first.column in ("Distributor ID", "Period"):
-            # the sender's message cannot name options; the analyst loading it can use them
-            click.echo(
-                "    or load it saying whose and which month it is: channelxl ingest FILE "
-                "--distributor D001 --period 2026-10",
-                err=True,
-            )
-        if result.moved_to and loud:
-            click.echo(f"    moved to {result.moved_to}", err=True)
-        if result.move_error:
-            click.echo(f"    {result.move_error}", err=True)
-        if result.feedback:
-            click.echo(f"    feedback for the sender: {result.feedback}")
-
-    ws = where.workspace()
-    with ws.open_ledger() as led:
-        run = ingest_files(
-            led,
-            list(files) or None,  # none named: every file waiting in the inbox
-            inbox=ws.inbox,
-            distributor=distributor,
-            period=period,
-            received_at=received_at,
-            strict=strict,
-            progress=show,
-            feedback_dir=ws.outbox,
-            vendor_feedback_dir=ws.vendor_feedback,
-        )
-    if run.results:
-        click.echo(run.summary())
-    else:
-        click.echo(f"Nothing new to load in {ws.inbox}.")
-    if run.waiting:
-        click.echo(
-            f"{len(run.waiting)} report(s) held, waiting for your decision: "
-            "channelxl held (lists them), then channelxl held accept N or channelxl held reject N",
-            err=True,
-        )
-    if run.refused:
-        sys.exit(EXIT_REFUSED)
-    if run.waiting:
-        sys.exit(EXIT_HELD)
 
 
 @main.command()
@@ -284,11 +178,7 @@ def export(table, out, period, distributor, where):
 
 @main.command()
 @quarter_options("statement")
-@click.option(
-    "--allow-empty",
-    is_flag=True,
-    help="Write the statement even for a quarter with no sell-through in the ledger.",
-)
+@allow_empty_option("statement")
 @workspace_options
 @friendly
 def rebates(quarter, distributors, out_dir, allow_empty, where):
@@ -305,8 +195,6 @@ def rebates(quarter, distributors, out_dir, allow_empty, where):
       channelxl rebates --quarter 2026Q3
       channelxl rebates --quarter 2026Q3 --distributor D004 --out statements/
     """
-    from functools import partial
-
     from channelxl.commands.statement import rebate_statement
 
     call = partial(rebate_statement, allow_empty=allow_empty)
@@ -332,14 +220,16 @@ def _quarterly(call, what: str, quarter, distributors, out_dir, where) -> None:
 
 @main.command()
 @quarter_options("workbook")
+@allow_empty_option("workbook")
 @workspace_options
 @friendly
-def reconcile(quarter, distributors, out_dir, where):
+def reconcile(quarter, distributors, out_dir, allow_empty, where):
     """Reconcile sell-in, sell-through and inventory; write the exception workbook and CSV.
 
     Per distributor x SKU x month: opening, sell-in, returns, sell-through, expected and
     reported closing, variance and flags (VAR, NEG, MISSING, NOOPEN, DUP, NOSHIP, FLOOR,
-    UNKSKU, UNKRES, UNAUTH), plus inventory-loading signals per distributor.
+    UNKSKU, UNKRES, UNAUTH), plus inventory-loading signals per distributor. A quarter with
+    no sell-through at all is refused unless --allow-empty.
 
     \b
     Examples:
@@ -348,16 +238,19 @@ def reconcile(quarter, distributors, out_dir, where):
     """
     from channelxl.commands.reconciliation import reconcile as reconcile_quarter
 
-    _quarterly(reconcile_quarter, "workbook", quarter, distributors, out_dir, where)
+    call = partial(reconcile_quarter, allow_empty=allow_empty)
+    _quarterly(call, "workbook", quarter, distributors, out_dir, where)
 
 
 @main.command()
 @quarter_options("workbook")
+@allow_empty_option("workbook")
 @workspace_options
 @friendly
-def territory(quarter, distributors, out_dir, where):
+def territory(quarter, distributors, out_dir, allow_empty, where):
     """Check every sell-through line against the territories; list exclusive conflicts and
-    free-riding resellers; write the exception workbook and CSV.
+    free-riding resellers; write the exception workbook and CSV. A quarter with no
+    sell-through at all is refused unless --allow-empty.
 
     \b
     Examples:
@@ -365,7 +258,8 @@ def territory(quarter, distributors, out_dir, where):
     """
     from channelxl.commands.territory_check import check_territory
 
-    _quarterly(check_territory, "workbook", quarter, distributors, out_dir, where)
+    call = partial(check_territory, allow_empty=allow_empty)
+    _quarterly(call, "workbook", quarter, distributors, out_dir, where)
 
 
 @main.command()
@@ -439,6 +333,7 @@ def template(period, distributors, out_dir, where):
     help="Your own report notebook (default: channelxl's notebooks/qbr.ipynb).",
 )
 @click.option("--kernel", help="Jupyter kernel name (default: this Python).")
+@allow_empty_option("reviews")
 @workspace_options
 @friendly
 def qbr(
@@ -453,6 +348,7 @@ def qbr(
     resume,
     notebook,
     kernel,
+    allow_empty,
     where,
 ):
     """Make each distributor's quarterly business review (HTML, PDF) from the ledger.
@@ -460,7 +356,8 @@ def qbr(
     Reads the quarter's facts once for every distributor, then runs the report notebook
     once per distributor. A report that fails or runs out of time does not stop the others:
     it is listed with its error in index.html and manifest.json, its partly executed
-    notebook kept, and the command exits 1. --resume then makes only those.
+    notebook kept, and the command exits 1. --resume then makes only those. A quarter with
+    no sell-through at all is refused unless --allow-empty.
 
     \b
     Examples:
@@ -492,6 +389,7 @@ def qbr(
             resume=resume,
             notebook=notebook,
             kernel=kernel or OWN_KERNEL,
+            allow_empty=allow_empty,
             on_reading=lambda: click.echo(
                 f"Reading {quarter} from the ledger for every distributor ..."
             ),
@@ -556,8 +454,11 @@ def functions(markdown: bool):
     show_default=True,
     help="Sell-through lines over all months.",
 )
+@click.option(
+    "--no-progress", is_flag=True, help="No progress bars (drawn only when stderr is a terminal)."
+)
 @friendly
-def demo(root: Path, seed: int, distributors, resellers, skus, months, lines):
+def demo(root: Path, seed: int, distributors, resellers, skus, months, lines, no_progress):
     """Run the main job end to end on a synthetic channel and print where everything is.
 
     Generates a two-tier channel (by default 40 distributors, 2,000 resellers, 160 SKUs,
@@ -569,6 +470,7 @@ def demo(root: Path, seed: int, distributors, resellers, skus, months, lines):
     Example:
       channelxl demo --dir /tmp/channel --seed 42
     """
+    from channelxl.cli.progress import Bars
     from channelxl.demo import run_demo
 
     if resellers < distributors:
@@ -578,9 +480,11 @@ def demo(root: Path, seed: int, distributors, resellers, skus, months, lines):
     sizes = Sizes(
         distributors=distributors, resellers=resellers, skus=skus, months=months, lines=lines
     )
-    run_demo(root, seed=seed, sizes=sizes, echo=click.echo)
+    bars = Bars(enabled=not no_progress)
+    run_demo(root, seed=seed, sizes=sizes, echo=bars.echo, bars=bars.open)
 
 
+main.add_command(ingest)  # cli/ingest_command.py
 main.add_command(received)  # cli/received_command.py
 main.add_command(approve)  # cli/approve_command.py
 main.add_command(addin)  # cli/addin_command.py

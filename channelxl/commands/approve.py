@@ -24,12 +24,12 @@ from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from channelxl.commands.approved import awaiting, result_steps
 from channelxl.commands.statement import StatementRun, empty_quarter, rebate_statement
 from channelxl.core.periods import Quarter
 from channelxl.errors import ChannelxlError
 from channelxl.io.approved_files import frozen_xlsx
 from channelxl.io.atomic import write_atomically
+from channelxl.ledger.adjustments import awaiting, result_steps
 from channelxl.ledger.approvals import (
     Approval,
     ApprovalRecord,
@@ -62,6 +62,7 @@ class ApprovalRun:
     adjustments: int  # prior-period adjustment lines frozen with it
     results: list = field(default_factory=list)  # the evaluations frozen (RebateResult)
     held: list[str] = field(default_factory=list)  # undecided held reports of its months
+    mdf_adjustments: list[dict] = field(default_factory=list)  # MDF lines frozen with it
 
     def summary(self) -> str:
         a = self.approval
@@ -77,6 +78,12 @@ class ApprovalRun:
             )
             + "."
         ]
+        if self.mdf_adjustments:
+            net = sum((r["difference"] for r in self.mdf_adjustments), ZERO)
+            lines.append(
+                f"{len(self.mdf_adjustments)} prior-period MDF adjustment line(s), "
+                f"{a.currency} {net:,.2f}, settled with it (in its MDF funds)."
+            )
         if a.note:
             lines.append(f"Note: {a.note}")
         if self.held:
@@ -200,6 +207,7 @@ def approve_quarter(
         len(carried),
         run.results,
         held_reports(ledger, quarter),
+        (run.tables.mdf.adjustments or []) if run.tables.mdf is not None else [],
     )
 
 
@@ -217,9 +225,14 @@ def _record(ledger, quarter, by, note, now, run: StatementRun, files, pending) -
                 rows[f"mdf.{name}"] = value
     inputs = {str(quarter): inputs_in_force(ledger, quarter)}
     made = []
-    if tables.adjustments:
+    mdf_adjusted = (tables.mdf.adjustments or []) if tables.mdf is not None else []
+    if tables.adjustments or mdf_adjusted:
         # the adjusted quarters' inputs now: what the next adjustment of them starts from
-        adjusted = {(r["quarter_adjusted"], r["distributor_id"]) for r in tables.adjustments}
+        # (a rebate or an MDF adjustment settles the distributor's inputs alike)
+        adjusted = {
+            (r["quarter_adjusted"], r["distributor_id"])
+            for r in [*(tables.adjustments or []), *mdf_adjusted]
+        }
         for a, q in pending:
             now_in = inputs_in_force(ledger, q)
             inputs[a.quarter] = {
@@ -234,7 +247,7 @@ def _record(ledger, quarter, by, note, now, run: StatementRun, files, pending) -
                 r["difference"],
                 r.get("steps", {}),
             )
-            for r in tables.adjustments
+            for r in tables.adjustments or []
         ]
     adjusted_total = tables.totals.get("prior_period_adjustments", ZERO)
     return ApprovalRecord(

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from contextlib import nullcontext
 
+from channelxl.commands.empty_quarter import QBR, check_quarter_has_data
 from channelxl.core.periods import Quarter
 from channelxl.ledger.store import Ledger
 from channelxl.reports.batch import DEFAULT_TIMEOUT, QbrRun, run_reports
@@ -35,6 +36,7 @@ def quarterly_reviews(
     notebook: str | os.PathLike | None = None,
     kernel: str = OWN_KERNEL,
     pdf_engines: tuple[str, ...] | None = None,
+    allow_empty: bool = False,
     on_reading: Callable[[], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[dict, int, int], None] | None = None,
@@ -44,7 +46,10 @@ def quarterly_reviews(
     ``ledger``: an open ledger, or a function that opens one (``Workspace.open_ledger``),
     which is then closed as soon as the facts are read. Progress: ``on_reading()`` is
     called when the ledger is about to be read, ``on_start(n)`` with the number of reviews
-    once the facts are read, ``on_done(result, done, total)`` as each review finishes. The other options are ``reports.batch.run_reports``'s.
+    once the facts are read, ``on_done(result, done, total)`` as each review finishes. The
+    other options are ``reports.batch.run_reports``'s. A quarter without sell-through is
+    refused before any review is made, unless ``allow_empty`` (``commands.empty_quarter``):
+    the run's notes then carry the warning.
     """
     check_kernel(kernel)
     check_notebook(notebook)
@@ -52,10 +57,13 @@ def quarterly_reviews(
         on_reading()
     held = ledger() if callable(ledger) else nullcontext(ledger)
     with held as led:
+        if distributors:
+            led.distributors(distributors)  # refuses unknown ids first
+        warning = check_quarter_has_data(led, quarter, distributors, QBR, allow_empty=allow_empty)
         facts = quarter_report_facts(led, quarter, distributors=distributors)
     if on_start:
         on_start(len(facts.by_distributor))
-    return run_reports(
+    run = run_reports(
         facts,
         out_dir,
         formats=formats,
@@ -69,3 +77,6 @@ def quarterly_reviews(
         pdf_engines=pdf_engines,
         on_done=on_done,
     )
+    if warning:
+        run.notes.append(warning)
+    return run

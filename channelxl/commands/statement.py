@@ -13,10 +13,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from channelxl.commands.approved import approved_rerun, carry_adjustments
+from channelxl.commands.empty_quarter import (  # noqa: F401 (empty_quarter: approve)
+    REBATES,
+    check_quarter_has_data,
+    empty_quarter,
+    waiting_adjustments,
+)
 from channelxl.core.money import money_arithmetic
-from channelxl.core.periods import Month, Quarter
+from channelxl.core.periods import Quarter
 from channelxl.core.rebates import RebateResult
-from channelxl.errors import ChannelxlError
 from channelxl.excel import chx_program
 from channelxl.io.recompute_sheet import RecomputeCells
 from channelxl.io.statement_workbook import StatementTables, write_statement
@@ -68,6 +73,13 @@ class StatementRun:
                 f"{self.currency} {adjusted:,.2f}; total payable {self.currency} "
                 f"{self.total + adjusted:,.2f}."
             )
+        mdf_lines = self.tables.mdf.adjustments if self.tables and self.tables.mdf else None
+        if mdf_lines:  # approved quarters' MDF changed since (commands.approved)
+            net = sum((r["difference"] for r in mdf_lines), ZERO)
+            lines.append(
+                f"Prior-period MDF adjustments: {len(mdf_lines)} line(s), {self.currency} "
+                f"{net:,.2f}, in the MDF funds (sheet MDF Adjustments)."
+            )
         if self.warning:
             lines.append(self.warning)
         return "\n".join(lines)
@@ -92,12 +104,14 @@ def rebate_statement(
     approved = approved_rerun(ledger, quarter, out_dir, distributors=distributors)
     if approved is not None:  # frozen: its files as approved (commands.approved)
         return approved
-    empty = empty_quarter(ledger, quarter, distributors)
-    if empty and not allow_empty:
-        raise ChannelxlError(
-            f"{empty} Run 'channelxl rebates' for a quarter that has data, or add "
-            "--allow-empty to write this quarter's statement anyway."
-        )
+    warning = check_quarter_has_data(  # refused when empty, naming adjustments waiting
+        ledger,
+        quarter,
+        distributors,
+        REBATES,
+        allow_empty=allow_empty,
+        waiting=lambda: waiting_adjustments(ledger, quarter, distributors),
+    )
     results, figures = evaluate_quarter(ledger, quarter, distributors=distributors)
     names = dict(ledger.con.execute("SELECT distributor_id, name FROM distributors").fetchall())
     tables = statement_tables(results, figures, names, calendar=quarter.calendar)
@@ -116,9 +130,7 @@ def rebate_statement(
         total=tables.total,
         mdf=fund,
         tables=tables,
-        warning=f"WARNING: {empty} The statement was written anyway (--allow-empty)."
-        if empty
-        else "",
+        warning=warning,
     )
 
 
@@ -134,35 +146,6 @@ def recompute_cells(
         for line in lines
     }
     return RecomputeCells(blocks, values)
-
-
-def empty_quarter(ledger: Ledger, quarter: Quarter, distributors: list[str] | None) -> str:
-    """Why ``quarter`` has nothing to evaluate (no sell-through in force for any of its
-    months, for ``distributors`` or anyone), naming the last quarter that has some; "" when
-    it has data."""
-    who = "" if not distributors else " AND distributor_id IN (SELECT unnest(?))"
-    params = [] if not distributors else [list(distributors)]
-    months = [str(m) for m in quarter.months]
-    found, first, last = ledger.con.execute(
-        "SELECT count(*) FILTER (WHERE period IN (SELECT unnest(?))), min(period), max(period) "
-        f"FROM sell_through WHERE TRUE{who}",
-        [months, *params],
-    ).fetchone()
-    if found:
-        return ""
-    whom = f" for {', '.join(distributors)}" if distributors else ""
-    head = f"{quarter} ({months[0]} to {months[-1]}) has no sell-through in the ledger{whom}"
-    if last is None:
-        return f"{head}, nor does any other quarter."
-    last_month = Month.parse(last)
-    q = quarter
-    for _ in range(400):  # walk back to the quarter holding the last month (any calendar)
-        if q.months[0] <= last_month:
-            break
-        q = q + -1
-    if q.months[0] <= last_month <= q.months[-1]:
-        return f"{head}: the last quarter that has data is {q} (sell-through up to {last})."
-    return f"{head}: its sell-through runs from {first} to {last}."
 
 
 def _gates(r: RebateResult) -> str:

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from channelxl.commands.empty_quarter import TERRITORY, check_quarter_has_data
 from channelxl.core.periods import Quarter
 from channelxl.core.territory import NOT_APPOINTED, OUT
 from channelxl.io.exception_workbooks import write_territory
@@ -26,6 +27,7 @@ class TerritoryRun:
     xlsx: Path
     csv: Path
     period: Quarter  # the quarter itself: its months and calendar
+    warning: str = ""  # an empty quarter written because it was asked for (allow_empty)
 
     @property
     def heading(self) -> str:
@@ -39,12 +41,13 @@ class TerritoryRun:
     def summary(self) -> str:
         c = self.check
         counts = c.lines["status"].value_counts()
-        return (
+        said = (
             f"{self.heading}: {len(c.lines):,} lines; {int(counts.get(OUT, 0)):,} out of "
             f"territory, {int(counts.get(NOT_APPOINTED, 0)):,} not appointed; "
             f"{len(c.conflicts)} exclusive conflict(s); {len(c.free_riders)} free-riding "
             "reseller(s)."
         )
+        return f"{said}\n{self.warning}" if self.warning else said
 
 
 def check_territory(
@@ -53,10 +56,19 @@ def check_territory(
     out_dir: str | os.PathLike,
     *,
     distributors: list[str] | None = None,
+    allow_empty: bool = False,
 ) -> TerritoryRun:
-    """Check ``quarter`` (every distributor, or those given) and write the workbook."""
+    """Check ``quarter`` (every distributor, or those given) and write the workbook.
+
+    A quarter without sell-through is refused unless ``allow_empty``
+    (``commands.empty_quarter``)."""
+    if distributors:
+        ledger.distributors(distributors)  # refuses unknown ids first
+    warning = check_quarter_has_data(
+        ledger, quarter, distributors, TERRITORY, allow_empty=allow_empty
+    )
     c = territory_quarter(ledger, quarter, distributors=distributors)
     xlsx, csv_path = write_territory(
         quarter, lines=c.lines, conflicts=c.conflicts, free_riders=c.free_riders, out_dir=out_dir
     )
-    return TerritoryRun(c, xlsx, csv_path, quarter)
+    return TerritoryRun(c, xlsx, csv_path, quarter, warning)

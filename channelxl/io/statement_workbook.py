@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from channelxl.io.approved_files import adjustments_reading, write_adjustments
@@ -67,9 +67,10 @@ Where a figure could not be had on that day (e.g. no inventory report for the mo
 weeks-of-supply hold), the Accrual Basis column says what the accrual assumed.
 True-up at quarter end = Amount - Accrued (held bucket: Held Amount - Accrued Held).
 ## Printing
-Each distributor sheet prints landscape in three pages across: the measure and tier; the \
-scorecard, cap, gates, hold and amount; the accruals and notes. The distributor and \
-program columns and the header row repeat on every page.""".split("\n")
+Each distributor sheet prints landscape in three pages across: the measure, tier and \
+scorecard (tier rebate x payout = after scorecard); the cap, gates, hold and amount; the \
+accruals and notes. The program columns and the header row repeat on every page, the \
+distributor and the quarter head it; long text wraps within its column.""".split("\n")
     return lines + (RECOMPUTE_READING if recompute else [])
 
 
@@ -137,7 +138,8 @@ def _money_headers(ws, table, currency: str) -> None:
 
 
 def _per_row_formats(ws, table, rows: list[dict]) -> None:
-    """Growth and rates as percentages, a units program's rate as money per unit."""
+    """Growth and rates as percentages, a units program's rate as money per unit, revenue
+    with its cents."""
     fields = table.fields
     for i, row in enumerate(rows, start=2):
         growth, units = row.get("measure") == "growth", row.get("measure") == "units"
@@ -147,6 +149,9 @@ def _per_row_formats(ws, table, rows: list[dict]) -> None:
         if "measure_value" in fields and units:
             for name in ("measure_value", "next_tier_gap"):
                 ws.cell(row=i, column=fields.index(name) + 1).number_format = "#,##0"
+        if "measure_value" in fields and row.get("measure") == "revenue":  # money: cents
+            for name in ("measure_value", "next_tier_gap"):
+                ws.cell(row=i, column=fields.index(name) + 1).number_format = MONEY
         for name in ("rate", "rate_booked"):
             if name in fields:
                 cell = ws.cell(row=i, column=fields.index(name) + 1)
@@ -154,15 +159,105 @@ def _per_row_formats(ws, table, rows: list[dict]) -> None:
 
 
 PRINT_TITLE = ("program_id", "program")  # repeated at the left of every page
+# Column widths (characters) on a distributor sheet: narrow enough that the sheet prints in
+# three pages across at 80 % or more (in Excel's default font), money to 99,999,999.99;
+# long text wraps in its column, never running on into the next one (nor onto the next
+# page, under another column's header).
+PRINT_WIDTHS = {
+    "distributor_id": 10,
+    "distributor": 18,
+    "program_id": 9,
+    "program": 15,
+    "quarter": 8,
+    "currency": 9,
+    "measure": 8,
+    "measure_value": 14,
+    "method": 10,
+    "tier": 5,
+    "tier_label": 8,
+    "rate": 13,
+    "rate_unit": 10,
+    "basis": 13,
+    "tier_rebate": 13,
+    "score": 7,
+    "payout": 7,
+    "after_scorecard": 14,
+    "capped": 8,
+    "cap_reduction": 13,
+    "gates": 22,
+    "waivers": 14,
+    "withheld_amount": 14,
+    "withheld_reason": 18,
+    "hold": 14,
+    "held_amount": 13,
+    "amount": 14,
+    "status": 9,
+    "next_tier_gap": 13,
+    "mdf_accrued": 13,
+    "accrued": 13,
+    "accrued_held": 13,
+    "true_up": 13,
+    "held_true_up": 13,
+    "accrual_basis": 32,
+    "notes": 22,
+}
 
 
-def _print_in_pages(ws, table) -> None:
-    """The header row and the program on every page, pages across as the columns need
-    (``io.table_sheets.print_pages_across``)."""
+LINE_PT = 15  # the height of a line of the default 11-point font, in points
+# characters of a column's width a line of text takes up: a column's width counts digits of
+# Excel's default font; text in a wider substitute font (LibreOffice without Calibri),
+# and bold headers, fill a line sooner
+TEXT_FILL, BOLD_FILL = 1.0, 0.85
+
+
+def wrapped_lines(text: str, width: int, *, bold: bool = False) -> int:
+    """Lines ``text`` wraps into, broken between words, in a column ``width`` wide (a word
+    longer than a line breaks inside)."""
+    room = max(1, int(width * (BOLD_FILL if bold else TEXT_FILL)))
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines, used = lines + 1, 0
+        for word in paragraph.split(" "):
+            if used and used + 1 + len(word) > room:
+                lines, used = lines + 1, 0
+            used += (1 if used else 0) + len(word)
+            while used > room:  # a word longer than the line
+                lines, used = lines + 1, used - room
+    return lines
+
+
+def _print_in_pages(ws, table, rows: list[dict], quarter: str) -> None:
+    """A distributor sheet as it prints: landscape, pages across as the columns need
+    (``io.table_sheets.print_pages_across``), the header row and the program on every page,
+    the distributor and the quarter in the page header instead of their columns (the same
+    on every row of the sheet); text and headers wrapped in their columns, each row as tall
+    as its longest text (rows keep no fixed height: the spreadsheet fits them)."""
     fields = table.fields
+    for name, width in PRINT_WIDTHS.items():
+        ws.column_dimensions[get_column_letter(fields.index(name) + 1)].width = width
+    text = {j for j, c in enumerate(table.columns, start=1) if c.type in ("text", "id")}
+    lines = [1] * (len(rows) + 2)  # the lines each row's tallest cell wraps into
+    for j, name in enumerate(fields, start=1):
+        width = PRINT_WIDTHS[name]
+        header = ws.cell(row=1, column=j)
+        header.alignment = Alignment(vertical="bottom", wrap_text=True)
+        lines[1] = max(lines[1], wrapped_lines(str(header.value), width, bold=True))
+        for i in range(2, len(rows) + 2):
+            cell = ws.cell(row=i, column=j)
+            cell.alignment = Alignment(vertical="top", wrap_text=j in text)
+            if j in text and cell.value:
+                lines[i] = max(lines[i], wrapped_lines(str(cell.value), width))
+    # a row's height is set: not every spreadsheet fits wrapped rows when it opens a file
+    for i in range(1, len(rows) + 2):
+        ws.row_dimensions[i].height = lines[i] * LINE_PT
     first, last = (fields.index(f) + 1 for f in PRINT_TITLE)
-    print_pages_across(ws, len(fields), (first, last))
+    print_pages_across(ws, len(fields), (first, last), start=first)
     ws.print_title_rows = "1:1"
+    ws.page_setup.pageOrder = "overThenDown"  # a block of rows across, then the next
+    who = f"{ws.title} {rows[0].get('distributor') or ''}" if rows else ws.title
+    ws.oddHeader.left.text = who.strip().replace("&", "&&")
+    ws.oddHeader.center.text = f"Rebate statement {quarter}"
+    ws.oddHeader.right.text = "Page &P of &N"
 
 
 def write_statement(
@@ -190,7 +285,7 @@ def write_statement(
         ws = wb.worksheets[-1]
         _money_headers(ws, STATEMENT, tables.currency)
         _per_row_formats(ws, STATEMENT, by_distributor[d])
-        _print_in_pages(ws, STATEMENT)
+        _print_in_pages(ws, STATEMENT, by_distributor[d], quarter)
     write_table_sheet(wb, ACCRUALS, tables.accruals, validation=False)
     ws = wb.worksheets[-1]
     _money_headers(ws, ACCRUALS, tables.currency)

@@ -308,17 +308,21 @@ def column_px(ws, j: int) -> float:
     return width * 7 + 5
 
 
-def print_pages_across(ws, columns: int, titles: tuple[int, int]) -> None:
+def print_pages_across(ws, columns: int, titles: tuple[int, int], *, start: int = 1) -> None:
     """Landscape A4, columns ``titles`` (first, last; 1-based) repeated at the left of every
-    page, and as many pages across as the sheet's first ``columns`` need at about
-    ``PRINT_SCALE`` percent, counted in whole columns: pages read left to right instead of
-    every column shrunk onto one. "Fit to N pages wide" rather than manual breaks, so a
-    program whose fonts are wider than Excel's still breaks between columns."""
+    page, and as many pages across as the sheet's columns ``start`` to ``columns`` need at
+    about ``PRINT_SCALE`` percent, counted in whole columns: pages read left to right
+    instead of every column shrunk onto one. "Fit to N pages wide" rather than manual
+    breaks, so a program whose fonts are wider than Excel's still breaks between columns.
+    Columns before ``start`` are not printed (the print area begins at ``start``)."""
     first, last = titles
     room = PRINTABLE_PX * 100 / PRINT_SCALE
     title = sum(column_px(ws, j) for j in range(first, last + 1))
     pages, used = 1, 0.0
-    for j in range(1, columns + 1):
+    if start > 1:
+        rows = max(ws.max_row, 2)
+        ws.print_area = f"{get_column_letter(start)}1:{get_column_letter(columns)}{rows}"
+    for j in range(start, columns + 1):
         px = column_px(ws, j)
         if used and used + px > room:
             pages, used = pages + 1, title

@@ -193,6 +193,73 @@ def settled(ledger: Ledger, quarter: str) -> dict[tuple[str, str], Settled]:
     return out
 
 
+def approved_rows(ledger: Ledger, quarter: str, sheet: str) -> list[dict]:
+    """The rows of table ``sheet`` (statement, summary, accruals, adjustments, mdf.funds,
+    mdf.claims, mdf.adjustments) of approved ``quarter``'s statement, in order, each value
+    as approved (a Decimal from its exact text; a date as its ISO text). [] when the quarter
+    is not approved, or its approval holds no such table."""
+    return [
+        {k: _from_json(v) for k, v in json.loads(text).items()}
+        for (text,) in ledger.con.execute(
+            "SELECT r.row_json FROM approved_rows r JOIN approvals a USING (approval_id) "
+            "WHERE a.quarter = ? AND r.sheet = ? ORDER BY r.row_number",
+            [quarter, sheet],
+        ).fetchall()
+    ]
+
+
+def _from_json(v):
+    """A value of :func:`row_json` back: {"decimal": text} -> Decimal, {"date": ISO} -> text."""
+    if isinstance(v, dict) and set(v) == {"decimal"}:
+        return Decimal(v["decimal"])
+    if isinstance(v, dict) and set(v) == {"date"}:
+        return v["date"]
+    return v
+
+
+@dataclass
+class SettledMdf:
+    """The MDF accrued of a distributor-program of an approved quarter: as approved, the MDF
+    adjustments of it frozen since, and the sell-through revenue it was last settled on."""
+
+    approved: Decimal = ZERO
+    earlier_adjustments: Decimal = ZERO
+    revenue: Decimal | None = None  # None: not known (not on the approved statement)
+    in_approval: bool = True
+
+    @property
+    def amount(self) -> Decimal:
+        return self.approved + self.earlier_adjustments
+
+
+def settled_mdf(ledger: Ledger, quarter: str) -> dict[tuple[str, str], SettledMdf]:
+    """(distributor, program) -> how its MDF accrued stands settled for approved ``quarter``:
+    the approved statement's MDF Accrued (and the distributor's Sell-Through Revenue on its
+    Summary), plus the MDF adjustments of it frozen with later approvals (rows of their
+    ``mdf.adjustments``, each holding the revenue it was recomputed on)."""
+    revenue = {
+        r["distributor_id"]: r.get("sell_through_revenue")
+        for r in approved_rows(ledger, quarter, "summary")
+    }
+    out: dict[tuple[str, str], SettledMdf] = {}
+    for r in approved_rows(ledger, quarter, "statement"):
+        d = r["distributor_id"]
+        out[(d, r["program_id"])] = SettledMdf(
+            Decimal(r.get("mdf_accrued") or ZERO), ZERO, revenue.get(d)
+        )
+    for (text,) in ledger.con.execute(
+        "SELECT row_json FROM approved_rows WHERE sheet = 'mdf.adjustments' "
+        "ORDER BY approval_id, row_number"
+    ).fetchall():
+        r = {k: _from_json(v) for k, v in json.loads(text).items()}
+        if r.get("quarter_adjusted") != quarter:
+            continue
+        s = out.setdefault((r["distributor_id"], r["program_id"]), SettledMdf(in_approval=False))
+        s.earlier_adjustments += Decimal(r["difference"])
+        s.revenue = r.get("revenue", s.revenue)
+    return out
+
+
 def settled_inputs(ledger: Ledger, quarter: str) -> dict[str, set[tuple[str, int]]]:
     """Distributor -> the inputs ``quarter`` was last settled on (see the module's words)."""
     out: dict[str, set[tuple[str, int]]] = defaultdict(set)

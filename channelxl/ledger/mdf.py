@@ -9,6 +9,13 @@ Definitions (``core.funds`` does the arithmetic):
 - **Accrued** = the engine's *MDF Accrued* (MDF rate x sell-through revenue, rounded to the
   cent per program and quarter) summed over the fund's quarters up to and including the
   quarter asked; **accrued this quarter** = that quarter's alone.
+- **Approved quarters** (``ledger.approvals``): an approved quarter's MDF accrued is what
+  was approved. A later change to its inputs is not restated: the next open quarter carries
+  it as a prior-period MDF adjustment (``ledger.adjustments``: Recomputed - Approved -
+  Earlier Adjustments, a line each, with what changed and which submissions), so an open
+  quarter's Accrued = the quarter before's Accrued + Prior-Period Adjustments + Accrued This
+  Quarter. As every approved quarter's adjustments are carried by an open quarter no later
+  than the one asked, an open quarter's Accrued equals the sum above on today's ledger.
 - **Claims** in the fund are those in force (``mdf_claims``) dated on or before the
   quarter's last day; each is converted with the FX rate of its claim month (``RATES_SQL``).
   Decisions (the program workbook's MDF Decisions sheet) count as they are in the ledger
@@ -73,6 +80,8 @@ class MdfFund:
                 "currency": self.currency,
                 "fund_from": str(self.first_quarter) if self.first_quarter else "",
                 "accrued_this_quarter": self.accrued_in_quarter.get(b.distributor_id, ZERO),
+                # approved quarters' MDF changed since: commands.approved.carry_mdf_adjustments
+                "prior_period_adjustments": Decimal("0.00"),
                 "accrued": b.accrued,
                 "claims": b.claims,
                 "claimed": b.claimed,

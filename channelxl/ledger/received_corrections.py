@@ -12,12 +12,14 @@ held one); :func:`order_notes` says when the corrected dates no longer agree wit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from channelxl.core.periods import Month
 from channelxl.core.received_dates import CORRECTED, UNRECORDED, when_text
 from channelxl.errors import ChannelxlError
+from channelxl.ledger.ddl import lines_table
 from channelxl.ledger.store import Ledger
+from channelxl.schema.received import EXPORT_TABLES
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,26 @@ def order_notes(ledger: Ledger, submission_id: int) -> list[str]:
     return notes
 
 
+def latest_line_date(ledger: Ledger, submission_id: int) -> tuple[date, str, str] | None:
+    """The latest date of an event the submission's lines record (invoice, ship, completion,
+    claim: the date columns that are never in the future), with its column's name and the
+    line's month; None when its lines carry no such date."""
+    parts = []
+    for table in EXPORT_TABLES:
+        month = "period" if "period" in table.fields else "NULL"
+        for c in table.columns:
+            if c.type == "date" and c.past:
+                parts.append(
+                    f"SELECT {c.field} AS day, '{c.name}' AS col, {month} AS month "
+                    f"FROM {lines_table(table)} WHERE submission_id = $1 AND {c.field} IS NOT NULL"
+                )
+    row = ledger.con.execute(
+        f"SELECT day, col, month FROM ({' UNION ALL '.join(parts)}) ORDER BY day DESC LIMIT 1",
+        [submission_id],
+    ).fetchone()
+    return None if row is None else (row[0], row[1], row[2] or "")
+
+
 def record_correction(
     ledger: Ledger,
     submission_id: int,
@@ -197,8 +219,10 @@ def record_correction(
     now: datetime,
 ) -> ReceivedRecord:
     """Set the received date of ``submission_id`` to ``on``, keeping the one it replaces, who,
-    when and why; one transaction. Refuses a date in the future, or before the first month
-    the submission reports on began (no report of a month exists before the month)."""
+    when and why; one transaction. Refuses a date in the future, before a month the
+    submission reports on began (no report of a month exists before the month), or before
+    the latest date on its lines (an invoice, shipment or completion it records had
+    happened when it was sent)."""
     record = received_record(ledger, submission_id)
     if on > now:
         raise ChannelxlError(f"{when_text(on)} is in the future: a report is received by now")
@@ -206,6 +230,21 @@ def record_correction(
         raise ChannelxlError(
             f"submission {submission_id} reports on {record.months[0]}, so it cannot have "
             f"come in on {on:%Y-%m-%d}, before that month began; check the date"
+        )
+    latest = latest_line_date(ledger, submission_id)
+    if latest is not None and on.date() < latest[0]:
+        day, column, month = latest
+        raise ChannelxlError(
+            f"submission {submission_id} holds lines dated up to {day:%Y-%m-%d} ({column}"
+            f"{f', month {month}' if month else ''}), so it cannot have come in on "
+            f"{on:%Y-%m-%d}, before them; check the date (it reports on "
+            f"{', '.join(record.months) or 'no month'})"
+        )
+    if record.months and on.date() < Month.parse(record.months[-1]).first_day:
+        raise ChannelxlError(
+            f"submission {submission_id} reports on {', '.join(record.months)}, so it cannot "
+            f"have come in on {on:%Y-%m-%d}, before its last month, {record.months[-1]}, "
+            "began; check the date"
         )
     source = f"{CORRECTED} by {by} on {now:%Y-%m-%d}: {reason}"
     with ledger.transaction() as con:

@@ -15,6 +15,16 @@ here, from the reconciliation grid (each checkable in the ledger):
 - **monthly stock**: sell-in (shipments less returns), sell-through and reported closing
   stock (on hand + in transit) by month; monthly weeks of supply = closing / (the month's
   sell-through x 12 / 52).
+
+An **approved quarter** (``ledger.approvals``) is reviewed with the money that was approved:
+each program's steps and amounts, the scorecard's score and payout, the MDF accrued and
+the MDF fund are the approved statement's rows, never recomputed. ``approval`` says who
+approved it and when, and lists what today's ledger would change (``reports.approved_facts``):
+each difference is carried as a prior-period adjustment by the next open quarter, and
+adjustments already frozen in a later approval are listed as such. Every other figure
+(sell-through, stock, resellers, reports) is the ledger's as of ``ledger_as_of``. The
+review of the open quarter that carries those adjustments lists its MDF ones in the fund
+(``mdf_fund.adjustments``), as its statement's MDF Adjustments sheet does.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ from channelxl.core.money import D
 from channelxl.core.periods import Month, Quarter
 from channelxl.core.rebates import RebateResult
 from channelxl.io.atomic import path_inside, write_atomically
+from channelxl.ledger.approvals import approval_of
 from channelxl.ledger.figures import QuarterFigures, quarters_figures
 from channelxl.ledger.mdf import mdf_fund
 from channelxl.ledger.programs import evaluate_figures, programs
@@ -44,6 +55,7 @@ from channelxl.ledger.review_queries import (
     reseller_network,
 )
 from channelxl.ledger.store import Ledger
+from channelxl.reports.approved_facts import ApprovedQuarter, mdf_carried, with_adjustments
 from channelxl.reports.observations import observations
 from channelxl.reports.paths import safe_name
 from channelxl.schema import SCORECARD_METRICS
@@ -149,6 +161,9 @@ def quarter_report_facts(
     network = reseller_network(ledger, q, currency, now)
     activity = activities(ledger, q, currency)
     fund = mdf_fund(ledger, q, distributors=wanted)  # each distributor's MDF to date
+    approval = approval_of(ledger, qname)
+    frozen = ApprovedQuarter(ledger, approval, q, wanted) if approval else None
+    carried = {} if frozen else mdf_carried(ledger, q, wanted)
     quality = report_quality(ledger, q)
     stock = _monthly_stock(recon, q)
     as_of = con.execute("SELECT max(loaded_at) FROM submissions").fetchone()[0]
@@ -170,6 +185,7 @@ def quarter_report_facts(
             "distributor": dict(
                 zip(("id", "name", "type", "country", "currency"), dims[d], strict=True)
             ),
+            "approval": frozen.facts(d) if frozen else None,
             "scorecard": _scorecard(f, by_results.get(d, []), scorecards),
             "sell_through": _sell_through(f, [facts[(str(t), d)] for t in trend]),
             "stock": {
@@ -193,12 +209,16 @@ def quarter_report_facts(
                 **activity.get(d, empty_activities()),
                 "target": f.targets.get("demand_gen"),
                 "mdf_accrued": sum((r.mdf_accrued for r in by_results.get(d, [])), Decimal(0)),
-                "mdf_fund": fund.facts(d),
+                "mdf_fund": with_adjustments(fund.facts(d), carried.get(d, [])),
             },
-            "rebates": [_rebate(r, tiers_of[r.program_id]) for r in by_results.get(d, [])],
+            "rebates": [_rebate(r, tiers_of[r.program_id]) for r in by_results.get(d, [])]
+            if frozen is None
+            else frozen.rebates(d, tiers_of),
             "territory": terr_by.get(d, _empty_territory()),
             "reporting": _reporting(quality.get(d, empty_quality()), f, due_day),
         }
+        if frozen is not None:  # the money as approved, not as the ledger gives it today
+            frozen.replace_money(doc, d)
         with localcontext(WORDING):
             doc["observations"] = observations(doc)
         docs[d] = plain(doc)

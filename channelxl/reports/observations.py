@@ -11,7 +11,9 @@ or risk they concern; a quiet quarter yields few sentences, never filler. Thresh
 - certification below its target;
 - rebates: held or withheld amounts, and a next tier within 10 % of the measure;
 - territory: any line out of territory or not appointed, and exclusive conflicts;
-- reports: late or missing months, quarantined lines.
+- reports: late or missing months, quarantined lines;
+- first of all, for an approved quarter whose inputs changed since: the adjustments carried
+  to the next open quarter, net.
 """
 
 from __future__ import annotations
@@ -56,6 +58,22 @@ def observations(doc: dict) -> list[str]:
     """Sentences for the review, most important first."""
     cur = doc["currency"]
     out: list[str] = []
+    approval = doc.get("approval") or {}
+    changed = []
+    for kind, what in (("rebate", "its rebates"), ("MDF", "its MDF accrued")):
+        lines = [x for x in approval.get("adjustments", []) if x["kind"] == kind]
+        if lines:
+            net = sum((D(x["difference"]) for x in lines), Decimal(0))
+            changed.append(
+                f"{what} by {'+' if net >= 0 else '−'}{money(abs(net), cur)} "
+                f"({'; '.join(x['program'] or x['program_id'] for x in lines)})"
+            )
+    if changed:
+        out.append(
+            f"{approval['quarter']} is {approval['said']}; since then {' and '.join(changed)} "
+            f"changed, carried as prior-period adjustments in {approval['carried_in']}: the "
+            "approved amounts stand."
+        )
     st = doc["sell_through"]
     vs_target, vs_ly = _d(st["vs_target"]), _d(st["vs_last_year"])
     if vs_target is not None:

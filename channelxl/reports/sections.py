@@ -60,7 +60,12 @@ def headline(doc: dict) -> Block:
                 money(st["revenue"], cur, cents=False),
                 f"{vs(st['vs_target'], signed=False)} of target · {vs(st['vs_last_year'])} vs last year",
             ),
-            ("Rebates earned", money(paid, cur), plural(len(doc["rebates"]), "program")),
+            (
+                "Rebates earned",
+                money(paid, cur),
+                plural(len(doc["rebates"]), "program")
+                + (" · as approved" if doc.get("approval") else ""),
+            ),
             (
                 "Weeks of supply",
                 number(stock["weeks_of_supply"], 1),
@@ -105,7 +110,51 @@ def headline(doc: dict) -> Block:
             f'<p class="score">Scorecard of <b>{e(sc["program"])}</b>: score '
             f"{pct(sc['score'])}, payout {pct(sc['payout'], 0)} of the tier rebate.</p>"
         )
-    return section("Headline", kpis + plan + score, anchor="headline")
+    return section("Headline", approval(doc) + kpis + plan + score, anchor="headline")
+
+
+def approval(doc: dict) -> str:
+    """For an approved quarter: who approved it and when, that the money shown is the
+    approved statement's, and what changed since (each adjustment with the quarter that
+    carries it, or already settled by a later approval). "" for an open quarter."""
+    a = doc.get("approval")
+    if not a:
+        return ""
+    cur = doc["currency"]
+    text = (
+        f"<p class='approval'><b>{e(a['quarter'])} is approved</b> ({e(a['said'])}"
+        + (f"; {e(a['note'])}" if a.get("note") else "")
+        + "): the rebate and MDF amounts in this review are the approved statement's. "
+        "Sell-through and the other figures are the ledger's today.</p>"
+    )
+    items = [
+        f"{e(x['kind'])} {e(x['program'] or x['program_id'])}: {money(x['amount'], cur)} already "
+        "adjusted in a later approved statement"
+        for x in a.get("adjusted_since", [])
+    ]
+    adjustments = a.get("adjustments", [])
+    for x in adjustments:
+        what = "MDF accrued" if x["kind"] == "MDF" else "rebate"
+        items.append(
+            f"{e(x['program'] or x['program_id'])} {what}: approved "
+            f"{money(x['approved_amount'], cur)}, {money(x['recomputed_amount'], cur)} on "
+            f"today's data, <b>{signed_money(x['difference'], cur)}</b> carried as a "
+            f"prior-period adjustment in {e(a['carried_in'])} ({e(x['what_changed'])})"
+        )
+    if adjustments:
+        text += (
+            "<p class='approval'>Its inputs have changed since it was approved; the approved "
+            "amounts stand and the difference is settled in the next open quarter:</p>"
+        )
+    if items:
+        text += "<ul class='approval'>" + "".join(f"<li>{x}</li>" for x in items) + "</ul>"
+    return text
+
+
+def signed_money(value, cur: str) -> str:
+    """``+€150.00`` / ``−€250,000.00``: a difference, with its sign."""
+    v = D(value)
+    return ("+" if v >= 0 else "−") + money(abs(v), cur)
 
 
 def rebates_earned(doc: dict) -> Decimal:
@@ -288,13 +337,29 @@ def mdf_fund(f: dict | None, cur: str) -> str:
     head = ["Accrued", "Claimed", "Approved", "Rejected", "Pending", "Remaining"]
     row = [money(f[k.lower()], cur) for k in head]
     waiting = f["pending_claims"]
+    adjusted = f.get("adjustments") or []
     text = (
         f"<p>Market development funds since {e(f['from'] or NONE)}: accrued "
-        f"{money(f['accrued'], cur)} ({money(f['accrued_in_quarter'], cur)} this quarter); "
-        f"{plural(f['claims'], 'claim')}; remaining <b>{money(f['remaining'], cur)}</b>"
+        f"{money(f['accrued'], cur)} ({money(f['accrued_in_quarter'], cur)} this quarter"
+        + (
+            f", {signed_money(f['prior_period_adjustments'], cur)} of prior-period adjustments"
+            if adjusted
+            else ""
+        )
+        + f"); {plural(f['claims'], 'claim')}; remaining <b>{money(f['remaining'], cur)}</b>"
         + (f"; {plural(waiting, 'claim')} awaiting a decision" if waiting else "")
         + ".</p>"
     )
+    if adjusted:  # an approved quarter's MDF changed since: said, never restated silently
+        text += (
+            "<ul class='approval'>"
+            + "".join(
+                f"<li>Approved {e(x['quarter_adjusted'])}, {e(x['program'] or x['program_id'])}: "
+                f"{signed_money(x['difference'], cur)} ({e(x['what_changed'])})</li>"
+                for x in adjusted
+            )
+            + "</ul>"
+        )
     over = -dec(f["remaining"]) if dec(f["remaining"]) < 0 else None
     flags = (
         f"<p class='muted'>Approved claims exceed what has accrued by {money(over, cur)}.</p>"
@@ -396,6 +461,15 @@ def rebate_rows(r: dict, unit: str, cur: str) -> list[list[str]]:
             f"<b>{money(r['amount'], cur)}</b>",
         ]
     )
+    if r.get("adjustment"):
+        x = r["adjustment"]
+        rows.append(
+            [
+                "Prior-period adjustment",
+                f"carried in {e(x['carried_in'])}: {e(x['what_changed'])}",
+                signed_money(x["difference"], cur),
+            ]
+        )
     rows.append(
         [
             "Accrued during the quarter",

@@ -279,10 +279,19 @@ MDF_FUND = Table(
         C("Fund From", "text", "First quarter of the fund: its MDF programs' start."),
         C("Accrued This Quarter", "decimal", "MDF accrued in the quarter.", format=MONEY),
         C(
+            "Prior-Period Adjustments",
+            "decimal",
+            "Changes to the MDF accrued of approved quarters, carried in this quarter (sheet "
+            "MDF Adjustments).",
+            format=MONEY,
+        ),
+        C(
             "Accrued",
             "decimal",
             "MDF accrued from Fund From to the quarter's end: MDF rate x sell-through "
-            "revenue, per program and quarter, rounded to the cent.",
+            "revenue, per program and quarter, rounded to the cent. = the quarter before's "
+            "Accrued (as approved, when it is) + Prior-Period Adjustments + Accrued This "
+            "Quarter.",
             format=MONEY,
         ),
         C("Claims", "int", "Claims dated up to the quarter's end."),
@@ -323,6 +332,53 @@ MDF_CLAIM_STATUS = Table(
             "remaining fund, no FX rate.",
             width=60,
         ),
+    ),
+)
+
+MDF_ADJUSTMENTS = Table(
+    "mdf_adjustments",
+    "MDF Adjustments",
+    "A change to the MDF accrued of an approved quarter, credited to (or taken from) the fund "
+    "in this quarter: one row per distributor and program whose recomputed MDF accrued "
+    "differs from what was settled. The approved statement itself never changes.",
+    (
+        C("Distributor ID", "id", "Distributor."),
+        C("Distributor", "text", "Distributor name."),
+        C("Program ID", "id", "Program accruing the MDF."),
+        C("Program", "text", "Program name."),
+        C("Quarter Adjusted", "text", "The approved quarter whose MDF accrued changed."),
+        C("Approved", "text", "When and by whom that quarter was approved.", width=40),
+        C("Currency", "currency", "Reporting currency of every amount."),
+        C("Approved MDF", "decimal", "MDF accrued on the approved statement.", format=MONEY),
+        C(
+            "Earlier Adjustments",
+            "decimal",
+            "MDF adjustments of the same quarter already frozen in a later approved statement.",
+            format=MONEY,
+        ),
+        C(
+            "Recomputed MDF",
+            "decimal",
+            "MDF rate x that quarter's sell-through revenue on today's ledger, rounded once "
+            "to the cent.",
+            format=MONEY,
+        ),
+        C(
+            "Difference",
+            "decimal",
+            "Recomputed MDF - Approved MDF - Earlier Adjustments: added to the fund in this "
+            "quarter (negative: taken from it).",
+            format=MONEY,
+        ),
+        C("What Changed", "text", "The sell-through revenue, or the MDF rate.", width=60),
+        C(
+            "New Submissions",
+            "text",
+            "Submissions now in force for that quarter's inputs that were not when it was last "
+            "settled (approved or adjusted).",
+            width=60,
+        ),
+        C("Replaced Submissions", "text", "Submissions in force then, replaced since.", width=60),
     ),
 )
 
