@@ -59,8 +59,21 @@ def result_steps(r: RebateResult) -> dict[str, str]:
     }
 
 
+class _Adjustment:
+    """What an adjustment line carries: Difference = Recomputed - Approved - Earlier
+    Adjustments (the adjustments of the quarter already frozen in later approvals)."""
+
+    recomputed_amount: Decimal
+    approved_amount: Decimal
+    earlier_adjustments: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.recomputed_amount - self.approved_amount - self.earlier_adjustments
+
+
 @dataclass
-class Difference:
+class Difference(_Adjustment):
     """A distributor-program of an approved quarter whose amount today differs."""
 
     approval: Approval
@@ -75,13 +88,9 @@ class Difference:
     new: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
 
-    @property
-    def difference(self) -> Decimal:
-        return self.recomputed_amount - self.approved_amount - self.earlier_adjustments
-
 
 @dataclass
-class MdfDifference:
+class MdfDifference(_Adjustment):
     """A distributor-program of an approved quarter whose MDF accrued today differs:
     Difference = Recomputed - Approved - Earlier Adjustments (MDF rate x the quarter's
     sell-through revenue, rounded once to the cent, as the statement accrues it)."""
@@ -97,10 +106,6 @@ class MdfDifference:
     what_changed: str
     new: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
-
-    @property
-    def difference(self) -> Decimal:
-        return self.recomputed_amount - self.approved_amount - self.earlier_adjustments
 
 
 def _mdf_changed(before: Decimal | None, now: Decimal, rate: Decimal | None) -> str:
