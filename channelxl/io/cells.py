@@ -565,7 +565,7 @@ _TWO_63 = 2.0**63  # the smallest float above the whole numbers the ledger holds
 
 # The value types a column of cells is parsed once per distinct value for: equal values of
 # one of these types parse alike (floats only in number columns: 0.0 and -0.0 are equal).
-_MEMO_TYPES = (str, int, date, datetime)
+_MEMO_TYPES = (str, int, Decimal, date, datetime)  # Decimal: EDI prices
 _NONE = type(None)
 
 

@@ -41,7 +41,7 @@ import pandas as pd
 
 from channelxl.core.periods import Month
 from channelxl.errors import FileRefused
-from channelxl.io.cells import CellError, column_parser
+from channelxl.io.cells import CellError, column_parser, parse_column
 from channelxl.io.edi import EdiFile
 from channelxl.io.edi.model import Interchange, Line, Message, Problem, Where
 from channelxl.io.recognition import Layout, Part
@@ -417,8 +417,8 @@ def insert_edi(load: PartLoad, part: EdiRows) -> tuple[int, list[Issue], list[in
     the report lines read, the values that could not be read (located), and the index in
     the part's rows of each row inserted.
 
-    Column by column, each distinct value parsed once: a million lines carry a few
-    thousand distinct prices, dates and names, and the parsers are pure."""
+    A column at a time (``io.cells.parse_column``: each distinct value parsed once; a
+    million lines carry a few thousand distinct prices, dates and names)."""
     table = load.table
     count = len(part.rows)
     given = part.columns()
@@ -429,44 +429,25 @@ def insert_edi(load: PartLoad, part: EdiRows) -> tuple[int, list[Issue], list[in
         parse = column_parser(
             Column(column.name, column.type, column.help, required=False, allowed=column.allowed)
         )
-        whole = column.type == "int"
+        if column.type == "int":  # a quantity read as Decimal: the whole-number parser's float
 
-        def read(value, parse=parse, whole=whole):
-            return parse(float(value) if whole and isinstance(value, Decimal) else value)
+            def parse(value, whole=parse):
+                return whole(float(value) if isinstance(value, Decimal) else value)
 
         raw = given.pop(column.field, None) or [None] * count
         try:
-            distinct = set(raw)
-        except TypeError:  # a value that cannot be a key: each parsed on its own
-            distinct = None
-        parsed: dict = {}
-        failed: dict = {}
-        for value in distinct if distinct is not None else ():
-            if value is not None:
-                try:
-                    parsed[value] = read(value)
-                except CellError as exc:
-                    failed[value] = exc
-        if distinct is None or failed:
-            values = []
-            for k, value in enumerate(raw):
-                try:
-                    if value is None:
-                        got = None
-                    elif distinct is None:
-                        got = read(value)
-                    elif value in failed:
-                        raise failed[value]
-                    else:
-                        got = parsed[value]
-                except CellError as exc:
-                    bad.add(k)
-                    got = None
-                    found.append((k, ci, _value_issue(load, part, k, column, exc)))
-                values.append(got)
-        else:
-            get = parsed.get
-            values = [get(value) for value in raw]  # None stays None
+            columns[column.field] = parse_column(parse, column, raw)
+            continue
+        except CellError:  # then cell by cell, each value that cannot be read located
+            pass
+        values = []
+        for k, value in enumerate(raw):
+            try:
+                values.append(parse(value))
+            except CellError as exc:
+                bad.add(k)
+                values.append(None)
+                found.append((k, ci, _value_issue(load, part, k, column, exc)))
         columns[column.field] = values
     keep = [k for k in range(count) if k not in bad]
     frame = pd.DataFrame(columns, dtype=object)
