@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import run_cli
 
 from channelxl.reports.batch import run_reports
 from channelxl.reports.facts import quarter_report_facts
@@ -222,3 +223,29 @@ def test_a_warm_kernel_stays_the_same_size_over_many_reviews(facts, tmp_path):
     assert len(pids) == 1  # one kernel ran reviews 20 to 200
     growth = sizes[200] - sizes[20]
     assert growth < 40 * 2**20, f"kernel grew by {growth / 2**20:.1f} MiB over 180 reviews"
+
+
+@pytest.mark.parametrize(("option", "kernels"), [((), 1), (("--kernel-reviews", "0"), 3)])
+def test_qbr_kernel_reviews_says_how_many_reviews_a_kernel_makes(
+    loaded_channel, facts, tmp_path, option, kernels
+):
+    """``channelxl qbr`` as typed: by default one worker's reviews share a warm kernel;
+    ``--kernel-reviews 0`` gives every review a fresh one (the pids the reviews wrote)."""
+    ws, quarter = loaded_channel
+    ids = sorted(facts.by_distributor)[:3]
+    nb = _notebook(tmp_path, PID.format(out=str(tmp_path)))
+    picked = [a for d in ids for a in ("--distributor", d)]
+    out = tmp_path / "out"
+    r = run_cli(
+        "qbr", "--dir", ws.root, "--quarter", quarter, "--notebook", nb, "--jobs", "1",
+        "--out", out, *picked, *option,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert len({(tmp_path / f"pid-{d}").read_text() for d in ids}) == kernels
+
+
+def test_qbr_kernel_reviews_refuses_a_negative_count(loaded_channel):
+    ws, quarter = loaded_channel
+    r = run_cli("qbr", "--dir", ws.root, "--quarter", quarter, "--kernel-reviews", "-1")
+    assert r.returncode == 2
+    assert "--kernel-reviews" in r.stderr and "Traceback" not in r.stderr

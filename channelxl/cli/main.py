@@ -32,7 +32,7 @@ from channelxl.cli.options import (
     workspace_options,
 )
 from channelxl.cli.received_command import received
-from channelxl.reports.worker import DEFAULT_TIMEOUT
+from channelxl.reports.worker import DEFAULT_MAX_REVIEWS, DEFAULT_TIMEOUT
 from channelxl.synth.sizes import DEFAULT_SEED, Sizes
 
 
@@ -333,6 +333,14 @@ def template(period, distributors, out_dir, where):
     help="Your own report notebook (default: channelxl's notebooks/qbr.ipynb).",
 )
 @click.option("--kernel", help="Jupyter kernel name (default: this Python).")
+@click.option(
+    "--kernel-reviews",
+    type=click.IntRange(0),
+    default=DEFAULT_MAX_REVIEWS,
+    show_default=True,
+    help="Reviews one kernel makes before a fresh one replaces it (it is put back between "
+    "reviews); 0: a fresh kernel for every review.",
+)
 @allow_empty_option("reviews")
 @workspace_options
 @friendly
@@ -348,6 +356,7 @@ def qbr(
     resume,
     notebook,
     kernel,
+    kernel_reviews,
     allow_empty,
     where,
 ):
@@ -389,6 +398,7 @@ def qbr(
             resume=resume,
             notebook=notebook,
             kernel=kernel or OWN_KERNEL,
+            kernel_reviews=kernel_reviews,
             allow_empty=allow_empty,
             on_reading=lambda: click.echo(
                 f"Reading {quarter} from the ledger for every distributor ..."

@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from channelxl.commands.empty_quarter import QBR, check_quarter_has_data
 from channelxl.core.periods import Quarter
 from channelxl.ledger.store import Ledger
-from channelxl.reports.batch import DEFAULT_TIMEOUT, QbrRun, run_reports
+from channelxl.reports.batch import DEFAULT_MAX_REVIEWS, DEFAULT_TIMEOUT, QbrRun, run_reports
 from channelxl.reports.facts import quarter_report_facts
 from channelxl.reports.kernel import OWN_KERNEL, check_kernel
 from channelxl.reports.render import check_notebook
@@ -36,6 +36,7 @@ def quarterly_reviews(
     notebook: str | os.PathLike | None = None,
     kernel: str = OWN_KERNEL,
     pdf_engines: tuple[str, ...] | None = None,
+    kernel_reviews: int = DEFAULT_MAX_REVIEWS,
     allow_empty: bool = False,
     on_reading: Callable[[], None] | None = None,
     on_start: Callable[[int], None] | None = None,
@@ -75,6 +76,7 @@ def quarterly_reviews(
         notebook=notebook,
         kernel=kernel,
         pdf_engines=pdf_engines,
+        kernel_reviews=kernel_reviews,
         on_done=on_done,
     )
     if warning:

@@ -43,8 +43,8 @@ from contextlib import contextmanager, suppress
 from jupyter_core.utils import run_sync
 
 from channelxl.reports.kernel import KERNEL_ARGUMENTS, ReportKernelManager
+from channelxl.reports.worker import DEFAULT_MAX_REVIEWS
 
-DEFAULT_MAX_REVIEWS = 50  # reviews per kernel before it is replaced
 # what every review imports: the notebook's own cells, and the libraries its charts use
 PRELOAD = (
     "pandas",

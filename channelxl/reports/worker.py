@@ -29,6 +29,7 @@ from channelxl.reports.paths import report_paths
 
 OK, FAILED, TIMEOUT, PARTIAL = "ok", "failed", "timeout", "partial"
 DEFAULT_TIMEOUT = 600.0  # seconds one report may take
+DEFAULT_MAX_REVIEWS = 50  # reviews one warm kernel makes before it is replaced
 
 
 def make_report(task: dict) -> dict:
@@ -89,7 +90,7 @@ def _execute(task: dict, output: Path, deadline: float):
     import papermill
 
     from channelxl.reports.kernel import ENGINE, KERNEL_ARGUMENTS, ReportKernelManager
-    from channelxl.reports.kernel_pool import DEFAULT_MAX_REVIEWS, current_pool
+    from channelxl.reports.kernel_pool import current_pool
 
     # failures come back as results; papermill's own log lines would only repeat them
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
