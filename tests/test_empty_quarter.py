@@ -4,6 +4,7 @@ and a refused statement says what prior-period adjustments wait in it."""
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -116,3 +117,22 @@ def test_a_refused_statement_names_the_adjustments_waiting_in_it(adjusted_empty_
     )
     assert ok.returncode == 0, ok.stderr
     assert f"Prior-period adjustments: 1 line(s), EUR {difference:,.2f}" in ok.stdout
+
+
+def test_reviews_made_with_allow_empty_say_so_in_their_index(loaded_channel, tmp_path):
+    """The warning printed by ``qbr --allow-empty`` is also where the reviews are looked at:
+    index.html and manifest.json, for whoever opens them later."""
+    ws, last = loaded_channel
+    future = last + 3
+    out = tmp_path / "reviews"
+    r = run_cli(
+        "qbr", "--quarter", future, "--distributor", "D001", "--out", out, "--allow-empty",
+        cwd=ws.root,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    said = f"the last quarter that has data is {last}"
+    assert said in r.stdout
+    index = (out / "index.html").read_text(encoding="utf-8").replace("\n", " ")
+    assert 'class="note">WARNING: ' in index and said in index and "has no sell-through" in index
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert any(said in note for note in manifest["notes"])

@@ -102,7 +102,7 @@ def check_quarter_has_data(
     if not empty:
         return ""
     if allow_empty:
-        return f"WARNING: {empty} {output.written.capitalize()} was written anyway (--allow-empty)."
+        return f"WARNING: {empty} Written anyway (--allow-empty): {output.written}."
     more = waiting() if waiting else ""
     raise ChannelxlError(
         f"{empty} Written now, {output.written} would {output.misleads}. "

@@ -78,7 +78,6 @@ def quarterly_reviews(
         pdf_engines=pdf_engines,
         kernel_reviews=kernel_reviews,
         on_done=on_done,
+        notes=[warning] if warning else None,
     )
-    if warning:
-        run.notes.append(warning)
     return run

@@ -118,10 +118,13 @@ def run_reports(
     pdf_engines: tuple[str, ...] | None = None,
     on_done: Callable[[dict, int, int], None] | None = None,
     kernel_reviews: int = DEFAULT_MAX_REVIEWS,
+    notes: list[str] | None = None,
 ) -> QbrRun:
     """Make one report per distributor in ``facts``; see the module docstring.
 
     ``on_done(result, done, total)`` is called as each report finishes (progress).
+    ``notes``: what the caller warns of (a quarter without sell-through made anyway); with
+    the run's own notes they are printed, kept in manifest.json and shown in index.html.
     """
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -136,6 +139,7 @@ def run_reports(
         previous = {}
     before = previous.get("reports", {})
     run = QbrRun(facts.quarter, out, out / "index.html", out / MANIFEST, {}, span=facts.span)
+    run.notes.extend(notes or ())
     # reports of other distributors made earlier into this folder stay listed
     run.others = {d: r for d, r in before.items() if d not in facts.by_distributor}
     if resume and previous and previous.get("ledger_as_of") != facts.ledger_as_of:
@@ -228,6 +232,7 @@ def _save(run: QbrRun, header: dict, facts: QuarterReportFacts) -> None:
         **header,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "counts": {s: sum(r["status"] == s for r in ordered.values()) for s in STATUSES},
+        "notes": list(run.notes),
         "reports": ordered,
     }
     write_atomically(run.manifest, json.dumps(manifest, indent=1, ensure_ascii=False))

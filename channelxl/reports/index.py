@@ -23,6 +23,8 @@ td { border-bottom: 1px solid #d9dee3; padding: 1mm 2mm; vertical-align: top; }
 .num { text-align: right; white-space: nowrap; }
 .ok { color: #1a7f37; font-weight: bold; } .bad { color: #b42318; font-weight: bold; }
 .err { color: #b42318; font-size: 8.5pt; }
+.note { border-left: 3px solid #b54708; background: #fffaeb; padding: 1mm 3mm;
+        margin-bottom: 3mm; }
 @page { size: A4 landscape; margin: 10mm; }
 @media print { body { margin: 0; font-size: 8.5pt; } }
 """
@@ -73,6 +75,7 @@ def write_index(path: Path, manifest: dict, docs: dict[str, dict]) -> Path:
         )
     counts = manifest.get("counts", {})
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    notes = "".join(f'<div class="note">{e(n)}</div>' for n in manifest.get("notes", ()))
     html = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>QBR {e(manifest["quarter"])}</title>
 <style>{STYLE}</style></head><body>
@@ -81,7 +84,7 @@ def write_index(path: Path, manifest: dict, docs: dict[str, dict]) -> Path:
 <div class="meta">{len(manifest["reports"])} distributors: {e(summary or "none yet")} ·
 ledger as of {e((manifest.get("ledger_as_of") or NONE)[:16].replace("T", " "))} ·
 updated {e(manifest["generated_at"][:16].replace("T", " "))} UTC · figures in {e(cur)}</div>
-<table><thead><tr><th>ID</th><th>Distributor</th><th class="num">Sell-through</th>
+{notes}<table><thead><tr><th>ID</th><th>Distributor</th><th class="num">Sell-through</th>
 <th class="num">vs target</th><th class="num">vs last year</th><th class="num">Rebates earned</th>
 <th class="num">Weeks of supply</th><th>Status</th><th>Files</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
