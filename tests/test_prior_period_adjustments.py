@@ -8,6 +8,7 @@ import shutil
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+import openpyxl
 import pytest
 from helpers import run_cli
 
@@ -200,6 +201,11 @@ def test_a_correction_changes_no_approved_mdf_and_the_next_quarter_says_why(corr
         + difference
         + Decimal(d008["Accrued This Quarter"])
     )
+    # the statement's "How to read" explains the sheet the adjustment is on
+    book = openpyxl.load_workbook(ws.quarter_folder(Q1) / "rebates_2025Q1.xlsx", read_only=True)
+    reading = " ".join(str(r[0]) for r in book["How to read"].iter_rows(values_only=True) if r[0])
+    assert "MDF Adjustments (sheet MDF Adjustments)" in reading
+    assert "Prior-Period Adjustments (each the Difference of a line on MDF Adjustments)" in reading
     for d, row in fund.items():  # no other fund moved
         if d != "D008":
             assert Decimal(row["Prior-Period Adjustments"]) == 0

@@ -69,3 +69,22 @@ def write_mdf(wb: Workbook, tables: MdfTables | None, out_dir: Path, quarter: st
             )
         )
     return paths
+
+
+def mdf_reading(tables: MdfTables | None) -> list[str]:
+    """The "How to read" paragraphs about the MDF sheets the statement has (from the tables'
+    own descriptions, so the sheet and the schema say the same)."""
+    if tables is None:
+        return []
+    shown = [MDF_FUND, MDF_CLAIM_STATUS] + (
+        [MDF_ADJUSTMENTS] if tables.adjustments is not None else []
+    )
+    lines = []
+    for table in shown:
+        lines += [f"## {table.title} (sheet {table.title})", table.help]
+    lines.append(
+        "Accrued (sheet MDF) = the quarter before's Accrued (as approved, when it is) + "
+        "Prior-Period Adjustments (each the Difference of a line on MDF Adjustments) + "
+        "Accrued This Quarter; Remaining = Accrued - Approved."
+    )
+    return lines

@@ -22,7 +22,7 @@ from channelxl.io.approved_files import adjustments_reading, write_adjustments
 from channelxl.io.atomic import atomic_path
 from channelxl.io.cached_values import store_values
 from channelxl.io.csvfile import write_csv
-from channelxl.io.mdf_workbook import MdfTables, write_mdf
+from channelxl.io.mdf_workbook import MdfTables, mdf_reading, write_mdf
 from channelxl.io.recompute_sheet import TITLE as RECOMPUTE
 from channelxl.io.recompute_sheet import RecomputeCells, write_recompute
 from channelxl.io.table_sheets import (
@@ -304,7 +304,8 @@ def write_statement(
     if tables.recompute is not None:
         recompute, stored = write_recompute(wb, tables.recompute, tables.rows, tables.currency)
     reading = how_to_read(tables.currency, tables.calendar, recompute=tables.recompute is not None)
-    write_text_sheet(wb, "How to read", reading + adjustments_reading(tables.adjustments))
+    reading += adjustments_reading(tables.adjustments) + mdf_reading(tables.mdf)
+    write_text_sheet(wb, "How to read", reading)
     xlsx = out_dir / f"rebates_{quarter}.xlsx"
     with atomic_path(xlsx) as draft:  # the values stored before the file takes its name
         save_atomically(wb, draft)
