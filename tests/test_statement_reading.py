@@ -155,3 +155,23 @@ def test_a_quarter_without_data_is_refused_unless_asked(loaded_channel, tmp_path
     assert ok.returncode == 0, ok.stderr
     assert "WARNING:" in ok.stdout and f"last quarter that has data is {last}" in ok.stdout
     assert (tmp_path / f"rebates_{empty}.csv").exists()
+
+
+def test_the_accruals_sheet_prints_pages_across_with_its_basis_wrapped(workbook):
+    """Not every column shrunk onto one page: the distributor, program and month repeat on
+    each page across, the Basis wraps in its column and its row is tall enough for it."""
+    ws = workbook["Accruals"]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.print_title_cols.replace("$", "") == "A:C"
+    assert ws.print_title_rows.replace("$", "") == "1:1"
+    assert ws.page_setup.fitToWidth == 2 and ws.page_setup.fitToHeight == 0
+    assert "2026Q3" in ws.oddHeader.center.text
+    heads = [c.value for c in ws[1]]
+    col = heads.index("Basis") + 1
+    width = ws.column_dimensions[get_column_letter(col)].width
+    longest = max(range(2, ws.max_row + 1), key=lambda i: len(ws.cell(i, col).value or ""))
+    basis = ws.cell(longest, col)
+    assert basis.alignment.wrap_text and len(basis.value) > width
+    assert ws.row_dimensions[longest].height >= 15 * 2
+    # a units program's rate booked reads "EUR ... per unit" without #### in its column
+    assert ws.column_dimensions[get_column_letter(heads.index("Rate Booked") + 1)].width >= 16

@@ -226,19 +226,17 @@ def wrapped_lines(text: str, width: int, *, bold: bool = False) -> int:
     return lines
 
 
-def _print_in_pages(ws, table, rows: list[dict], quarter: str) -> None:
-    """A distributor sheet as it prints: landscape, pages across as the columns need
-    (``io.table_sheets.print_pages_across``), the header row and the program on every page,
-    the distributor and the quarter in the page header instead of their columns (the same
-    on every row of the sheet); text and headers wrapped in their columns, each row as tall
-    as its longest text (rows keep no fixed height: the spreadsheet fits them)."""
+def _wrap_rows(ws, table, rows: list[dict], widths: dict[str, int]) -> None:
+    """Columns ``widths`` wide (characters), headers and text wrapped in their columns, each
+    row as tall as its longest text (its height set: not every spreadsheet fits wrapped
+    rows when it opens a file)."""
     fields = table.fields
-    for name, width in PRINT_WIDTHS.items():
+    for name, width in widths.items():
         ws.column_dimensions[get_column_letter(fields.index(name) + 1)].width = width
     text = {j for j, c in enumerate(table.columns, start=1) if c.type in ("text", "id")}
     lines = [1] * (len(rows) + 2)  # the lines each row's tallest cell wraps into
     for j, name in enumerate(fields, start=1):
-        width = PRINT_WIDTHS[name]
+        width = widths[name]
         header = ws.cell(row=1, column=j)
         header.alignment = Alignment(vertical="bottom", wrap_text=True)
         lines[1] = max(lines[1], wrapped_lines(str(header.value), width, bold=True))
@@ -247,15 +245,48 @@ def _print_in_pages(ws, table, rows: list[dict], quarter: str) -> None:
             cell.alignment = Alignment(vertical="top", wrap_text=j in text)
             if j in text and cell.value:
                 lines[i] = max(lines[i], wrapped_lines(str(cell.value), width))
-    # a row's height is set: not every spreadsheet fits wrapped rows when it opens a file
     for i in range(1, len(rows) + 2):
         ws.row_dimensions[i].height = lines[i] * LINE_PT
+
+
+def _print_in_pages(ws, table, rows: list[dict], quarter: str) -> None:
+    """A distributor sheet as it prints: landscape, pages across as the columns need
+    (``io.table_sheets.print_pages_across``), the header row and the program on every page,
+    the distributor and the quarter in the page header instead of their columns (the same
+    on every row of the sheet); text and headers wrapped in their columns (``_wrap_rows``)."""
+    fields = table.fields
+    _wrap_rows(ws, table, rows, PRINT_WIDTHS)
     first, last = (fields.index(f) + 1 for f in PRINT_TITLE)
     print_pages_across(ws, len(fields), (first, last), start=first)
     ws.print_title_rows = "1:1"
     ws.page_setup.pageOrder = "overThenDown"  # a block of rows across, then the next
     who = f"{ws.title} {rows[0].get('distributor') or ''}" if rows else ws.title
     ws.oddHeader.left.text = who.strip().replace("&", "&&")
+    ws.oddHeader.center.text = f"Rebate statement {quarter}"
+    ws.oddHeader.right.text = "Page &P of &N"
+
+
+# The Accruals sheet's widths: its figures to 99,999,999.99, the Basis wrapped, so it
+# prints two pages across at a readable size rather than every column shrunk onto one.
+ACCRUAL_WIDTHS = {
+    **{c.field: 13 for c in ACCRUALS.columns if c.format == MONEY},
+    "distributor_id": 12,
+    "program_id": 9,
+    "month": 8,
+    "payout_to_date": 8,
+    "rate_booked": 17,  # a units program's rate: "EUR 1.50 per unit"
+    "basis": 40,
+}
+
+
+def _print_accruals(ws, rows: list[dict], quarter: str) -> None:
+    """The Accruals sheet as it prints: landscape, the header row and the distributor,
+    program and month on every page, the Basis wrapped in its column."""
+    _wrap_rows(ws, ACCRUALS, rows, ACCRUAL_WIDTHS)
+    print_pages_across(ws, len(ACCRUALS.columns), (1, 3))
+    ws.print_title_rows = "1:1"
+    ws.page_setup.pageOrder = "overThenDown"
+    ws.oddHeader.left.text = "Accruals"
     ws.oddHeader.center.text = f"Rebate statement {quarter}"
     ws.oddHeader.right.text = "Page &P of &N"
 
@@ -298,6 +329,7 @@ def write_statement(
             for a in tables.accruals
         ],
     )
+    _print_accruals(ws, tables.accruals, quarter)
     write_mdf(wb, tables.mdf, out_dir, quarter)
     write_adjustments(wb, tables.adjustments, out_dir, quarter, tables.currency)
     recompute, stored = RECOMPUTE, {}
