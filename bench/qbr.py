@@ -45,9 +45,9 @@ from channelxl.io.atomic import write_atomically
 from channelxl.ledger import Ledger
 from channelxl.reports.batch import run_reports
 from channelxl.reports.facts import quarter_report_facts
+from channelxl.reports.limits import DEFAULT_MAX_REVIEWS
 from channelxl.reports.paths import default_notebook
 from channelxl.reports.render import notebook_html, write_pdf
-from channelxl.reports.worker import DEFAULT_MAX_REVIEWS
 
 NAIVE_FACTS = """\
 # the naive way: every notebook reads the raw ledger itself, then the report's own cells

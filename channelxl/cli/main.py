@@ -32,7 +32,7 @@ from channelxl.cli.options import (
     workspace_options,
 )
 from channelxl.cli.received_command import received
-from channelxl.reports.worker import DEFAULT_MAX_REVIEWS, DEFAULT_TIMEOUT
+from channelxl.reports.limits import DEFAULT_MAX_REVIEWS, DEFAULT_TIMEOUT
 from channelxl.synth.sizes import DEFAULT_SEED, Sizes
 
 

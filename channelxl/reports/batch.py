@@ -37,11 +37,10 @@ from channelxl.io.atomic import write_atomically
 from channelxl.reports.facts import QuarterReportFacts
 from channelxl.reports.index import write_index
 from channelxl.reports.kernel import OWN_KERNEL, check_kernel
+from channelxl.reports.limits import DEFAULT_MAX_REVIEWS, DEFAULT_TIMEOUT
 from channelxl.reports.paths import report_paths, safe_name
 from channelxl.reports.render import check_notebook
 from channelxl.reports.worker import (
-    DEFAULT_MAX_REVIEWS,
-    DEFAULT_TIMEOUT,
     FAILED,
     OK,
     PARTIAL,

@@ -43,7 +43,7 @@ from contextlib import contextmanager, suppress
 from jupyter_core.utils import run_sync
 
 from channelxl.reports.kernel import KERNEL_ARGUMENTS, ReportKernelManager
-from channelxl.reports.worker import DEFAULT_MAX_REVIEWS
+from channelxl.reports.limits import DEFAULT_MAX_REVIEWS
 
 # what every review imports: the notebook's own cells, and the libraries its charts use
 PRELOAD = (

@@ -25,11 +25,10 @@ import os
 import time
 from pathlib import Path
 
+from channelxl.reports.limits import DEFAULT_MAX_REVIEWS
 from channelxl.reports.paths import report_paths
 
 OK, FAILED, TIMEOUT, PARTIAL = "ok", "failed", "timeout", "partial"
-DEFAULT_TIMEOUT = 600.0  # seconds one report may take
-DEFAULT_MAX_REVIEWS = 50  # reviews one warm kernel makes before it is replaced
 
 
 def make_report(task: dict) -> dict:
