@@ -32,18 +32,7 @@ up to 10**18, any rate with 4) are exact, a quotient (growth, pro rata) is round
 34th digit, far below the cent. An amount too large to round to the cent raises
 ``AmountOutOfRange`` (a ValueError); no figure a business can have comes near it.
 
-Accrual (:func:`accruals`), at the expected payout. At the close of month k of an
-n-month quarter (its last day) the quarter is forecast at the run rate (volume to date x
-n / k) and evaluated with the same steps as above on what is known on that date
-(:class:`ToDate`: scorecard actuals to date against targets pro rata, certification rate
-on that day, late or missing reports among the months already due, weeks of supply and
-sell-in ratio to date): expected = forecast tier rebate x payout to date, capped, nothing
-when a gate fails, into the held bucket when a hold applies. The month's volume (revenue,
-or units for a units program) is booked at the expected effective rate, expected /
-forecast volume; months already booked are not revalued. Accrued to date = the sum,
-rounded to the cent; a month books the change. The quarter-end true-up = amount paid -
-accrued (held: held amount - accrued into the held bucket). With no month-by-month
-figures the accrual assumes the quarter's own scorecard, gates and holds, and says so.
+Accrual: :mod:`channelxl.core.accruals` (each month's accrual at the expected payout).
 MDF accrues at the program's MDF rate x sell-through revenue.
 """
 
@@ -52,121 +41,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from channelxl.core.accruals import accruals
 from channelxl.core.money import money_arithmetic, round_cents
 from channelxl.core.periods import Quarter
-from channelxl.core.scorecard import ScorecardError, attainment, payout_fraction
-from channelxl.core.tiers import TierTable
-from channelxl.core.waivers import Waiver, waive
+from channelxl.core.rebate_rules import (  # the inputs, importable from here as before
+    ZERO,
+    Accrual,
+    Figures,
+    Gate,
+    ProgramRules,
+    ToDate,
+    _base_amount,
+    _hold_reason,
+    _pct,
+    _score,
+    base_amount,
+)
+from channelxl.core.waivers import waive
 
-ZERO = Decimal(0)
-
-
-@dataclass(frozen=True)
-class ProgramRules:
-    program_id: str
-    name: str
-    measure: str  # revenue | units | growth
-    method: str  # retroactive | incremental
-    tiers: TierTable
-    growth_basis: str | None = None  # increment | whole
-    min_certification_rate: Decimal | None = None
-    require_on_time: bool = False
-    cap: Decimal | None = None
-    hold_max_weeks_of_supply: Decimal | None = None
-    hold_max_sell_in_ratio: Decimal | None = None
-    mdf_rate: Decimal | None = None
-    scorecard: tuple[tuple[str, Decimal], ...] = ()  # (metric, weight)
-    attainment_cap: Decimal | None = None
-    payouts: tuple[tuple[Decimal, Decimal], ...] = ()  # (min score, payout fraction)
-
-
-@dataclass(frozen=True)
-class ToDate:
-    """What is known of a distributor's quarter at the close of its month ``month`` (k,
-    1-based): the accrual date is that month's last day, the figures cover months 1..k.
-
-    ``targets`` are already pro rata where the metric accumulates (a revenue or count
-    target x k / n); a rate's target stands as it is. ``late_months`` / ``missing_months``
-    count only months whose report was due on or before the accrual date. ``assumed``:
-    (figure, text) for what could not be had on that date and what the accrual assumed
-    instead; a figure the program does not use (``weeks_of_supply`` without a weeks-of-
-    supply hold...) is not mentioned.
-    """
-
-    month: int
-    certification_rate: Decimal | None = None
-    late_months: tuple[str, ...] = ()
-    missing_months: tuple[str, ...] = ()
-    weeks_of_supply: Decimal | None = None
-    sell_in_ratio: Decimal | None = None
-    actuals: dict = field(default_factory=dict)
-    targets: dict = field(default_factory=dict)
-    assumed: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class Figures:
-    """What the engine needs about one distributor's quarter (see channelxl.ledger.figures)."""
-
-    distributor_id: str
-    quarter: Quarter
-    revenue: Decimal
-    units: int
-    monthly_revenue: tuple[Decimal, ...] = ()
-    monthly_units: tuple[int, ...] = ()
-    prior_revenue: Decimal | None = None
-    certification_rate: Decimal | None = None
-    late_months: tuple[str, ...] = ()
-    missing_months: tuple[str, ...] = ()
-    weeks_of_supply: Decimal | None = None
-    sell_in_ratio: Decimal | None = None
-    actuals: dict = field(default_factory=dict)
-    targets: dict = field(default_factory=dict)
-    # month -> how its first report's received date is known, for the lateness gate's text
-    received_notes: dict = field(default_factory=dict)
-    waivers: tuple[Waiver, ...] = ()  # the distributor-quarter's waivers (core.waivers)
-    to_date: tuple[ToDate, ...] = ()  # one per month of the quarter, for the accruals
-
-
-@dataclass(frozen=True)
-class Gate:
-    name: str
-    value: str
-    required: str
-    passed: bool  # counts as passed: True for a failed gate a waiver forgives
-    waiver: str = ""  # the gate FAILED and this waiver forgave it (core.waivers)
-
-    @property
-    def verdict(self) -> str:
-        """``pass``, ``FAIL``, or ``FAIL, waived by NAME on DATE: REASON``."""
-        if self.waiver:
-            return f"FAIL, {self.waiver}"
-        return "pass" if self.passed else "FAIL"
-
-
-@dataclass(frozen=True)
-class Accrual:
-    """One month's accrual: the quarter as expected at that month's close, and what it books.
-
-    ``rate`` = ``expected`` / ``forecast`` (0 without volume): the effective rate this
-    month's volume (``to_date`` less the months before) is booked at; the same for the
-    held bucket with ``expected_held``. ``cumulative`` / ``held_cumulative``: accrued to
-    date, rounded to the cent; ``booked`` / ``held_booked``: the change this month.
-    """
-
-    month: int  # 1..n within the quarter
-    to_date: Decimal  # volume to date: revenue, or units for a units program
-    forecast: Decimal  # forecast quarter volume at the run rate: to date x n / k
-    cumulative: Decimal  # accrued to date, cents
-    booked: Decimal  # this month's accrual, cents
-    tier_rebate: Decimal = ZERO  # the forecast quarter's tier rebate
-    payout: Decimal | None = None  # scorecard payout to date (None: no scorecard)
-    expected: Decimal = ZERO  # expected quarter payment: after payout, cap, gates, hold
-    expected_held: Decimal = ZERO  # expected quarter amount held for inventory loading
-    rate: Decimal = ZERO
-    held_cumulative: Decimal = ZERO
-    held_booked: Decimal = ZERO
-    basis: str = ""  # gates and holds as they stood, and anything assumed
+__all__ = [
+    "Accrual",
+    "Figures",
+    "Gate",
+    "ProgramRules",
+    "RebateResult",
+    "ToDate",
+    "accruals",
+    "base_amount",
+    "evaluate",
+]
 
 
 @dataclass
@@ -240,56 +143,11 @@ class RebateResult:
         return "capped" if self.cap_applied else "earned"
 
 
-def _pct(x: Decimal | None) -> str:
-    return "n/a" if x is None else f"{x * 100:.1f} %"
-
-
-@money_arithmetic
-def base_amount(rules: ProgramRules, revenue: Decimal, units: Decimal, prior: Decimal | None):
-    """(measure, basis, tier rebate before adjustments); measure None: no growth baseline."""
-    t = rules.tiers
-    if rules.measure == "revenue":
-        return revenue, revenue, t.amount(revenue, rules.method)
-    if rules.measure == "units":
-        return units, units, t.amount(units, rules.method)
-    if prior is None or prior <= 0:
-        return None, ZERO, ZERO
-    growth = (revenue - prior) / prior
-    increment = revenue - prior
-    whole = rules.growth_basis == "whole"
-    basis = revenue if whole else max(increment, ZERO)
-    if growth <= 0:
-        return growth, basis, ZERO
-    if rules.method == "retroactive":
-        return growth, basis, t.rate_for(growth) * basis
-    on_increment = t.incremental(growth) * prior  # each band's rate on the revenue inside it
-    if not whole:
-        return growth, basis, on_increment
-    return growth, basis, on_increment / increment * revenue
-
-
-def _score(rules: ProgramRules, f: Figures, result: RebateResult) -> Decimal:
-    score = ZERO
-    for metric, weight in rules.scorecard:
-        actual, target = f.actuals.get(metric), f.targets.get(metric)
-        if actual is None or target is None or target <= 0:
-            result.notes.append(
-                f"scorecard: no {'target' if actual is not None else 'actual'} "
-                f"for {metric}; it counts 0"
-            )
-            continue
-        try:
-            score += weight * attainment(actual, target, rules.attainment_cap)
-        except ScorecardError:  # pragma: no cover - guarded above
-            continue
-    return score
-
-
 @money_arithmetic
 def evaluate(rules: ProgramRules, f: Figures) -> RebateResult:
     """Evaluate ``rules`` on ``f``; every step is recorded on the result."""
     revenue, units = f.revenue, Decimal(f.units)
-    measure, basis, base = base_amount(rules, revenue, units, f.prior_revenue)
+    measure, basis, base = _base_amount(rules, revenue, units, f.prior_revenue)
     r = RebateResult(
         program_id=rules.program_id,
         program_name=rules.name,
@@ -317,8 +175,8 @@ def evaluate(rules: ProgramRules, f: Figures) -> RebateResult:
             r.notes.append("no payout: the measure is below the first tier that pays")
     amount = base
     if rules.scorecard:
-        r.score = _score(rules, f, r)
-        r.payout = payout_fraction(r.score, rules.payouts)
+        r.score = _score(rules, f.actuals, f.targets, r.notes)
+        r.payout = rules.payout(r.score)
         amount = amount * r.payout
     r.after_scorecard = amount
     if rules.cap is not None and amount > rules.cap:
@@ -361,22 +219,14 @@ def evaluate(rules: ProgramRules, f: Figures) -> RebateResult:
         r.withheld_reason = "gate failed: " + "; ".join(
             f"{g.name} {g.value} (needs {g.required})" for g in r.gates if not g.passed
         )
-    reasons = [
-        # limits come from the ledger as DECIMAL(18,4): 26.0000 reads as 26
-        f"{label} {value:.{places}f} > {format(limit.normalize(), 'f')}"
-        for label, value, limit, places in (
-            ("weeks of supply", f.weeks_of_supply, rules.hold_max_weeks_of_supply, 1),
-            ("sell-in / sell-through", f.sell_in_ratio, rules.hold_max_sell_in_ratio, 2),
-        )
-        if limit is not None and value is not None and value > limit
-    ]
-    if reasons and amount > 0:
-        r.held, r.hold_reason = True, "; ".join(reasons)
+    hold_reason = _hold_reason(rules, f.weeks_of_supply, f.sell_in_ratio)
+    if hold_reason and amount > 0:
+        r.held, r.hold_reason = True, hold_reason
         r.held_amount = round_cents(amount)
         r.notes.append(f"held for inventory loading: {r.hold_reason}")
         amount = ZERO
-    elif reasons:
-        r.hold_reason = "; ".join(reasons)
+    elif hold_reason:
+        r.hold_reason = hold_reason
     r.amount = round_cents(amount)
     if rules.mdf_rate:
         r.mdf_accrued = round_cents(rules.mdf_rate * revenue)
@@ -384,115 +234,3 @@ def evaluate(rules: ProgramRules, f: Figures) -> RebateResult:
     r.true_up = r.amount - r.accrued
     r.held_true_up = r.held_amount - r.accrued_held
     return r
-
-
-def _volume(rules: ProgramRules, revenue: Decimal, units: Decimal) -> Decimal:
-    """What the accrual books a rate on: units for a units program, else revenue."""
-    return units if rules.measure == "units" else revenue
-
-
-def _standing(rules: ProgramRules, x: RebateResult, assumed) -> str:
-    """The accrual's basis in words: the payout, gates and hold as they stood, and what was
-    assumed about a figure the program uses."""
-    uses = {
-        "all": True,
-        "weeks_of_supply": rules.hold_max_weeks_of_supply is not None,
-        "sell_in_ratio": rules.hold_max_sell_in_ratio is not None,
-        "certification_rate": rules.min_certification_rate is not None,
-    }
-    parts = []
-    if x.measure is None:
-        parts.append("no baseline")
-    if x.payout is not None:
-        parts.append(f"payout {_pct(x.payout)}")
-    if x.withheld_reason:
-        parts.append(f"nothing accrued, {x.withheld_reason}")
-    elif x.held:
-        parts.append(f"held: {x.hold_reason}")
-    elif x.measure is not None:
-        parts.append("gates pass" if x.gates else "no gates")
-    if x.cap_applied:
-        parts.append("capped")
-    parts.extend(f"assumed {text}" for figure, text in assumed if uses.get(figure, True))
-    return ", ".join(parts)
-
-
-@money_arithmetic
-def accruals(rules: ProgramRules, f: Figures) -> list[Accrual]:
-    """Monthly accruals at the expected payout (module docstring): each month's volume at
-    expected / forecast volume, the quarter evaluated on what was known at the month's close.
-    """
-    out: list[Accrual] = []
-    n = len(f.monthly_revenue)
-    known = {t.month: t for t in f.to_date}
-    rev_to_date, units_to_date = ZERO, ZERO
-    booked_paid, booked_held = ZERO, ZERO  # unrounded sums of volume x rate
-    cumulative, held_cumulative = ZERO, ZERO
-    for k in range(1, n + 1):
-        month_rev = f.monthly_revenue[k - 1]
-        month_units = Decimal(f.monthly_units[k - 1]) if f.monthly_units else ZERO
-        rev_to_date += month_rev
-        units_to_date += month_units
-        scale = Decimal(n) / Decimal(k)
-        t = known.get(k)
-        if t is None:  # no month-by-month figures: the quarter's own standing
-            t = ToDate(
-                k,
-                f.certification_rate,
-                f.late_months,
-                f.missing_months,
-                f.weeks_of_supply,
-                f.sell_in_ratio,
-                f.actuals,
-                f.targets,
-                (("all", "the quarter's scorecard, gates and holds (no month-by-month figures)"),),
-            )
-        # every field named (dataclasses.replace costs as much again as the rest of a month)
-        forecast_figures = Figures(
-            distributor_id=f.distributor_id,
-            quarter=f.quarter,
-            revenue=rev_to_date * scale,
-            units=units_to_date * scale,
-            monthly_revenue=(),
-            monthly_units=(),
-            prior_revenue=f.prior_revenue,
-            certification_rate=t.certification_rate,
-            late_months=t.late_months,
-            missing_months=t.missing_months,
-            weeks_of_supply=t.weeks_of_supply,
-            sell_in_ratio=t.sell_in_ratio,
-            actuals=t.actuals,
-            targets=t.targets,
-            received_notes=f.received_notes,
-            waivers=f.waivers,
-            to_date=(),
-        )
-        x = evaluate(rules, forecast_figures)
-        expected = x.due if x.gates_passed and not x.held else ZERO
-        held = x.due if x.held else ZERO
-        forecast = _volume(rules, rev_to_date, units_to_date) * scale
-        rate = expected / forecast if forecast else ZERO
-        held_rate = held / forecast if forecast else ZERO
-        volume = _volume(rules, month_rev, month_units)
-        booked_paid += volume * rate
-        booked_held += volume * held_rate
-        new_cumulative, new_held = round_cents(booked_paid), round_cents(booked_held)
-        out.append(
-            Accrual(
-                month=k,
-                to_date=_volume(rules, rev_to_date, units_to_date),
-                forecast=forecast,
-                cumulative=new_cumulative,
-                booked=new_cumulative - cumulative,
-                tier_rebate=x.base_amount,
-                payout=x.payout,
-                expected=expected,
-                expected_held=held,
-                rate=rate,
-                held_cumulative=new_held,
-                held_booked=new_held - held_cumulative,
-                basis=_standing(rules, x, t.assumed),
-            )
-        )
-        cumulative, held_cumulative = new_cumulative, new_held
-    return out

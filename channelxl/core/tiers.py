@@ -100,10 +100,18 @@ class TierTable:
 
     @money_arithmetic
     def retroactive(self, measure: object) -> Decimal:
+        return self._retroactive(measure)
+
+    def _retroactive(self, measure: object) -> Decimal:
+        """:meth:`retroactive` in the caller's context (a caller already in the money one)."""
         return self.rate_for(measure) * D(measure)
 
     @money_arithmetic
     def incremental(self, measure: object) -> Decimal:
+        return self._incremental(measure)
+
+    def _incremental(self, measure: object) -> Decimal:
+        """:meth:`incremental` in the caller's context (a caller already in the money one)."""
         m = D(measure)
         total = Decimal(0)
         for i, tier in enumerate(self.tiers):
@@ -120,6 +128,14 @@ class TierTable:
             return self.retroactive(measure)
         if method == "incremental":
             return self.incremental(measure)
+        raise TierError(f"method must be retroactive or incremental, not {method!r}")
+
+    def amount_in_context(self, measure: object, method: str = "retroactive") -> Decimal:
+        """:meth:`amount` for a caller already in the money context (``core.money``)."""
+        if method == "retroactive":
+            return self._retroactive(measure)
+        if method == "incremental":
+            return self._incremental(measure)
         raise TierError(f"method must be retroactive or incremental, not {method!r}")
 
     @money_arithmetic

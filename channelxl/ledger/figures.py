@@ -241,7 +241,7 @@ def quarters_figures(
     rows = sell_through_amounts(
         ledger,
         f"SELECT s.distributor_id, s.period, s.currency, sum(s.quantity), "
-        f"sum({LINE_AMOUNT_SQL}) FROM sell_through s WHERE s.period IN (SELECT unnest(?)) "
+        f"sum({LINE_AMOUNT_SQL}) FROM sell_through s WHERE list_contains(?, s.period) "
         "GROUP BY ALL ORDER BY ALL",
         [all_months],
     )

@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from channelxl.core.inventory import quarter_weeks_of_supply, ratio
+from channelxl.core.inventory import WEEKS_PER_QUARTER
 from channelxl.core.rebates import ToDate
 from channelxl.ledger.store import Ledger
 from channelxl.schema import SCORECARD_METRICS
@@ -95,16 +95,19 @@ def month_figures(ledger: Ledger, quarters) -> MonthFigures:
             [list(col) for col in zip(*month_rows, strict=True)],
         ).fetchall()
     }
+    # (list_contains, not IN (SELECT unnest(?)): a filter, not a join, on each row; sell-in
+    # grouped by the month's first day and named after: fewer strings made, the same groups)
     sell_in = _by_month(
         con,
-        "SELECT distributor_id, month, sum(units) FROM sell_in "
-        "WHERE month IN (SELECT unnest(?)) GROUP BY ALL",
+        "SELECT distributor_id, strftime(month_start, '%Y-%m') AS month, units FROM ("
+        "SELECT distributor_id, date_trunc('month', ship_date) AS month_start, sum(units) AS units "
+        "FROM sell_in GROUP BY ALL) WHERE list_contains(?, strftime(month_start, '%Y-%m'))",
         months,
     )
     closing = _by_month(
         con,
         "SELECT distributor_id, period, sum(units) FROM closing_stock "
-        "WHERE period IN (SELECT unnest(?)) GROUP BY ALL",
+        "WHERE list_contains(?, period) GROUP BY ALL",
         months,
     )
     done = _by_month(
@@ -142,15 +145,22 @@ def _by_month(con, sql: str, months: list[str]) -> dict[tuple[str, str], int]:
     return {(d, m): int(n or 0) for d, m, n in con.execute(sql, [months]).fetchall()}
 
 
+# a rate's target stands as it is; a money or count target is pro rata (module docstring)
+_RATE_TARGETS = frozenset(m for m, spec in SCORECARD_METRICS.items() if spec.unit == "percent")
+_WEEKS = Decimal(WEEKS_PER_QUARTER)
+
+
 def _quarter_to_date(f, due_by, resellers, sell_in, closing, done):
+    # the arithmetic of core.inventory.quarter_weeks_of_supply and ratio, written out (the
+    # same operations, in the caller's context), for 15,000 months of a year of quarters
     d, q = f.distributor_id, f.quarter
     qname = str(q)
-    ms = list(q.months)
+    ms = [str(month) for month in q.months]
     n = len(ms)
+    targets = f.targets
     out = []
     revenue, units, bought_in, completed = ZERO, 0, 0, 0
-    for k, month in enumerate(ms, start=1):
-        m = str(month)
+    for k, m in enumerate(ms, start=1):
         revenue += f.monthly_revenue[k - 1]
         units += f.monthly_units[k - 1]
         bought_in += sell_in.get((d, m), 0)
@@ -158,41 +168,43 @@ def _quarter_to_date(f, due_by, resellers, sell_in, closing, done):
         active, new, certified = resellers.get((d, qname, k), (0, 0, 0))
         cert_rate = Decimal(certified) / Decimal(active) if active else None
         due = due_by[(qname, k)]
-        assumed = []
+        assumed = ()
         stock = closing.get((d, m))
         wos = None
         if stock is None:
-            assumed.append(
-                ("weeks_of_supply", f"no weeks-of-supply hold (no inventory report for {m})")
+            assumed = (
+                ("weeks_of_supply", f"no weeks-of-supply hold (no inventory report for {m})"),
             )
         elif units:
-            wos = quarter_weeks_of_supply(stock, Decimal(units) * n / k)
-        targets = {
-            metric: (
-                None
-                if f.targets.get(metric) is None
-                else f.targets[metric]
-                if SCORECARD_METRICS[metric].unit == "percent"
-                else f.targets[metric] * k / n
-            )
-            for metric in SCORECARD_METRICS
-        }
+            weekly = Decimal(units) * n / k / _WEEKS  # quarter_weeks_of_supply
+            wos = None if weekly <= 0 else Decimal(stock) / weekly
         out.append(
             ToDate(
                 month=k,
                 certification_rate=cert_rate,
-                late_months=tuple(x for x in f.late_months if x in due),
-                missing_months=tuple(x for x in f.missing_months if x in due),
+                late_months=tuple(x for x in f.late_months if x in due) if f.late_months else (),
+                missing_months=tuple(x for x in f.missing_months if x in due)
+                if f.missing_months
+                else (),
                 weeks_of_supply=wos,
-                sell_in_ratio=ratio(bought_in, units) if units else None,
+                sell_in_ratio=Decimal(bought_in) / Decimal(units) if units else None,
                 actuals={
                     "sell_through": revenue,
                     "new_resellers": Decimal(new),
                     "certification": cert_rate,
                     "demand_gen": Decimal(completed),
                 },
-                targets=targets,
-                assumed=tuple(assumed),
+                targets={
+                    metric: (
+                        None
+                        if targets.get(metric) is None
+                        else targets[metric]
+                        if metric in _RATE_TARGETS
+                        else targets[metric] * k / n
+                    )
+                    for metric in SCORECARD_METRICS
+                },
+                assumed=assumed,
             )
         )
     return tuple(out)
