@@ -192,6 +192,12 @@ def named_locales(load: PartLoad, grid) -> tuple[str | None, tuple[str | None, .
     return (found.pop() if found else load.locale), ()
 
 
+# The Arrow type of a column whose parser gives one Python type (text kinds: str), given
+# rather than inferred from 100,000 values; a value of another type raises, and the column
+# goes the pandas way as any mixed column does.
+_ARROW = {"int": pa.int64(), "date": pa.date32(), "decimal": pa.string()}  # decimals as text
+
+
 def _insert(load: PartLoad, columns: dict[str, list], keep: list[int] | None, fill: dict, n: int):
     """Insert the parsed rows (``keep``: their indexes, None for all ``n``) into the lines
     table.
@@ -201,7 +207,7 @@ def _insert(load: PartLoad, columns: dict[str, list], keep: list[int] | None, fi
     a column Arrow cannot hold as one type goes the pandas way (``frame_for_insert``).
     """
     table = load.table
-    arrays = {}
+    arrays, types = {}, {}
     for c in table.columns:
         values = columns.get(c.field)
         if values is None:
@@ -216,8 +222,9 @@ def _insert(load: PartLoad, columns: dict[str, list], keep: list[int] | None, fi
         elif c.type == "idlist":
             values = [list(v) if v else [] for v in values]
         arrays[c.field] = values
+        types[c.field] = _ARROW.get(c.type) or (pa.string() if c.kind.text else None)
     try:
-        incoming = pa.table({f: pa.array(v) for f, v in arrays.items()})
+        incoming = pa.table({f: pa.array(v, types[f]) for f, v in arrays.items()})
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):  # mixed types in a column
         incoming = frame_for_insert(pd.DataFrame(arrays, dtype=object), table)
     con = load.ledger.con
