@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
-import pandas as pd
+import pyarrow as pa
 
 from channelxl.core.periods import Month
 from channelxl.core.received_dates import OVERRIDE, received_date, when_text
@@ -41,7 +41,8 @@ from channelxl.io.safety import precheck
 from channelxl.issues import ERROR, WARNING, Issue
 from channelxl.ledger.ddl import lines_table
 from channelxl.ledger.faults import checkpoint
-from channelxl.ledger.line_checks import normalize, validate
+from channelxl.ledger.gc_pause import gc_paused
+from channelxl.ledger.line_checks import PYTHON_ROWS, normalize, validate
 from channelxl.ledger.load_csv import insert_csv
 from channelxl.ledger.load_edi import acknowledgements, edi_parts, insert_edi, place
 from channelxl.ledger.load_sheet import distributor_locales, insert_grid
@@ -333,7 +334,7 @@ def _load(
     reading the file before)."""
     locale = distributor_locales(ledger).get(distributor) if distributor else None
     con = ledger.con
-    with ledger.transaction():
+    with gc_paused(), ledger.transaction():  # ledger.gc_pause: why
         sid = ledger.next_submission_id()
         loads, read, quarantined, issues = [], 0, 0, list(found)
         for part in parts:
@@ -489,6 +490,8 @@ def _load_part(load: PartLoad, part: Part) -> tuple[int, int]:
         load.locate = locate
     load.issues.extend(cast_issues)
     normalize(load)
+    if read <= PYTHON_ROWS:  # a small part: its rows read once, the checks decided over them
+        load.line_rows()
     bad = validate(load)
     if bad:
         con.execute(
@@ -496,6 +499,7 @@ def _load_part(load: PartLoad, part: Part) -> tuple[int, int]:
             "(SELECT unnest(?))",
             [load.sid, sorted(bad)],
         )
+        load.forget_rows(bad)
     # a line with several bad cells is one quarantined line, however many issues it has
     return read, len(bad) + rejected
 
@@ -517,30 +521,28 @@ def _single(con, table, sid: int, field: str) -> str | None:
 
 
 def _store_issues(con, sid: int, issues: list[Issue]) -> None:
+    """The issues as rows of ``submission_issues``, in their order, in one insert: a column
+    at a time into an Arrow table (a file may have a warning on nearly every line)."""
     if not issues:
         return
-    frame = pd.DataFrame(
-        [
-            (sid, i.severity, i.code, i.line, i.sheet, i.cell, i.column, None, i.message)
-            for i in issues
-        ],
-        columns=[
-            "submission_id",
-            "severity",
-            "code",
-            "line",
-            "sheet",
-            "cell",
-            "column_name",
-            "value",
-            "message",
-        ],
-        dtype=object,
+    text = pa.string()
+    rows = pa.table(
+        {
+            "severity": pa.array([i.severity for i in issues], text),
+            "code": pa.array([i.code for i in issues], text),
+            "line": pa.array([i.line for i in issues], pa.int64()),
+            "sheet": pa.array([i.sheet for i in issues], text),
+            "cell": pa.array([i.cell for i in issues], text),
+            "column_name": pa.array([i.column for i in issues], text),
+            "message": pa.array([i.message for i in issues], text),
+        }
     )
-    con.register("incoming_issues", frame)
-    con.execute(
-        "INSERT INTO submission_issues SELECT submission_id, severity, code, "
-        "CAST(line AS BIGINT), sheet, cell, column_name, value, message "
-        "FROM incoming_issues"
-    )
-    con.unregister("incoming_issues")
+    con.register("incoming_issues", rows)
+    try:
+        con.execute(
+            "INSERT INTO submission_issues SELECT ?, severity, code, line, sheet, cell, "
+            "column_name, NULL, message FROM incoming_issues",
+            [sid],
+        )
+    finally:
+        con.unregister("incoming_issues")

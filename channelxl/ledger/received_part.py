@@ -15,6 +15,7 @@ from pathlib import Path
 
 from channelxl.io.recognition import Layout
 from channelxl.issues import Issue
+from channelxl.ledger.ddl import lines_table
 from channelxl.ledger.store import Ledger
 from channelxl.schema import Table
 
@@ -34,7 +35,30 @@ class PartLoad:
     normalized: bool = False  # text already in normal form (small CSV files, workbooks)
     first: int | None = None  # the rowid of its first line, when the loader knows it
     issues: list[Issue] = field(default_factory=list)
+    # a small part's lines as loaded, in file order (``line_rows``), read once for the checks
+    rows: list[dict] | None = None
 
     @property
     def table(self) -> Table:
         return self.layout.table
+
+    def line_rows(self) -> list[dict]:
+        """This part's lines as loaded (``rowid`` and each declared field), in file order:
+        read with one statement the first time. For a small part only (``PYTHON_ROWS`` in
+        ``line_checks``): the checks then decide over these rows in Python what would
+        otherwise take one statement each."""
+        if self.rows is None:
+            fields = [c.field for c in self.table.columns]
+            cursor = self.ledger.con.execute(
+                f"SELECT rowid, {', '.join(fields)} FROM {lines_table(self.table)} "
+                "WHERE submission_id = ? ORDER BY rowid",
+                [self.sid],
+            )
+            names = ["rowid", *fields]
+            self.rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return self.rows
+
+    def forget_rows(self, rowids: set[int]) -> None:
+        """These lines were taken out (quarantined): the rows read no longer hold them."""
+        if self.rows is not None:
+            self.rows = [r for r in self.rows if r["rowid"] not in rowids]

@@ -33,6 +33,7 @@ lines as history, never in force.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -131,14 +132,17 @@ def covered_lines(load: PartLoad) -> dict[tuple[str, str], int]:
     """The distributor x period pairs a report part covers, with its lines for each: those
     of its lines and the one the file says it is for (an empty report still covers its
     month, with 0 lines)."""
-    lines = dict(
-        ((d, p), n)
-        for d, p, n in load.ledger.con.execute(
-            f"SELECT distributor_id, period, count(*) FROM {lines_table(load.table)} "
-            "WHERE submission_id = ? GROUP BY ALL",
-            [load.sid],
-        ).fetchall()
-    )
+    if load.rows is not None:  # a small part's rows, read already
+        lines = dict(Counter((r["distributor_id"], r["period"]) for r in load.rows))
+    else:
+        lines = dict(
+            ((d, p), n)
+            for d, p, n in load.ledger.con.execute(
+                f"SELECT distributor_id, period, count(*) FROM {lines_table(load.table)} "
+                "WHERE submission_id = ? GROUP BY ALL",
+                [load.sid],
+            ).fetchall()
+        )
     if load.distributor and load.period:
         lines.setdefault((load.distributor, load.period), 0)
     return dict(sorted(lines.items()))
@@ -149,18 +153,34 @@ def in_force(load: PartLoad, lines: dict[tuple[str, str], int]) -> list[tuple]:
     :func:`covered_lines`), but itself: (distributor, period, submission, received_at)."""
     if not lines:
         return []
-    return load.ledger.con.execute(
-        """
-        WITH mine AS (SELECT unnest(?) AS distributor_id, unnest(?) AS period)
-        SELECT p.distributor_id, p.period, p.submission_id, s.received_at
-        FROM submission_periods p
-        JOIN mine m ON m.distributor_id = p.distributor_id AND m.period = p.period
-        JOIN submissions s ON s.submission_id = p.submission_id
-        WHERE p.kind = ? AND p.superseded_by IS NULL AND p.submission_id <> ?
-        ORDER BY 1, 2, 3
-        """,
-        [[d for d, _ in lines], [p for _, p in lines], load.table.name, load.sid],
-    ).fetchall()
+    con = load.ledger.con
+    # the periods first, without a join (a first report for its month, the usual case,
+    # stops here); each distributor and period listed, the pairs matched here
+    periods = [
+        (d, p, sid)
+        for d, p, sid in con.execute(
+            "SELECT distributor_id, period, submission_id FROM submission_periods WHERE kind = ? "
+            "AND superseded_by IS NULL AND submission_id <> ? AND list_contains(?, "
+            "distributor_id) AND list_contains(?, period)",
+            [
+                load.table.name,
+                load.sid,
+                sorted({d for d, _ in lines}),
+                sorted({p for _, p in lines}),
+            ],
+        ).fetchall()
+        if (d, p) in lines
+    ]
+    if not periods:
+        return []
+    received = dict(
+        con.execute(
+            "SELECT submission_id, received_at FROM submissions WHERE list_contains(?, "
+            "submission_id)",
+            [sorted({sid for _, _, sid in periods})],
+        ).fetchall()
+    )
+    return sorted((d, p, sid, received[sid]) for d, p, sid in periods if sid in received)
 
 
 def holds(
