@@ -44,6 +44,9 @@ FLAGS = {
     "UNKRES": "reseller is not in the program workbook",
     "UNAUTH": "reseller is not authorized to buy from this distributor",
 }
+# The order :func:`line_flags` lists the kinds of line flag in (each kind's lines in line
+# order): a reconciliation run in batches of distributors joins the batches' flags back into it.
+LINE_FLAG_ORDER = ("DUP", "UNKSKU", "FLOOR", "UNKRES", "UNAUTH", "NOSHIP")
 # Two sell-through lines of one distributor are the same line when all of these agree.
 DUPLICATE_LINE_KEY = (
     "invoice_number",

@@ -9,13 +9,14 @@ and the quarterly reviews summarise the same results.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pandas as pd
 
 from channelxl.core.inventory import loading_signals
 from channelxl.core.periods import Quarter
-from channelxl.core.reconcile import Tolerance, line_flags, reconcile
+from channelxl.core.reconcile import LINE_FLAG_ORDER, Tolerance, line_flags, reconcile
 from channelxl.core.territory import IN, exclusive_conflicts, free_riding
 from channelxl.ledger.figures import RATES_SQL, check_calendar, rates_params
 from channelxl.ledger.store import Ledger
@@ -67,16 +68,108 @@ def _frame(ledger: Ledger, sql: str, params: list) -> pd.DataFrame:
     return frame
 
 
+# Sell-through lines per batch of distributors: the reconciliation reads, flags and grids
+# one batch at a time, so its working memory is bounded by the batch (about 4 KB a line of
+# the quarter while it is worked on: ~400 MB), not by the channel; only the finished grid
+# (~100 bytes a row) and the flagged lines are kept.
+BATCH_LINES = 100_000
+
+
 def reconcile_quarter(
-    ledger: Ledger, quarter: Quarter, *, distributors: list[str] | None = None
+    ledger: Ledger,
+    quarter: Quarter,
+    *,
+    distributors: list[str] | None = None,
+    batch_lines: int = BATCH_LINES,
 ) -> Reconciliation:
-    """Reconcile every distributor x SKU x month of ``quarter`` and flag its lines."""
+    """Reconcile every distributor x SKU x month of ``quarter`` and flag its lines.
+
+    The distributors are reconciled in batches of about ``batch_lines`` of the quarter's
+    sell-through lines (:func:`reconcile_batches`); every row of the grid and every flag
+    belongs to one distributor, so the batches joined are the whole quarter's result, in
+    the same order."""
     q = quarter
-    months = [str(m) for m in q.months]
-    before = str(q.months[0] + -1)
     settings = ledger.settings()
     check_calendar([q], settings.fiscal_year_start_month)
     wanted = ledger.distributors(distributors)
+    grids, flags = [], []
+    for grid, lines in reconcile_batches(ledger, q, wanted, batch_lines=batch_lines):
+        grids.append(grid)
+        flags.append(lines)
+    grid = _joined(grids)
+    lines = _joined(flags)
+    if len(flags) > 1 and not lines.empty:
+        # one batch lists its flags kind by kind (core.reconcile.LINE_FLAG_ORDER), each in
+        # line order: put the kinds of all batches back together, lines still in order
+        rank = lines["flag"].map({f: i for i, f in enumerate(LINE_FLAG_ORDER)})
+        lines = lines.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
+    return Reconciliation(str(q), grid, lines, quarter_loading(ledger, q, wanted, settings))
+
+
+def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames one under the other; the empty ones left out (they carry no dtypes)."""
+    full = [f for f in frames if not f.empty]
+    if len(full) == 1:
+        return full[0]
+    return pd.concat(full, ignore_index=True) if full else frames[0]
+
+
+def distributor_batches(
+    ledger: Ledger, quarter: Quarter, wanted: list[str], batch_lines: int
+) -> list[list[str]]:
+    """``wanted`` in id order, cut into runs of about ``batch_lines`` of ``quarter``'s
+    sell-through lines each (a distributor counts its lines + 1, so one without lines still
+    weighs; one larger than a batch is a batch of its own). Always at least one batch."""
+    months = [str(m) for m in quarter.months]
+    counts = dict(
+        ledger.con.execute(
+            "SELECT distributor_id, count(*) FROM sell_through "
+            "WHERE period IN (SELECT unnest(?)) GROUP BY ALL",
+            [months],
+        ).fetchall()
+    )
+    batches: list[list[str]] = [[]]
+    size = 0
+    for d in sorted(wanted):
+        n = counts.get(d, 0) + 1
+        if batches[-1] and size + n > batch_lines:
+            batches.append([])
+            size = 0
+        batches[-1].append(d)
+        size += n
+    return batches
+
+
+def reconcile_batches(
+    ledger: Ledger, quarter: Quarter, wanted: list[str], *, batch_lines: int = BATCH_LINES
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """(grid, flagged lines) of each batch of ``wanted`` (:func:`distributor_batches`), in
+    distributor order; the loading signals are :func:`quarter_loading`'s."""
+    q = quarter
+    months = [str(m) for m in q.months]
+    settings = ledger.settings()
+    tolerance = Tolerance(float(settings.tolerance_units), float(settings.tolerance_percent))
+    products = _frame(ledger, "SELECT sku, floor_price FROM products", [])
+    resellers = _frame(ledger, "SELECT reseller_id, authorized_distributors FROM resellers", [])
+    resellers["authorized_distributors"] = resellers["authorized_distributors"].map(
+        lambda v: tuple(v) if v is not None else ()
+    )
+    for batch in distributor_batches(ledger, q, wanted, batch_lines):
+        yield _reconcile_batch(ledger, q, months, batch, settings, tolerance, products, resellers)
+
+
+def _reconcile_batch(
+    ledger: Ledger,
+    q: Quarter,
+    months: list[str],
+    wanted: list[str],
+    settings: Settings,
+    tolerance: Tolerance,
+    products: pd.DataFrame,
+    resellers: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The grid and the flagged lines of the distributors in ``wanted``."""
+    before = str(q.months[0] + -1)
     ships = _frame(
         ledger,
         "SELECT distributor_id, sku, strftime(ship_date, '%Y-%m') AS month, "
@@ -112,16 +205,12 @@ def reconcile_quarter(
         """,
         [*rates_params(settings.reporting_currency, months), months, wanted],
     )
-    products = _frame(ledger, "SELECT sku, floor_price FROM products", [])
-    resellers = _frame(ledger, "SELECT reseller_id, authorized_distributors FROM resellers", [])
+    # the first month each SKU was shipped to each distributor: the batch's distributors only
     first = _frame(
         ledger,
         "SELECT distributor_id, sku, min(strftime(ship_date, '%Y-%m')) AS first_month FROM shipments "
-        "WHERE type = 'shipment' GROUP BY ALL",
-        [],
-    )
-    resellers["authorized_distributors"] = resellers["authorized_distributors"].map(
-        lambda v: tuple(v) if v is not None else ()
+        "WHERE type = 'shipment' AND distributor_id IN (SELECT unnest(?)) GROUP BY ALL",
+        [wanted],
     )
     flags = line_flags(
         lines,
@@ -130,7 +219,7 @@ def reconcile_quarter(
         shipped_first=first,
         unit_price_in_reporting=lines["price_reporting"],
     )
-    tolerance = Tolerance(float(settings.tolerance_units), float(settings.tolerance_percent))
+    del first
     grid = reconcile(
         ships[["distributor_id", "sku", "month", "quantity"]],
         st,
@@ -142,11 +231,13 @@ def reconcile_quarter(
         months=months,
         line_flags=flags,
     )
-    loading = _loading(ledger, q, wanted, settings)
-    return Reconciliation(str(q), grid, flags, loading)
+    return grid, flags
 
 
-def _loading(ledger: Ledger, q: Quarter, wanted: list[str], settings: Settings) -> pd.DataFrame:
+def quarter_loading(
+    ledger: Ledger, q: Quarter, wanted: list[str], settings: Settings
+) -> pd.DataFrame:
+    """The inventory-loading signals of ``wanted`` for ``q``, one row per distributor."""
     months = [str(m) for m in q.months]
     prev_months = [str(m) for m in (q + -1).months]
     con = ledger.con

@@ -36,6 +36,8 @@ from datetime import date, datetime
 from decimal import Context, Decimal, localcontext
 from pathlib import Path
 
+import pandas as pd
+
 from channelxl.core.inventory import ratio, weeks_of_supply
 from channelxl.core.money import D
 from channelxl.core.periods import Month, Quarter
@@ -45,7 +47,13 @@ from channelxl.ledger.approvals import approval_of
 from channelxl.ledger.figures import QuarterFigures, quarters_figures
 from channelxl.ledger.mdf import mdf_fund
 from channelxl.ledger.programs import evaluate_figures, programs
-from channelxl.ledger.quarter_checks import reconcile_quarter, territory_quarter
+from channelxl.ledger.quarter_checks import (
+    BATCH_LINES,
+    Reconciliation,
+    quarter_loading,
+    reconcile_batches,
+    territory_quarter,
+)
 from channelxl.ledger.review_queries import (
     activities,
     empty_activities,
@@ -131,9 +139,17 @@ class QuarterReportFacts:
 
 
 def quarter_report_facts(
-    ledger: Ledger, quarter: Quarter, *, distributors: list[str] | None = None
+    ledger: Ledger,
+    quarter: Quarter,
+    *,
+    distributors: list[str] | None = None,
+    batch_lines: int = BATCH_LINES,
 ) -> QuarterReportFacts:
-    """The QBR facts of ``quarter`` for every distributor (or those asked for)."""
+    """The QBR facts of ``quarter`` for every distributor (or those asked for).
+
+    The reconciliation is read in batches of distributors of about ``batch_lines``
+    sell-through lines (``ledger.quarter_checks.reconcile_batches``), each reduced to its
+    distributors' summaries before the next, so memory does not grow with the channel."""
     q = quarter
     qname = str(q)
     wanted = ledger.distributors(distributors)
@@ -148,16 +164,16 @@ def quarter_report_facts(
     results = evaluate_figures(progs, {(qname, d): f for d, f in now.items()})
     tiers_of = {p.rules.program_id: p.rules.tiers for p in progs}
     scorecards = {p.rules.program_id: p.rules.scorecard for p in progs}
-    recon = reconcile_quarter(ledger, q, distributors=wanted)
-    terr = territory_quarter(ledger, q, distributors=wanted)
+    # every line of the quarter at once: free riding is across distributors; only the
+    # per-distributor summary is kept
+    terr_by = _territories(territory_quarter(ledger, q, distributors=wanted))
+    recon_by, stock = _reconciliation_summaries(ledger, q, wanted, batch_lines)
     dims = {
         row[0]: row
         for row in con.execute(
             "SELECT distributor_id, name, type, country, currency FROM distributors"
         ).fetchall()
     }
-    recon_by = _recon_summaries(recon)
-    terr_by = _territories(terr)
     network = reseller_network(ledger, q, currency, now)
     activity = activities(ledger, q, currency)
     fund = mdf_fund(ledger, q, distributors=wanted)  # each distributor's MDF to date
@@ -165,12 +181,14 @@ def quarter_report_facts(
     frozen = ApprovedQuarter(ledger, approval, q, wanted) if approval else None
     carried = {} if frozen else mdf_carried(ledger, q, wanted)
     quality = report_quality(ledger, q)
-    stock = _monthly_stock(recon, q)
     as_of = con.execute("SELECT max(loaded_at) FROM submissions").fetchone()[0]
     by_results: dict[str, list[RebateResult]] = {}
     for r in results:
         by_results.setdefault(r.distributor_id, []).append(r)
-    loading = {row["distributor_id"]: row for row in recon.loading.to_dict("records")}
+    loading = {
+        row["distributor_id"]: row
+        for row in quarter_loading(ledger, q, wanted, settings).to_dict("records")
+    }
     docs = {}
     for d in wanted:
         f = now[d]
@@ -283,6 +301,19 @@ def _sell_through(f: QuarterFigures, trend: list[QuarterFigures]) -> dict:
             for t in trend
         ],
     }
+
+
+def _reconciliation_summaries(
+    ledger: Ledger, q: Quarter, wanted: list[str], batch_lines: int
+) -> tuple[dict[str, dict], dict[str, list[dict]]]:
+    """Per distributor: its reconciliation summary and its monthly stock, batch by batch."""
+    recon_by: dict[str, dict] = {}
+    stock: dict[str, list[dict]] = {}
+    for grid, lines in reconcile_batches(ledger, q, wanted, batch_lines=batch_lines):
+        batch = Reconciliation(str(q), grid, lines, pd.DataFrame())
+        recon_by.update(_recon_summaries(batch))
+        stock.update(_monthly_stock(batch, q))
+    return recon_by, stock
 
 
 def _monthly_stock(recon, q: Quarter) -> dict[str, list[dict]]:
