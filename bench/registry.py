@@ -34,6 +34,7 @@ BENCHMARKS = (
     Benchmark("x12", "x12_867", "X12 867 load and read", "bench.x12"),
     Benchmark("small_files", "small_files", "small received files", "bench.small_files"),
     Benchmark("scale", "scale", "scale curve", "bench.scale"),
+    Benchmark("demo", "demo", "channelxl demo end to end", "bench.demo"),
 )
 
 NAMES = [b.name for b in BENCHMARKS]

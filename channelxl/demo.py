@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,11 @@ from channelxl.errors import WorkspaceError
 from channelxl.schema import EXPORT_TABLES
 from channelxl.synth import DEFAULT_SEED, Sizes, generate, write_channel
 from channelxl.synth.corrections import late_correction
-from channelxl.synth.returns import simulate_returns
+from channelxl.synth.returns import process_context, simulate_returns
 from channelxl.workspace import init
 
 MARKER = ".channelxl-demo"
+WORKERS = 2  # processes filling the returned templates
 
 
 def prepare_folder(root: Path) -> None:
@@ -55,6 +57,30 @@ def _no_bars(total: int, unit: str, desc: str) -> _NoBar:
     return _NoBar()
 
 
+def make_channel(root: Path, seed: int, sizes: Sizes | None):
+    """The demo's channel, written: its workspace (program, ledger) in ``root``, every month
+    but the last as reports in the inbox (CSV; EDI from a few distributors:
+    ``synth.edi_styles``), the last as templates sent to the outbox and returned filled
+    (``synth.returns``). Returns (channel, workspace, files written, templates, returns,
+    the fiscal year's first month)."""
+    channel = generate(seed, sizes)
+    ws = init(root, rows=channel.program, settings=channel.settings)
+    last_month = channel.months[-1]
+    # The reports (from the channel alone) are written by a second process while this one
+    # writes the templates from the ledger; the templates are then filled by two processes.
+    # The same files as one after another: nothing here draws from a shared random state.
+    with ProcessPoolExecutor(1, mp_context=process_context()) as pool:
+        writing = pool.submit(
+            write_channel, channel, root, program=False, skip={str(last_month)}, edi=True
+        )
+        with ws.open_ledger() as ledger:
+            templates = write_templates(ledger, last_month, ws.outbox).paths
+            fiscal_start = ledger.settings().fiscal_year_start_month  # the program's quarters
+        files = writing.result()
+    returns = simulate_returns(channel, templates, ws.inbox, seed=seed, workers=WORKERS)
+    return channel, ws, files, templates, returns, fiscal_start
+
+
 def run_demo(
     root: Path,
     *,
@@ -77,16 +103,8 @@ def run_demo(
     root = Path(root).resolve()
     prepare_folder(root)
     echo(f"Generating a synthetic channel (seed {seed}) ...")
-    channel = generate(seed, sizes)
-    ws = init(root, rows=channel.program, settings=channel.settings)
+    channel, ws, files, templates, returns, fiscal_start = make_channel(root, seed, sizes)
     last_month = channel.months[-1]
-    # every month arrives as reports (CSV; EDI from a few distributors: synth.edi_styles)
-    # but the last, which goes out as templates
-    files = write_channel(channel, root, program=False, skip={str(last_month)}, edi=True)
-    with ws.open_ledger() as ledger:
-        templates = write_templates(ledger, last_month, ws.outbox).paths
-        fiscal_start = ledger.settings().fiscal_year_start_month  # the program's quarters
-    returns = simulate_returns(channel, templates, ws.inbox, seed=seed)
 
     n_files = 3 + len(files["reports"])
     echo(
@@ -115,6 +133,7 @@ def run_demo(
                 inbox=ws.inbox,
                 feedback_dir=ws.outbox,
                 vendor_feedback_dir=ws.vendor_feedback,
+                feedback_workers="auto",  # spawned: run as a program (__main__ guarded)
                 on_start=start,
                 progress=lambda r: bar.update(f"{Path(r.path).name} {r.status}"),
             )

@@ -131,6 +131,7 @@ def ingest(files, distributor, period, received_at, strict, quiet, no_progress, 
                 progress=show,
                 feedback_dir=ws.outbox,
                 vendor_feedback_dir=ws.vendor_feedback,
+                feedback_workers="auto",  # in background processes for a long run
             )
     finally:
         bar.close()
