@@ -279,7 +279,7 @@ def template_scope(properties: dict, sheet: dict) -> tuple[str, str]:
             "report template; send the monthly report template we sent you"
         )
     version = meta.get("template_version") or "1"  # the first templates said 1
-    if not version.isdigit():
+    if not (version.isascii() and version.isdigit()):
         raise TemplateMetaError(
             f"the template's version {_shown(version)} is not one channelxl writes; send "
             "the template we sent you, without changing its properties"

@@ -284,7 +284,11 @@ def _by_line(rejects: list[tuple]) -> dict[int, list[tuple[str, int | None]]]:
     """The reader's rejects by its line number (a record's ordinal): [(error, column)]."""
     out: dict[int, list[tuple[str, int | None]]] = {}
     for line, column_name, error_type in rejects:
-        position = int(column_name[1:]) if column_name and column_name[1:].isdigit() else None
+        position = (
+            int(column_name[1:])
+            if column_name and (column_name[1:].isascii() and column_name[1:].isdigit())
+            else None
+        )
         out.setdefault(line, []).append((error_type, position))
     return out
 

@@ -352,8 +352,8 @@ class ReportReader:
                 continue
             if (
                 last
-                and first.isdigit()
-                and last.isdigit()
+                and (first.isascii() and first.isdigit())
+                and (last.isascii() and last.isdigit())
                 and len(first) == len(last)
                 and 0 <= int(last) - int(first) < 10_000
             ):

@@ -11,10 +11,10 @@ from decimal import Decimal, InvalidOperation
 def parse_quantity(text: str) -> tuple[int | None, str | None, str | None]:
     """A whole quantity with its sign: (value, problem text, CONTRL error code).
     EDIFACT numbers may use '.' or ',' as the decimal mark and a leading '-'."""
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return int(text), None, None
     body = text[1:] if text.startswith("-") else text
-    if body.isdigit():
+    if body.isascii() and body.isdigit():
         return -int(body), None, None
     try:
         value = Decimal(body.replace(",", "."))
@@ -42,13 +42,13 @@ def parse_decimal(text: str) -> Decimal | None:
 
 
 def _ymd(text: str) -> date:
-    if len(text) != 8 or not text.isdigit():
+    if len(text) != 8 or not (text.isascii() and text.isdigit()):
         raise ValueError
     return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
 
 
 def _hhmm(text: str) -> None:
-    if not text.isdigit() or int(text[:2]) > 23 or int(text[2:4]) > 59:
+    if not (text.isascii() and text.isdigit()) or int(text[:2]) > 23 or int(text[2:4]) > 59:
         raise ValueError
 
 
@@ -91,12 +91,12 @@ def parse_period(text: str, fmt: str) -> tuple[date, date]:
             raise ValueError
         return start, end
     if fmt == "610":
-        if len(text) != 6 or not text.isdigit():
+        if len(text) != 6 or not (text.isascii() and text.isdigit()):
             raise ValueError
         year, month = int(text[:4]), int(text[4:])
         return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     if fmt == "616":
-        if len(text) != 6 or not text.isdigit():
+        if len(text) != 6 or not (text.isascii() and text.isdigit()):
             raise ValueError
         monday = date.fromisocalendar(int(text[:4]), int(text[4:]), 1)
         return monday, monday + timedelta(days=6)

@@ -68,9 +68,9 @@ def _element(where_element: str | None) -> tuple[str, ...] | None:
         return None
     body = where_element[3:]
     pos, _, comp = body.partition("-")
-    if not pos.isdigit():
+    if not (pos.isascii() and pos.isdigit()):
         return None
-    return (str(int(pos)), comp) if comp.isdigit() else (str(int(pos)),)
+    return (str(int(pos)), comp) if (comp.isascii() and comp.isdigit()) else (str(int(pos)),)
 
 
 def _errors(problems: list[Problem]) -> list[Problem]:

@@ -44,9 +44,9 @@ def is_edifact(head: bytes) -> bool:
 def _date(text: str) -> date | None:
     """UNB04-1: YYMMDD (syntax 1 to 3) or CCYYMMDD (syntax 4)."""
     try:
-        if len(text) == 6 and text.isdigit():
+        if len(text) == 6 and (text.isascii() and text.isdigit()):
             return date(2000 + int(text[:2]), int(text[2:4]), int(text[4:]))
-        if len(text) == 8 and text.isdigit():
+        if len(text) == 8 and (text.isascii() and text.isdigit()):
             return date(int(text[:4]), int(text[4:6]), int(text[6:]))
     except ValueError:
         return None
@@ -265,7 +265,7 @@ class _Reading:
             self.envelope("UNE without UNG", seg, ack="33")
             return
         assert self.ic is not None
-        if seg.get(1).isdigit():
+        if seg.get(1).isascii() and seg.get(1).isdigit():
             self.ic.counts[self.group] = int(seg.get(1))
         self.trailer(seg, "UNE", "UNG", "messages", "the group", self.group_messages, self.group)
         self.group = None
@@ -376,7 +376,7 @@ class _Reading:
                 tag="UNZ",
             )
         else:
-            if unz.get(1).isdigit():
+            if unz.get(1).isascii() and unz.get(1).isdigit():
                 ic.counts["UNZ01"] = int(unz.get(1))
             expected = len(ic.groups) if ic.groups else self.messages
             what = "groups" if ic.groups else "messages"

@@ -48,7 +48,7 @@ _QTY, _LIN, _UIT, _DTM, _N4, _N1 = "QTY", "LIN", "UIT", "DTM", "N4", "N1"
 
 def _clean_qty(seen: dict, seg: str, els: list[str]) -> None:
     text = els[2] if len(els) > 2 else ""
-    if text.isdigit() and text.isascii() and not (len(els) > 3 and els[3][:2] in _UTILITY_UNITS):
+    if text.isascii() and text.isdigit() and not (len(els) > 3 and els[3][:2] in _UTILITY_UNITS):
         seen[seg] = (_QTY, int(text))
 
 

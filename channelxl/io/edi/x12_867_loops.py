@@ -267,7 +267,7 @@ class DetailLoops:
                 self._refuse(f"QTY03 unit {unit}", pos, "QTY", "QTY03", line)
                 return
         text = els[2] if n > 2 else ""
-        value = int(text) if text.isdigit() and text.isascii() else parse_quantity(text)
+        value = int(text) if text.isascii() and text.isdigit() else parse_quantity(text)
         if value.__class__ is int:
             qty.quantity = value
             qty.sent = value

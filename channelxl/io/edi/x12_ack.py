@@ -48,9 +48,9 @@ def _set_response(message: Message) -> tuple[list[str], str]:
             if kind != "AK403":
                 continue
             digits = (el or "")[len(segment) :].split("-")
-            if digits and digits[0].isdigit():
+            if digits and (digits[0].isascii() and digits[0].isdigit()):
                 pos = str(int(digits[0]))
-                if len(digits) > 1 and digits[1].isdigit():
+                if len(digits) > 1 and (digits[1].isascii() and digits[1].isdigit()):
                     pos += f">{int(digits[1])}"
                 segments.append(f"AK4*{pos}**{code}")
     if not message.accepted or set_codes:
@@ -70,7 +70,7 @@ def write_997(interchange: Interchange, our_id: Code, control: str, when: dateti
     of the report: its id and ISA05 qualifier) back to the interchange's sender, with
     interchange control number ``control`` (up to 9 digits) and date ``when``. Empty when
     the interchange holds nothing to acknowledge (only acknowledgements)."""
-    if not (control.isdigit() and len(control) <= 9):
+    if not ((control.isascii() and control.isdigit()) and len(control) <= 9):
         raise ValueError(f"interchange control number {control!r}: up to 9 digits")
     groups = [(gid, gcn) for gid, gcn in interchange.groups if gid != "FA"]
     if not groups:

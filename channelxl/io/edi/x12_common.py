@@ -189,9 +189,9 @@ def parse_quantity(text: str) -> int | str:
     if not text:
         return "missing"
     if text.isascii():
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             return int(text)
-        if text[0] in "-+" and text[1:].isdigit():
+        if text[0] in "-+" and (text[1:].isascii() and text[1:].isdigit()):
             return int(text)
     value = parse_decimal(text)
     if value is None:

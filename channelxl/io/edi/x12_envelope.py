@@ -165,11 +165,13 @@ def _read_interchange(
             None,
             severity="warning",
         )
-    if not (len(control) == 9 and control.isdigit()):
+    if not (len(control) == 9 and (control.isascii() and control.isdigit())):
         envelope(
             f"ISA13 {control!r} is not a 9-digit control number", "ISA", "ISA13", line, "TA105:018"
         )
-    if version not in ("00401", "00501") and not (len(version) == 5 and version.isdigit()):
+    if version not in ("00401", "00501") and not (
+        len(version) == 5 and (version.isascii() and version.isdigit())
+    ):
         envelope(
             f"ISA12 version {version!r} is not an X12 version",
             "ISA",
@@ -239,7 +241,7 @@ def _read_interchange(
             )
         else:
             count, ge_control = element(ge, 1), element(ge, 2)
-            if count.isdigit():
+            if count.isascii() and count.isdigit():
                 interchange.counts[group or ""] = int(count)
             if count != str(len(group_sets)):
                 envelope(
@@ -340,7 +342,7 @@ def _read_interchange(
                 close_group(line, None)
             iea_seen = True
             count, iea_control = element(els, 1), element(els, 2)
-            if count.isdigit():
+            if count.isascii() and count.isdigit():
                 interchange.counts["IEA01"] = int(count)
             if count != str(len(interchange.groups)):
                 envelope(
