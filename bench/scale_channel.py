@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -43,9 +42,7 @@ from channelxl.schema import (
     SHIPMENTS,
 )
 from channelxl.synth import (
-    distributor_codes,
     distributors,
-    edi_styles,
     enablement,
     fx,
     mdf_claims,
@@ -55,7 +52,8 @@ from channelxl.synth import (
 )
 from channelxl.synth.countries import COUNTRIES
 from channelxl.synth.days import month_lengths, month_starts
-from channelxl.synth.resellers import Resellers, duns, gln
+from channelxl.synth.generator import program_tables
+from channelxl.synth.resellers import Resellers, named
 from channelxl.synth.sell_through import (
     LINES_PER_INVOICE,
     SEASON,
@@ -63,8 +61,9 @@ from channelxl.synth.sell_through import (
     _Invoices,
     _lines,
     in_report_order,
+    line_frame,
 )
-from channelxl.synth.text import ids, names
+from channelxl.synth.text import names
 
 BATCH = 200  # distributors per batch: about 320k sell-through lines at this channel's density
 START = "2024-10"
@@ -147,20 +146,7 @@ def write_channel(
     certs = enablement.certifications(rng, months, dist, res)
     csv_export(certs, CERTIFICATIONS, folder / "certifications.csv")
     _, decisions, _ = mdf_claims.draw(seed, months, pd.concat(activities, ignore_index=True))
-    program = {
-        "distributors": edi_styles.with_edi_ids(dist.rows()),
-        "territories": dist.territory_rows,
-        "products": prods.rows,
-        "resellers": res.rows,
-        "cross_references": distributor_codes.rows(dist, prods, res),
-        "rebate_programs": vendor_terms.rebate_programs(first.first_day),
-        "rebate_tiers": vendor_terms.rebate_tiers(),
-        "scorecard": vendor_terms.scorecard(),
-        "scorecard_payouts": vendor_terms.scorecard_payouts(),
-        "targets": targets,
-        "fx_rates": rates.rows,
-        "mdf_decisions": decisions,
-    }
+    program = program_tables(first, dist, prods, res, targets, rates, decisions)
     write_program(folder / "program.xlsx", program, vendor_terms.settings())
     files = ["shipments.csv", *st_names, "inventory.csv", "certifications.csv", "activities.csv"]
     (folder / "files.json").write_text(json.dumps(files))
@@ -200,27 +186,7 @@ def _resellers(rng: np.random.Generator, n: int, dist) -> Resellers:
             second[who[sel]] = options[other[sel]]
     first[:nd] = np.arange(nd)
     second[:nd] = np.where(second[:nd] == first[:nd], -1, second[:nd])
-    reseller_ids = ids("R", n, 5)
-    r_names = np.char.add(names(rng, n, ""), np.where(rng.random(n) < 0.5, " GmbH", " Ltd"))
-    r_names = np.where(
-        np.isin(country, ["US", "CA", "AU", "SG", "IN"]),
-        np.char.replace(r_names, " GmbH", " Inc"),
-        r_names,
-    )
-    popularity = rng.pareto(1.5, n) + 0.2
-    rows = [
-        {
-            "reseller_id": reseller_ids[r],
-            "name": str(r_names[r]),
-            "country": country[r],
-            "authorized_distributors": tuple(
-                str(dist.ids[x]) for x in (first[r], second[r]) if x >= 0
-            ),
-            "gln": gln(r),
-            "duns": duns(r),
-        }
-        for r in range(n)
-    ]
+    reseller_ids, r_names, popularity, rows = named(rng, n, country, first, second, dist)
     return Resellers(reseller_ids, r_names, country, first, second, popularity, rows)
 
 
@@ -262,37 +228,5 @@ def _batch_invoices(rng, a, z, n_inv, months, res, buyer_r, buyer_start, custome
 
 def _sell_through_frame(rng, inv, ln, months, dist, prods, res, customers) -> pd.DataFrame:
     """The lines as reported (ledger field names), in report order; as ``sell_through.draw``."""
-    li, nl = ln.invoice, ln.size
-    line_no = np.arange(nl) - np.repeat(np.cumsum(inv.lines) - inv.lines, inv.lines) + 1
-    deal = np.where(
-        (inv.segment[li] == 0) & (rng.random(nl) < 0.4),
-        np.char.add("DR-", rng.integers(10000, 99999, nl).astype(str)),
-        "",
-    )
-    d_of, r_of = ln.distributor, ln.reseller
-    frame = pd.DataFrame(
-        {
-            "distributor_id": dist.ids[d_of],
-            "period": np.array([str(m) for m in months])[ln.month],
-            "invoice_date": pd.to_datetime(
-                inv.date_ord[li] - date(1970, 1, 1).toordinal(), unit="D"
-            ),
-            "invoice_number": np.char.add(
-                np.char.add(dist.ids[d_of], "-"), np.char.zfill(inv.number[li].astype(str), 6)
-            ),
-            "invoice_line": line_no,
-            "reseller_id": res.ids[r_of],
-            "reseller_name": res.names[r_of],
-            "reseller_country": res.countries[r_of],
-            "end_customer_name": customers[inv.customer[li]],
-            "end_customer_country": inv.customer_country[li],
-            "end_customer_segment": np.array(SEGMENTS)[inv.segment[li]],
-            "sku": prods.skus[ln.sku],
-            "quantity": ln.quantity,
-            "unit_price": ln.price,
-            "currency": ln.currency,
-            "deal_registration_id": deal,
-        }
-    )
-    frame["invoice_date"] = frame["invoice_date"].dt.date
+    frame = line_frame(rng, inv, ln, months, dist, prods, res, customers)
     return in_report_order(frame).drop(columns=["invoice_line"])

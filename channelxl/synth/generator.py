@@ -119,22 +119,7 @@ def generate(seed: int = DEFAULT_SEED, sizes: Sizes | None = None) -> Channel:
     # its own random stream: claims change nothing drawn above
     claims, decisions, claims_planted = mdf_claims.draw(seed, months, activities)
 
-    program = {
-        # from countries and order only, no draws: who reports in EDI, and its EDI ID
-        "distributors": edi_styles.with_edi_ids(dist.rows()),
-        "territories": dist.territory_rows,
-        "products": prods.rows,
-        "resellers": res.rows,
-        # from indices only, no draws: the codes an EDI file may name things by
-        "cross_references": distributor_codes.rows(dist, prods, res),
-        "rebate_programs": vendor_terms.rebate_programs(first.first_day),
-        "rebate_tiers": vendor_terms.rebate_tiers(),
-        "scorecard": vendor_terms.scorecard(),
-        "scorecard_payouts": vendor_terms.scorecard_payouts(),
-        "targets": targets,
-        "fx_rates": rates.rows,
-        "mdf_decisions": decisions,
-    }
+    program = program_tables(first, dist, prods, res, targets, rates, decisions)
     return Channel(
         sizes=sizes,
         seed=seed,
@@ -162,3 +147,24 @@ def generate(seed: int = DEFAULT_SEED, sizes: Sizes | None = None) -> Channel:
 def planted_summary(channel: Channel) -> dict:
     """What was planted, in JSON-ready form (written beside the generated files)."""
     return {"seed": channel.seed, "sizes": asdict(channel.sizes), **channel.planted}
+
+
+def program_tables(first, dist, prods, res, targets, rates, decisions) -> dict:
+    """The program workbook's sheets as rows, from the channel drawn (``first``: its first
+    month)."""
+    return {
+        # from countries and order only, no draws: who reports in EDI, and its EDI ID
+        "distributors": edi_styles.with_edi_ids(dist.rows()),
+        "territories": dist.territory_rows,
+        "products": prods.rows,
+        "resellers": res.rows,
+        # from indices only, no draws: the codes an EDI file may name things by
+        "cross_references": distributor_codes.rows(dist, prods, res),
+        "rebate_programs": vendor_terms.rebate_programs(first.first_day),
+        "rebate_tiers": vendor_terms.rebate_tiers(),
+        "scorecard": vendor_terms.scorecard(),
+        "scorecard_payouts": vendor_terms.scorecard_payouts(),
+        "targets": targets,
+        "fx_rates": rates.rows,
+        "mdf_decisions": decisions,
+    }

@@ -72,9 +72,24 @@ def draw(rng: np.random.Generator, n: int, dist: Distributors) -> Resellers:
         if two[r] and len(options) > 1:
             others = [o for o in options if o != first[r]]
             second[r] = others[rng.integers(len(others))]
+    reseller_ids, r_names, popularity, rows = named(rng, n, country, first, second, dist)
+    return Resellers(
+        ids=reseller_ids,
+        names=r_names,
+        countries=country,
+        first=first,
+        second=second,
+        popularity=popularity,
+        rows=rows,
+    )
+
+
+def named(rng, n: int, country, first, second, dist) -> tuple:
+    """Ids, names (a legal form by country), popularity and program rows of ``n`` resellers
+    whose countries and authorized distributors (``first``, ``second``: -1 for none) are
+    drawn."""
     reseller_ids = ids("R", n, 5)
-    r_names = names(rng, n, "")
-    r_names = np.char.add(r_names, np.where(rng.random(n) < 0.5, " GmbH", " Ltd"))
+    r_names = np.char.add(names(rng, n, ""), np.where(rng.random(n) < 0.5, " GmbH", " Ltd"))
     r_names = np.where(
         np.isin(country, ["US", "CA", "AU", "SG", "IN"]),
         np.char.replace(r_names, " GmbH", " Inc"),
@@ -94,12 +109,4 @@ def draw(rng: np.random.Generator, n: int, dist: Distributors) -> Resellers:
         }
         for r in range(n)
     ]
-    return Resellers(
-        ids=reseller_ids,
-        names=r_names,
-        countries=country,
-        first=first,
-        second=second,
-        popularity=popularity,
-        rows=rows,
-    )
+    return reseller_ids, r_names, popularity, rows

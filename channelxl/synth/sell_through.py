@@ -89,6 +89,13 @@ def draw(
     """About ``target_lines`` sell-through lines over ``months``."""
     inv, customers = _invoices(rng, target_lines, months, dist, resellers)
     lines = _lines(rng, inv, fx, dist, products, resellers)
+    frame = line_frame(rng, inv, lines, months, dist, products, resellers, customers)
+    return SellThrough(frame=frame, lines=lines, customers=customers)
+
+
+def line_frame(rng, inv, lines, months, dist, products, resellers, customers) -> pd.DataFrame:
+    """The lines of ``inv`` as reported (ledger field names, with ``invoice_line``), in the
+    order drawn; deal registrations drawn here (``rng``: after the lines)."""
     li, nl = lines.invoice, lines.size
     line_no = np.arange(nl) - np.repeat(np.cumsum(inv.lines) - inv.lines, inv.lines) + 1
     deal = np.where(
@@ -122,7 +129,7 @@ def draw(
         }
     )
     frame["invoice_date"] = frame["invoice_date"].dt.date
-    return SellThrough(frame=frame, lines=lines, customers=customers)
+    return frame
 
 
 def in_report_order(frame: pd.DataFrame) -> pd.DataFrame:
