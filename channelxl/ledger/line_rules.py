@@ -109,32 +109,29 @@ def allowed(c: Column, load: PartLoad) -> Rule | None:
     )
 
 
-def iso_country(c: Column, load: PartLoad) -> Rule | None:
-    if c.type != "country":
-        return None
-    f, codes = c.field, _values(load, "iso_countries", "code")
+def _iso_code(c: Column, load: PartLoad, table: str, what: str) -> Rule:
+    """A code listed in the ledger's ISO ``table`` (``what`` it must be, said to the sender)."""
+    f, codes = c.field, _values(load, table, "code")
     return Rule(
         ERROR,
         c.issue_code,
         f,
-        f"{f} NOT IN (SELECT code FROM iso_countries)",
-        f"{f} || ' is not an ISO 3166-1 alpha-2 country code'",
+        f"{f} NOT IN (SELECT code FROM {table})",
+        f"{f} || ' is not {what}'",
         lambda row, today: _outside(row[f], codes),
     )
+
+
+def iso_country(c: Column, load: PartLoad) -> Rule | None:
+    if c.type != "country":
+        return None
+    return _iso_code(c, load, "iso_countries", "an ISO 3166-1 alpha-2 country code")
 
 
 def iso_currency(c: Column, load: PartLoad) -> Rule | None:
     if c.type != "currency":
         return None
-    f, codes = c.field, _values(load, "iso_currencies", "code")
-    return Rule(
-        ERROR,
-        c.issue_code,
-        f,
-        f"{f} NOT IN (SELECT code FROM iso_currencies)",
-        f"{f} || ' is not an ISO 4217 currency code'",
-        lambda row, today: _outside(row[f], codes),
-    )
+    return _iso_code(c, load, "iso_currencies", "an ISO 4217 currency code")
 
 
 def month_form(c: Column, load: PartLoad) -> Rule | None:
