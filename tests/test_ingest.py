@@ -183,6 +183,28 @@ def test_strict_refuses_the_whole_file_and_changes_nothing(empty_workspace, tmp_
         assert ingest_file(led, path, today=TODAY).lines_loaded == 1
 
 
+def test_a_loaded_file_sent_again_is_a_repeat_even_where_it_would_be_refused_now(
+    empty_workspace, tmp_path
+):
+    """The ledger's own key on the file's bytes answers a repeat; a repeat that would now be
+    refused (strict, one bad line) is still named as the repeat it is, and changes nothing."""
+    text = (
+        SHIP_HEADER
+        + "SO1,1,2026-01-05,D001,SWI-0001,10,100.50,USD,\nSO1,2,2026-01-05,D001,SWI-0001,x,1,USD,\n"
+    )
+    path = write(tmp_path / "ship.csv", text)
+    with empty_workspace.open_ledger() as led:
+        first = ingest_file(led, path, today=TODAY)
+        assert (first.status, first.lines_loaded, first.quarantined) == ("accepted", 1, 1)
+        before = ledger_snapshot(led)
+        for strict in (False, True):
+            again = ingest_file(led, path, strict=strict, today=TODAY)
+            assert again.status == "duplicate", again.summary()
+            assert again.submission_id == first.submission_id
+            assert f"loaded as submission {first.submission_id}" in again.message
+        assert ledger_snapshot(led) == before
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expect"),
     [

@@ -21,7 +21,15 @@ import numpy as np
 import pandas as pd
 
 IN, OUT, NOT_APPOINTED = "IN", "OUT", "NOT APPOINTED"
-FAR_FUTURE = pd.Timestamp("2262-04-11")  # what an open-ended Valid To compares as
+FAR_FUTURE = pd.Timestamp("2262-04-11")
+# the columns of a territory row, as ``territories`` hold them below
+TERRITORY_COLUMNS = [
+    "distributor_id",
+    "country",
+    "segment",
+    "valid_from",
+    "valid_to",
+]  # what an open-ended Valid To compares as
 
 
 def _dates(values) -> pd.Series:
@@ -39,7 +47,7 @@ def territory_status(lines: pd.DataFrame, territories: pd.DataFrame) -> pd.Serie
     """
     if lines.empty:
         return pd.Series([], dtype=object, index=lines.index)
-    t = territories[["distributor_id", "country", "segment", "valid_from", "valid_to"]].copy()
+    t = territories[TERRITORY_COLUMNS].copy()
     t["valid_from"] = _dates(t["valid_from"]).to_numpy()
     t["valid_to"] = _dates(t["valid_to"]).fillna(FAR_FUTURE).to_numpy()
     work = pd.DataFrame(
@@ -91,10 +99,7 @@ def statuses(lines: Sequence[tuple], territories: Sequence[tuple]) -> list[str]:
     """
     if len(lines) > SMALL_INPUT:
         frame = pd.DataFrame(list(lines), columns=["distributor_id", "country", "segment", "date"])
-        t = pd.DataFrame(
-            list(territories),
-            columns=["distributor_id", "country", "segment", "valid_from", "valid_to"],
-        )
+        t = pd.DataFrame(list(territories), columns=TERRITORY_COLUMNS)
         return territory_status(frame, t).tolist()
     rows = defaultdict(list)
     for d, country, segment, valid_from, valid_to in territories:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from channelxl.core.periods import Month
@@ -184,11 +185,8 @@ def ingest_file(
     if digest is None and path.stat().st_size >= HASH_IN_BACKGROUND:
         # A large file is hashed while DuckDB reads it; a repeat is caught before commit.
         pending = ThreadPoolExecutor(1, thread_name_prefix="sha256").submit(file_sha256, path)
-    else:
+    else:  # a repeat is caught by the ledger itself (_SameFile): no query for the usual file
         digest = digest or file_sha256(path)
-        repeat = _already_loaded(ledger, path, digest)
-        if repeat:
-            return repeat
     if period is not None:
         try:
             period = str(Month.parse(period))
@@ -222,9 +220,17 @@ def ingest_file(
             strict=strict,
             today=today or date.today(),
         )
-    except _Repeat as repeat:
-        return repeat.result
+    except _SameFile as same:
+        repeat = _already_loaded(ledger, path, same.digest)
+        if repeat is None:  # another key of the submission clashed: not a repeat
+            raise same.__cause__ from None
+        return repeat
     except FileRefused as exc:
+        # a file loaded before is answered as the repeat it is, even if it would not load now
+        known = digest if pending is None else pending.result()
+        repeat = _already_loaded(ledger, path, known)
+        if repeat:
+            return repeat
         refused = _refused(path, exc.issues)
         if edi is not None:
             refused.acks = acknowledgements(edi, path, digest or pending)
@@ -254,11 +260,14 @@ def _load_edi(ledger, path, edi, *, digest, distributor, period, received, stric
     return result
 
 
-class _Repeat(Exception):
-    """Raised inside the load transaction when the file turns out to be loaded already."""
+class _SameFile(Exception):
+    """Raised inside the load transaction when the ledger already holds a submission with
+    the file's SHA-256 (``submissions.sha256`` is UNIQUE: the ledger itself says so, where a
+    look-up before every load would cost each file a statement); answered after the
+    rollback, as the repeat it is (``_already_loaded``)."""
 
-    def __init__(self, result: IngestResult):
-        self.result = result
+    def __init__(self, digest: str):
+        self.digest = digest
 
 
 def _already_loaded(ledger: Ledger, path: Path, digest: str) -> IngestResult | None:
@@ -366,9 +375,6 @@ def _load(
             raise FileRefused(str(path), [Issue("FILE", why, file=path.name), *issues])
         if not isinstance(digest, str):
             digest = digest.result()
-            repeat = _already_loaded(ledger, path, digest)
-            if repeat:
-                raise _Repeat(repeat)
         checkpoint("after-insert")
         received_at, received_source = received
         loaded_at = datetime.now()
@@ -397,7 +403,7 @@ def _load(
         pairs = next((list(c) for c in covers if c is not None), None)  # the first report part's
         table = loads[0].table
         by_period = table.supersede == "period"
-        con.execute(
+        record = (
             "INSERT INTO submissions (submission_id, kind, file_name, file_path, sha256, "
             "size_bytes, distributor_id, period, received_at, loaded_at, status, lines_read, "
             "lines_loaded, lines_quarantined, warnings, received_source) "
@@ -423,6 +429,10 @@ def _load(
                 received_source,
             ],
         )
+        try:
+            con.execute(*record)
+        except duckdb.ConstraintException as exc:  # the same SHA-256: a repeat (_SameFile)
+            raise _SameFile(digest) from exc
         if superseded:
             con.execute(
                 "UPDATE submissions SET superseded_by = ? WHERE list_contains(?, submission_id)",

@@ -23,13 +23,17 @@ definitions.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
+from operator import itemgetter
+from typing import NamedTuple
+
+import pandas as pd
 
 from channelxl.core.reconcile import DUPLICATE_LINE_KEY
-from channelxl.core.territory import IN, OUT, statuses
+from channelxl.core.territory import IN, OUT, TERRITORY_COLUMNS, statuses, territory_status
 from channelxl.io.formulas import uncached_formulas
-from channelxl.issues import ERROR, WARNING, Issue, a1
+from channelxl.issues import ERROR, WARNING, Issue, column_letter
 from channelxl.ledger.ddl import lines_table
 from channelxl.ledger.line_rules import TODAY, Row, Rule, rules
 from channelxl.ledger.received_part import PartLoad
@@ -38,8 +42,9 @@ from channelxl.ledger.received_part import PartLoad
 PYTHON_ROWS = 5_000
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
+    """A problem on one line, before it is located (a tuple: a file may have 100,000)."""
+
     rowid: int
     severity: str
     code: str
@@ -110,27 +115,31 @@ def out_of_territory(load: PartLoad) -> list[Finding]:
         return []
     lt = lines_table(load.table)
     con = load.ledger.con
-    if load.rows is not None:
-        lines = _territory_lines(load)
-    else:
-        lines = con.execute(
-            f"SELECT l.rowid, l.distributor_id, coalesce(l.end_customer_country, "
-            f"l.reseller_country, r.country), coalesce(l.end_customer_segment, ''), "
-            f"l.invoice_date FROM {lt} l LEFT JOIN resellers r USING (reseller_id) "
-            f"WHERE l.submission_id = {load.sid} AND l.invoice_date IS NOT NULL"
-        ).fetchall()
-    if not lines:
-        return []
     territories = load.ledger.program_fact(
         "territories",
         lambda: con.execute(
             "SELECT distributor_id, country, segment, valid_from, valid_to FROM territories"
         ).fetchall(),
     )
+    if load.rows is not None:
+        lines = _territory_lines(load)
+        found = zip(lines, statuses([line[1:] for line in lines], territories), strict=True)
+    else:  # many lines: read as a frame straight into the engine's frame version
+        frame = con.execute(
+            f"SELECT l.rowid, l.distributor_id, coalesce(l.end_customer_country, "
+            f"l.reseller_country, r.country) AS country, coalesce(l.end_customer_segment, '') "
+            f"AS segment, l.invoice_date AS date FROM {lt} l LEFT JOIN resellers r "
+            f"USING (reseller_id) WHERE l.submission_id = {load.sid} AND l.invoice_date IS NOT NULL"
+        ).df()
+        if frame.empty:
+            return []
+        table = pd.DataFrame(list(territories), columns=TERRITORY_COLUMNS)
+        status = territory_status(frame, table).to_numpy()
+        outside = frame[status != IN].astype(object)
+        outside = outside.where(outside.notna(), None)  # a missing country reads None, not nan
+        found = zip(outside.itertuples(index=False, name=None), status[status != IN], strict=True)
     out = []
-    for (rowid, d, country, *_), st in zip(
-        lines, statuses([line[1:] for line in lines], territories), strict=True
-    ):
+    for (rowid, d, country, *_), st in found:
         if st != IN:
             what = (
                 f"is not appointed for {country}" if st == OUT else "has no territory on that date"
@@ -292,32 +301,25 @@ def validate(load: PartLoad) -> set[int]:
     for check in ROW_CHECKS:
         found += check(load)
     bad = set()
-    by_field = {c.field: c for c in load.table.columns}
+    names = {c.field: c.name for c in load.table.columns}
+    file, locate, issues = load.path.name, load.locate, load.issues
+    letters: dict[str, str] = {}  # field -> its column's letters, for a sheet's cells
     # row by row, as a person reads; within a row by column
-    for f in sorted(found, key=lambda f: (f.rowid, f.field)):
-        if f.severity == ERROR:
-            bad.add(f.rowid)
-        where = load.locate(f.rowid - first)
-        if "edi" in where:  # interchange, message, segment (issues.EDI_PLACE)
+    for rowid, severity, code, field, message in sorted(found, key=itemgetter(0, 3)):
+        if severity == ERROR:
+            bad.add(rowid)
+        where = locate(rowid - first)
+        if "sheet" in where:
+            letter = letters.get(field)
+            if letter is None:
+                j = load.layout.position(field)
+                letter = letters[field] = column_letter(j if j is not None else 0)
+            location = {"sheet": where["sheet"], "cell": f"{letter}{where['row'] + 1}"}
+        elif "edi" in where:  # interchange, message, segment (issues.EDI_PLACE)
             location = where["edi"]
-        elif "sheet" in where:
-            j = load.layout.position(f.field)
-            location = {
-                "sheet": where["sheet"],
-                "cell": a1(where["row"], j if j is not None else 0),
-            }
         else:
             location = {"line": where["line"]}
-        load.issues.append(
-            Issue(
-                f.code,
-                f.message,
-                f.severity,
-                load.path.name,
-                column=by_field[f.field].name,
-                **location,
-            )
-        )
+        issues.append(Issue(code, message, severity, file, column=names[field], **location))
     _explain_uncached_formulas(load)
     return bad
 
