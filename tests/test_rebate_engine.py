@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pickle
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -197,3 +199,31 @@ def test_amount_is_rounded_once_half_up(revenue, method):
     oracle = TIERS_A.amount(revenue, method).quantize(D("0.01"), rounding=ROUND_HALF_UP)
     assert r.amount == oracle
     assert sum(a.booked for a in r.accruals) + r.true_up == r.amount
+
+
+def test_accruals_are_the_same_read_later_or_after_travelling_pickled():
+    """The accruals are computed when first read (a caller of many quarters' amounts does
+    not pay for them); read then, read after a pickle trip (a Dask worker's result), they
+    are the figures above, and the true-up with them."""
+    fresh = evaluate(rules(cap=D(5000)), figures())
+    travelled = pickle.loads(pickle.dumps(evaluate(rules(cap=D(5000)), figures())))
+    assert travelled.accruals == fresh.accruals
+    assert [a.cumulative for a in travelled.accruals] == [D("1600.00"), D("3451.85"), D("5451.85")]
+    assert (travelled.true_up, travelled.held_true_up) == (D("-451.85"), D(0))
+
+
+def test_an_accrual_beyond_the_cent_is_raised_as_the_caller_says_when_read():
+    """A quarter that pays to the cent (5 x 10**31 at 10 %) whose month-1 forecast, at the run
+    rate x 3, does not (1.5 x 10**32 x 10 %, beyond 34 digits at the cent): the amount stands,
+    reading the accruals raises what the caller asked for (the ledger names the figures)."""
+    huge = D(5) * D(10) ** 32
+    f = figures(revenue=huge, monthly_revenue=(huge, D(0), D(0)))
+    tiers = TierTable.of([(0, "0.1")])
+
+    class Absurd(Exception):
+        pass
+
+    r = evaluate(rules(tiers=tiers), f, lambda exc: Absurd(str(exc)))
+    assert r.amount == D(5) * D(10) ** 31
+    with pytest.raises(Absurd, match="too large to round to the cent"):
+        r.accruals  # noqa: B018

@@ -38,11 +38,12 @@ MDF accrues at the program's MDF rate x sell-through revenue.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from channelxl.core.accruals import accruals
-from channelxl.core.money import money_arithmetic, round_cents
+from channelxl.core.money import AmountOutOfRange, money_arithmetic, round_cents
 from channelxl.core.periods import Quarter
 from channelxl.core.rebate_rules import (  # the inputs, importable from here as before
     ZERO,
@@ -101,10 +102,42 @@ class RebateResult:
     amount: Decimal = ZERO  # what is paid, rounded once to the cent
     next_tier_gap: Decimal | None = None
     mdf_accrued: Decimal = ZERO
-    accruals: list[Accrual] = field(default_factory=list)
-    true_up: Decimal = ZERO
-    held_true_up: Decimal = ZERO  # held amount - accrued into the held bucket
     notes: list[str] = field(default_factory=list)
+    # The monthly accruals are computed when first read (:attr:`accruals`): a caller
+    # evaluating many quarters for their amounts (the MDF fund, prior-period adjustments)
+    # does not pay for three forecast quarters each. What they are computed from:
+    # (rules, figures, what an accrual that cannot be computed is raised as).
+    _accrue: tuple | None = field(default=None, repr=False, compare=False)
+    _accruals: list[Accrual] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def accruals(self) -> list[Accrual]:
+        """One :class:`Accrual` per month of the quarter (:func:`core.accruals.accruals`)."""
+        if self._accruals is None:
+            rules, f, on_error = self._accrue
+            try:
+                self._accruals = accruals(rules, f)
+            except (AmountOutOfRange, ArithmeticError) as exc:
+                if on_error is None:
+                    raise
+                raise on_error(exc) from exc
+            self._accrue = None
+        return self._accruals
+
+    @property
+    def true_up(self) -> Decimal:
+        """The quarter-end true-up: amount paid - accrued."""
+        return self.amount - self.accrued
+
+    @property
+    def held_true_up(self) -> Decimal:
+        """Held amount - accrued into the held bucket."""
+        return self.held_amount - self.accrued_held
+
+    def __getstate__(self) -> dict:
+        # pickled (a Dask worker's results): with the accruals, not what they come from
+        self.accruals  # noqa: B018
+        return self.__dict__
 
     @property
     def gates_passed(self) -> bool:
@@ -144,8 +177,12 @@ class RebateResult:
 
 
 @money_arithmetic
-def evaluate(rules: ProgramRules, f: Figures) -> RebateResult:
-    """Evaluate ``rules`` on ``f``; every step is recorded on the result."""
+def evaluate(
+    rules: ProgramRules, f: Figures, on_error: Callable[[Exception], Exception] | None = None
+) -> RebateResult:
+    """Evaluate ``rules`` on ``f``; every step is recorded on the result. Its accruals are
+    computed when first read; ``on_error`` turns an accrual that cannot be computed to the
+    cent (absurd figures: ``AmountOutOfRange``) into the error raised then."""
     revenue, units = f.revenue, Decimal(f.units)
     measure, basis, base = _base_amount(rules, revenue, units, f.prior_revenue)
     r = RebateResult(
@@ -230,7 +267,5 @@ def evaluate(rules: ProgramRules, f: Figures) -> RebateResult:
     r.amount = round_cents(amount)
     if rules.mdf_rate:
         r.mdf_accrued = round_cents(rules.mdf_rate * revenue)
-    r.accruals = accruals(rules, f)
-    r.true_up = r.amount - r.accrued
-    r.held_true_up = r.held_amount - r.accrued_held
+    r._accrue = (rules, f, on_error)
     return r

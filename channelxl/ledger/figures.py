@@ -31,6 +31,7 @@ computes a rebate. Definitions (each a sentence a person can check in the ledger
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
@@ -57,6 +58,30 @@ EXACT = Context(prec=80, traps=[InvalidOperation, Inexact, Overflow])
 LINE_AMOUNT_SQL = "CAST(s.quantity AS DECIMAL(38, 0)) * s.unit_price"
 
 
+class ReceivedNotes(Mapping):
+    """Month -> ``received 2026-10-09 14:05, e-mail; due 2026-10-10``: when its first report
+    came in, how that is known, and when it was due; each written when read (only a late
+    month's gate reads one). ``known``: month -> (received, how known, due)."""
+
+    __slots__ = ("known",)
+
+    def __init__(self, known: dict | None = None):
+        self.known = {} if known is None else known
+
+    def __getitem__(self, month: str) -> str:
+        received, source, due = self.known[month]
+        return f"received {when_text(received)}, {source or UNRECORDED}; due {due:%Y-%m-%d}"
+
+    def __iter__(self):
+        return iter(self.known)
+
+    def __len__(self) -> int:
+        return len(self.known)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 @dataclass
 class QuarterFigures:
     distributor_id: str
@@ -78,7 +103,7 @@ class QuarterFigures:
     missing_months: tuple[str, ...] = ()
     missing_fx: tuple[str, ...] = ()
     targets: dict[str, Decimal | None] = field(default_factory=dict)
-    received_notes: dict[str, str] = field(default_factory=dict)  # month -> when, how known, due
+    received_notes: ReceivedNotes = field(default_factory=ReceivedNotes)
     waivers: tuple[Waiver, ...] = ()  # from the Waivers sheet (core.waivers)
     to_date: tuple[ToDate, ...] = ()  # as it stood at each month's close (ledger.to_date)
 
@@ -309,9 +334,7 @@ def quarters_figures(
             if received is None:
                 missing.append(m)
                 continue
-            f.received_notes[m] = (
-                f"received {when_text(received)}, {source or UNRECORDED}; due {due[m]:%Y-%m-%d}"
-            )
+            f.received_notes.known[m] = (received, source, due[m])
             if received > due[m]:
                 late.append(m)
         f.late_months, f.missing_months = tuple(late), tuple(missing)

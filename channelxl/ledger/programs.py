@@ -30,11 +30,16 @@ class RebateProgram:
     valid_to: date | None
 
     def applies(self, distributor_id: str, distributor_type: str, q: Quarter) -> bool:
-        who = self.applies_to in ("*", distributor_id, distributor_type)
-        return (
-            who
-            and self.valid_from <= q.last_day
-            and (self.valid_to is None or self.valid_to >= q.first_day)
+        return self.covers(distributor_id, distributor_type) and self.in_force(q)
+
+    def covers(self, distributor_id: str, distributor_type: str) -> bool:
+        """The program is for this distributor (by id, by type, or for all)."""
+        return self.applies_to in ("*", distributor_id, distributor_type)
+
+    def in_force(self, q: Quarter) -> bool:
+        """The program is valid on at least one day of ``q``."""
+        return self.valid_from <= q.last_day and (
+            self.valid_to is None or self.valid_to >= q.first_day
         )
 
 
@@ -135,14 +140,22 @@ def evaluate_figures(
 ) -> list[RebateResult]:
     """Every program that applies, on figures already read (keyed (quarter, distributor))."""
     results = []
-    for (_, d), f in figures.items():
-        fig = engine_figures(f)
-        for p in progs:
-            if p.applies(d, f.distributor_type, f.quarter):
+    in_force: dict[tuple[int, str], bool] = {}  # (program, quarter): decided once each
+    for (qname, d), f in figures.items():
+        fig = None
+        for i, p in enumerate(progs):
+            if not p.covers(d, f.distributor_type):
+                continue
+            live = in_force.get((i, qname))
+            if live is None:
+                live = in_force[(i, qname)] = p.in_force(f.quarter)
+            if live:
+                fig = fig or engine_figures(f)
+                why = lambda exc, p=p, f=f: _beyond_reason(p, f, exc)  # noqa: E731
                 try:
-                    result = evaluate(p.rules, fig)
+                    result = evaluate(p.rules, fig, why)  # accruals: when read, or why not
                 except (AmountOutOfRange, ArithmeticError) as exc:  # absurd figures
-                    raise _beyond_reason(p, f, exc) from exc
+                    raise why(exc) from exc
                 if f.missing_fx:
                     result.notes.append(
                         "no FX rate for "

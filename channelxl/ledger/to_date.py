@@ -26,6 +26,7 @@ figures are passed in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -137,8 +138,48 @@ def add_to_date(
                 str(x) for x in q.months[:k] if x.report_due(due_day) <= month.last_day
             }
     m = monthly
+    months = {str(q): [str(month) for month in q.months] for q in quarters}
     for f in facts.values():
-        f.to_date = _quarter_to_date(f, due_by, m.resellers, m.sell_in, m.closing, m.done)
+        f.to_date = _Later(
+            _quarter_to_date, f, months, due_by, m.resellers, m.sell_in, m.closing, m.done
+        )
+
+
+class _Later(Sequence):
+    """A quarter's figures to date (a tuple of :class:`ToDate`), built when first read: only
+    its accruals read them (``core.rebates.RebateResult.accruals``, computed when read). The
+    figures they come from are all read already; equal to the tuple, and pickled as it."""
+
+    __slots__ = ("_args", "_items")
+
+    def __init__(self, *args):
+        self._args, self._items = args, None
+
+    def _built(self) -> tuple[ToDate, ...]:
+        if self._items is None:
+            make, *args = self._args
+            self._items, self._args = make(*args), None
+        return self._items
+
+    def __getitem__(self, i):
+        return self._built()[i]
+
+    def __len__(self) -> int:
+        return len(self._built())
+
+    def __iter__(self):
+        return iter(self._built())
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return repr(self._built())
+
+    def __reduce__(self):
+        return (tuple, (self._built(),))
 
 
 def _by_month(con, sql: str, months: list[str]) -> dict[tuple[str, str], int]:
@@ -150,12 +191,12 @@ _RATE_TARGETS = frozenset(m for m, spec in SCORECARD_METRICS.items() if spec.uni
 _WEEKS = Decimal(WEEKS_PER_QUARTER)
 
 
-def _quarter_to_date(f, due_by, resellers, sell_in, closing, done):
+def _quarter_to_date(f, months, due_by, resellers, sell_in, closing, done):
     # the arithmetic of core.inventory.quarter_weeks_of_supply and ratio, written out (the
     # same operations, in the caller's context), for 15,000 months of a year of quarters
     d, q = f.distributor_id, f.quarter
     qname = str(q)
-    ms = [str(month) for month in q.months]
+    ms = months[qname]
     n = len(ms)
     targets = f.targets
     out = []
