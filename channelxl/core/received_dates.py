@@ -85,4 +85,6 @@ def to_the_second(at: datetime) -> datetime:
 
 def when_text(at: datetime) -> str:
     """``2026-10-09 14:05`` (no seconds: the clues are not that precise)."""
+    if at.tzinfo is None and at.year >= 1000:  # the same text, written a few times faster
+        return at.isoformat(" ", "minutes")
     return f"{at:%Y-%m-%d %H:%M}"

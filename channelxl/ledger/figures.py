@@ -31,7 +31,7 @@ computes a rebate. Definitions (each a sentence a person can check in the ledger
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
@@ -44,8 +44,9 @@ from channelxl.core.rebates import ToDate
 from channelxl.core.received_dates import UNRECORDED, when_text
 from channelxl.core.waivers import Waiver
 from channelxl.errors import ChannelxlError
+from channelxl.ledger.reads import side_by_side
 from channelxl.ledger.store import Ledger
-from channelxl.ledger.to_date import add_to_date, month_figures
+from channelxl.ledger.to_date import add_to_date, month_reads
 from channelxl.schema import SCORECARD_METRICS
 
 ZERO = Decimal(0)
@@ -63,14 +64,24 @@ class ReceivedNotes(Mapping):
     came in, how that is known, and when it was due; each written when read (only a late
     month's gate reads one). ``known``: month -> (received, how known, due)."""
 
-    __slots__ = ("known",)
+    __slots__ = ("_written", "known")
 
     def __init__(self, known: dict | None = None):
         self.known = {} if known is None else known
+        self._written: dict[str, str] = {}  # each program's gate reads the same month's
 
     def __getitem__(self, month: str) -> str:
-        received, source, due = self.known[month]
-        return f"received {when_text(received)}, {source or UNRECORDED}; due {due:%Y-%m-%d}"
+        text = self._written.get(month)
+        if text is None:
+            received, source, due = self.known[month]
+            text = self._written[month] = (
+                f"received {when_text(received)}, {source or UNRECORDED}; "
+                f"due {due.date().isoformat()}"
+            )
+        return text
+
+    def __contains__(self, month: object) -> bool:
+        return month in self.known  # (Mapping's would write the note to find out)
 
     def __iter__(self):
         return iter(self.known)
@@ -158,13 +169,18 @@ def rates_params(currency: str, months: list[str]) -> list:
 
 def exchange_rates(ledger: Ledger, currency: str, months: list[str]) -> dict[tuple, Decimal]:
     """(currency, month) -> rate into ``currency`` for ``months``, ``currency`` itself at 1."""
-    return {
-        (c, m): rate
-        for c, m, rate in ledger.con.execute(
-            f"SELECT currency, month, rate FROM {RATES_SQL} WHERE month IN (SELECT unnest(?))",
-            [*rates_params(currency, months), months],
-        ).fetchall()
-    }
+    return _rates(ledger.con.execute(*_rates_statement(currency, months)).fetchall())
+
+
+def _rates_statement(currency: str, months: list[str]) -> tuple[str, list]:
+    return (
+        f"SELECT currency, month, rate FROM {RATES_SQL} WHERE month IN (SELECT unnest(?))",
+        [*rates_params(currency, months), months],
+    )
+
+
+def _rates(rows) -> dict[tuple, Decimal]:
+    return {(c, m): rate for c, m, rate in rows}
 
 
 def in_reporting_currency(amount: Decimal, rate: Decimal) -> Decimal:
@@ -183,8 +199,14 @@ def exact_sum(values) -> Decimal:
 def sell_through_amounts(ledger: Ledger, sql: str, params: list) -> list[tuple]:
     """Rows of ``sql`` (a sum of :data:`LINE_AMOUNT_SQL`); an amount beyond even DECIMAL(38)
     is refused naming where the absurd lines are, not reported as an internal error."""
+    return _amounts(ledger, lambda: ledger.con.execute(sql, params).fetchall())
+
+
+def _amounts(ledger: Ledger, rows: Callable[[], list[tuple]]) -> list[tuple]:
+    """``rows()`` (:func:`sell_through_amounts`' statement's rows, read there or elsewhere),
+    refused as it says when an amount is beyond DECIMAL(38)."""
     try:
-        return ledger.con.execute(sql, params).fetchall()
+        return rows()
     except duckdb.OutOfRangeException:
         worst = ledger.con.execute(
             "SELECT distributor_id, period, invoice_number, quantity, unit_price "
@@ -247,7 +269,6 @@ def quarters_figures(
     costs about what one costs.
     """
     qs = sorted(set(quarters))
-    con = ledger.con
     settings = ledger.settings()
     currency = settings.reporting_currency
     due_day = settings.report_due_day
@@ -257,108 +278,117 @@ def quarters_figures(
     prior_months = sorted({m for q in qs for m in _months(q.year_ago)})
     all_months = sorted(set(months) | set(prior_months))
     names = [str(q) for q in qs]
-    distributors = con.execute(
-        "SELECT distributor_id, type FROM distributors ORDER BY distributor_id"
-    ).fetchall()
-    facts = {(str(q), d): QuarterFigures(d, t, q, currency) for q in qs for d, t in distributors}
-
-    # sell-through revenue and units by distributor and month (these quarters and a year before)
-    rows = sell_through_amounts(
-        ledger,
-        f"SELECT s.distributor_id, s.period, s.currency, sum(s.quantity), "
-        f"sum({LINE_AMOUNT_SQL}) FROM sell_through s WHERE list_contains(?, s.period) "
-        "GROUP BY ALL ORDER BY ALL",
-        [all_months],
-    )
-    rates = exchange_rates(ledger, currency, all_months)
-    revenue: dict[tuple[str, str], Decimal] = {}
-    units: dict[tuple[str, str], int] = {}
-    no_fx: dict[tuple[str, str], list] = {}
-    for d, period, line_currency, u, amount in rows:
-        units[(d, period)] = units.get((d, period), 0) + int(u or 0)
-        rate = rates.get((line_currency, period))
-        if rate is None:
-            no_fx.setdefault((d, period), []).append(f"{line_currency} {period}")
-            revenue.setdefault((d, period), ZERO)
-            continue
-        converted = in_reporting_currency(amount or ZERO, rate)
-        revenue[(d, period)] = EXACT.add(revenue.get((d, period), ZERO), converted)
-    reported = set(
-        con.execute(
-            "SELECT DISTINCT distributor_id, period FROM submission_periods WHERE kind = 'sell_through' "
-            "AND superseded_by IS NULL AND period IN (SELECT unnest(?))",
-            [prior_months],
-        ).fetchall()
-    )
-    month_lists = {str(q): (_months(q), _months(q.year_ago)) for q in qs}
-    for (qname, d), f in facts.items():
-        ms, prior = month_lists[qname]
-        f.monthly_revenue = tuple(revenue.get((d, m), ZERO) for m in ms)
-        f.monthly_units = tuple(units.get((d, m), 0) for m in ms)
-        f.revenue = exact_sum(f.monthly_revenue)
-        f.units = sum(f.monthly_units)
-        f.missing_fx = tuple(x for m in ms for x in no_fx.get((d, m), ()))
-        if any((d, m) in reported for m in prior):
-            f.prior_revenue = exact_sum(revenue.get((d, m), ZERO) for m in prior)
-
-    # sell-in units (returns subtract), closing stock at the quarter's end, resellers (active,
-    # new, certified at quarter end) and activities completed: from the month-by-month
-    # figures the accruals read anyway (``ledger.to_date``), the quarter being its months
-    monthly = month_figures(ledger, qs)
-    for (qname, d), f in facts.items():
-        ms = month_lists[qname][0]
-        f.sell_in_units = sum(monthly.sell_in.get((d, m), 0) for m in ms)
-        f.closing_units = monthly.closing.get((d, ms[-1]))
-        f.activities_completed = sum(monthly.done.get((d, m), 0) for m in ms)
-        f.active_resellers, f.new_resellers, f.certified_resellers = monthly.resellers.get(
-            (d, qname, len(ms)), (0, 0, 0)
+    with side_by_side(ledger) as read:  # every statement submitted now, read in turn below
+        # sell-through revenue and units by distributor and month (these quarters and a
+        # year before)
+        amounts = read(
+            f"SELECT s.distributor_id, s.period, s.currency, sum(s.quantity), "
+            f"sum({LINE_AMOUNT_SQL}) FROM sell_through s WHERE list_contains(?, s.period) "
+            "GROUP BY ALL ORDER BY ALL",
+            [all_months],
         )
-
-    # timeliness: the first sell-through report for each month, against its due date
-    # (received_at: the analyst's correction when there is one; its source says how it is known)
-    first_in = {
-        (d, p): (received, source)
-        for d, p, received, source in con.execute(
+        # sell-in units (returns subtract), closing stock at the quarter's end, resellers
+        # (active, new, certified at quarter end) and activities completed: from the
+        # month-by-month figures the accruals read (``ledger.to_date``), the quarter being
+        # its months
+        monthly_figures = month_reads(read, qs)
+        distributors = read("SELECT distributor_id, type FROM distributors ORDER BY distributor_id")
+        rates = read(*_rates_statement(currency, all_months))
+        reported = read(
+            "SELECT DISTINCT distributor_id, period FROM submission_periods WHERE kind = "
+            "'sell_through' AND superseded_by IS NULL AND period IN (SELECT unnest(?))",
+            [prior_months],
+        )
+        # timeliness: the first sell-through report for each month, against its due date
+        # (received_at: the analyst's correction when there is one; its source says how it
+        # is known)
+        first_reports = read(
             "SELECT sp.distributor_id, sp.period, min(s.received_at), "
             "arg_min(s.received_source, s.received_at) FROM submission_periods sp "
             "JOIN submissions s USING (submission_id) WHERE sp.kind = 'sell_through' AND "
             "sp.period IN (SELECT unnest(?)) GROUP BY ALL",
             [months],
-        ).fetchall()
-    }
-    due = {str(m): datetime.combine(m.report_due(due_day), time.max) for q in qs for m in q.months}
-    for (qname, d), f in facts.items():
-        late, missing = [], []
-        for m in month_lists[qname][0]:
-            received, source = first_in.get((d, m), (None, None))
-            if received is None:
-                missing.append(m)
+        )
+        waivers = read(
+            "SELECT distributor_id, quarter, program_id, waives, reason, approved_by, date "
+            "FROM waivers WHERE quarter IN (SELECT unnest(?)) ORDER BY ALL",
+            [names],
+        )
+        target_columns = ", ".join(m.target for m in SCORECARD_METRICS.values())
+        targets = read(
+            f"SELECT distributor_id, quarter, {target_columns} FROM targets "
+            "WHERE quarter IN (SELECT unnest(?))",
+            [names],
+        )
+
+        facts = {
+            (str(q), d): QuarterFigures(d, t, q, currency)
+            for q in qs
+            for d, t in distributors.result()
+        }
+        rows = _amounts(ledger, amounts.result)
+        rate_of = _rates(rates.result())
+        revenue: dict[tuple[str, str], Decimal] = {}
+        units: dict[tuple[str, str], int] = {}
+        no_fx: dict[tuple[str, str], list] = {}
+        for d, period, line_currency, u, amount in rows:
+            units[(d, period)] = units.get((d, period), 0) + int(u or 0)
+            rate = rate_of.get((line_currency, period))
+            if rate is None:
+                no_fx.setdefault((d, period), []).append(f"{line_currency} {period}")
+                revenue.setdefault((d, period), ZERO)
                 continue
-            f.received_notes.known[m] = (received, source, due[m])
-            if received > due[m]:
-                late.append(m)
-        f.late_months, f.missing_months = tuple(late), tuple(missing)
+            converted = in_reporting_currency(amount or ZERO, rate)
+            revenue[(d, period)] = EXACT.add(revenue.get((d, period), ZERO), converted)
+        had_report = set(reported.result())
+        month_lists = {str(q): (_months(q), _months(q.year_ago)) for q in qs}
+        for (qname, d), f in facts.items():
+            ms, prior = month_lists[qname]
+            f.monthly_revenue = tuple(revenue.get((d, m), ZERO) for m in ms)
+            f.monthly_units = tuple(units.get((d, m), 0) for m in ms)
+            f.revenue = exact_sum(f.monthly_revenue)
+            f.units = sum(f.monthly_units)
+            f.missing_fx = tuple(x for m in ms for x in no_fx.get((d, m), ()))
+            if any((d, m) in had_report for m in prior):
+                f.prior_revenue = exact_sum(revenue.get((d, m), ZERO) for m in prior)
 
-    for row in con.execute(
-        "SELECT distributor_id, quarter, program_id, waives, reason, approved_by, date "
-        "FROM waivers WHERE quarter IN (SELECT unnest(?)) ORDER BY ALL",
-        [names],
-    ).fetchall():
-        f = facts.get((row[1], row[0]))
-        if f is not None:
-            f.waivers += (Waiver(*row),)
+        monthly = monthly_figures()
+        for (qname, d), f in facts.items():
+            ms = month_lists[qname][0]
+            f.sell_in_units = sum(monthly.sell_in.get((d, m), 0) for m in ms)
+            f.closing_units = monthly.closing.get((d, ms[-1]))
+            f.activities_completed = sum(monthly.done.get((d, m), 0) for m in ms)
+            f.active_resellers, f.new_resellers, f.certified_resellers = monthly.resellers.get(
+                (d, qname, len(ms)), (0, 0, 0)
+            )
 
-    target_columns = ", ".join(m.target for m in SCORECARD_METRICS.values())
-    for d, qname, *values in con.execute(
-        f"SELECT distributor_id, quarter, {target_columns} FROM targets "
-        "WHERE quarter IN (SELECT unnest(?))",
-        [names],
-    ).fetchall():
-        f = facts.get((qname, d))
-        if f is not None:
-            f.targets = {
-                k: (None if v is None else Decimal(v))
-                for k, v in zip(SCORECARD_METRICS, values, strict=True)
-            }
+        first_in = {(d, p): (received, source) for d, p, received, source in first_reports.result()}
+        due = {
+            str(m): datetime.combine(m.report_due(due_day), time.max) for q in qs for m in q.months
+        }
+        for (qname, d), f in facts.items():
+            late, missing = [], []
+            for m in month_lists[qname][0]:
+                received, source = first_in.get((d, m), (None, None))
+                if received is None:
+                    missing.append(m)
+                    continue
+                f.received_notes.known[m] = (received, source, due[m])
+                if received > due[m]:
+                    late.append(m)
+            f.late_months, f.missing_months = tuple(late), tuple(missing)
+
+        for row in waivers.result():
+            f = facts.get((row[1], row[0]))
+            if f is not None:
+                f.waivers += (Waiver(*row),)
+
+        for d, qname, *values in targets.result():
+            f = facts.get((qname, d))
+            if f is not None:
+                f.targets = {
+                    k: (None if v is None else Decimal(v))
+                    for k, v in zip(SCORECARD_METRICS, values, strict=True)
+                }
     add_to_date(ledger, facts, qs, due_day, monthly)  # each month's close, for the accruals
     return facts

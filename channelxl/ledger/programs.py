@@ -17,6 +17,7 @@ from channelxl.core.rebates import Figures, ProgramRules, RebateResult, evaluate
 from channelxl.core.tiers import TierTable
 from channelxl.errors import ChannelxlError
 from channelxl.ledger.figures import QuarterFigures, quarters_figures
+from channelxl.ledger.gc_pause import gc_paused
 from channelxl.ledger.store import Ledger
 
 
@@ -127,12 +128,15 @@ def evaluate_quarter(
 def evaluate_quarters(
     ledger: Ledger, quarters: list[Quarter], *, distributors: list[str] | None = None
 ) -> tuple[list[RebateResult], dict[tuple[str, str], QuarterFigures]]:
-    """The same for several quarters, reading the ledger once for all of them."""
-    figures = quarters_figures(ledger, quarters)
-    if distributors:
-        ledger.distributors(distributors)  # refuses unknown ids
-        figures = {k: f for k, f in figures.items() if k[1] in distributors}
-    return evaluate_figures(programs(ledger), figures), figures
+    """The same for several quarters, reading the ledger once for all of them (the garbage
+    collector paused meanwhile: the figures and results of 5,000 distributor-quarters form
+    no cycle, and its passes over them took a sixth of the time; ``ledger.gc_pause``)."""
+    with gc_paused():
+        figures = quarters_figures(ledger, quarters)
+        if distributors:
+            ledger.distributors(distributors)  # refuses unknown ids
+            figures = {k: f for k, f in figures.items() if k[1] in distributors}
+        return evaluate_figures(programs(ledger), figures), figures
 
 
 def evaluate_figures(

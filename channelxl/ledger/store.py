@@ -148,6 +148,7 @@ class Ledger:
         self.path = Path(path)
         self.con = con
         self._program_facts: dict[str, object] = {}
+        self.in_transaction = False  # inside transaction() (ledger.reads: what a cursor sees)
 
     @classmethod
     def open(
@@ -254,23 +255,27 @@ class Ledger:
         A commit the machine refuses (a full disk, a folder where DuckDB may not write its
         log) is rolled back and raised as the refusal that names its cause."""
         self.con.execute("BEGIN TRANSACTION")
+        self.in_transaction = True
         try:
-            yield self.con
-        except BaseException as exc:
-            self._rollback()
-            problem = ledger_problem(exc, self.path) if isinstance(exc, duckdb.Error) else None
-            if problem is None:
-                raise
-            raise problem from exc
-        checkpoint("before-commit")
-        try:
-            self.con.execute("COMMIT")
-        except duckdb.Error as exc:
-            self._rollback()
-            problem = ledger_problem(exc, self.path)
-            if problem is None:
-                raise
-            raise problem from exc
+            try:
+                yield self.con
+            except BaseException as exc:
+                self._rollback()
+                problem = ledger_problem(exc, self.path) if isinstance(exc, duckdb.Error) else None
+                if problem is None:
+                    raise
+                raise problem from exc
+            checkpoint("before-commit")
+            try:
+                self.con.execute("COMMIT")
+            except duckdb.Error as exc:
+                self._rollback()
+                problem = ledger_problem(exc, self.path)
+                if problem is None:
+                    raise
+                raise problem from exc
+        finally:
+            self.in_transaction = False
 
     def _rollback(self) -> None:
         """Roll back what is open; after a failed write DuckDB may have done so itself, and

@@ -26,12 +26,14 @@ figures are passed in.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from decimal import Decimal
 
 from channelxl.core.inventory import WEEKS_PER_QUARTER
 from channelxl.core.rebates import ToDate
+from channelxl.ledger.reads import Read, side_by_side
 from channelxl.ledger.store import Ledger
 from channelxl.schema import SCORECARD_METRICS
 
@@ -53,72 +55,87 @@ class MonthFigures:
 def month_figures(ledger: Ledger, quarters) -> MonthFigures:
     """The month-by-month figures of every distributor in ``quarters`` (a few queries over
     all of them at once)."""
-    con = ledger.con
+    with side_by_side(ledger) as read:
+        return month_reads(read, quarters)()
+
+
+def month_reads(read: Read, quarters) -> Callable[[], MonthFigures]:
+    """:func:`month_figures` with its statements submitted to ``read`` (``ledger.reads``)
+    now, and the figures made of their rows when the returned function is called."""
     months = sorted({str(m) for q in quarters for m in q.months})
     if not months:
-        return MonthFigures({}, {}, {}, {})
-    # resellers to date, counted in SQL (one row per distributor, quarter and month k, not
-    # one per reseller and month): a reseller enters the quarter's active set in the first
-    # month k it buys; active to date at k = those entered by k; new = those whose first
-    # purchase from the distributor (ever) is not before the quarter's first month;
-    # certified = those current on month k's last day (``certified_on``).
+        return lambda: MonthFigures({}, {}, {}, {})
+    # resellers to date, counted in SQL (one row per distributor and quarter, not one per
+    # reseller and month): a reseller enters the quarter's active set in the first month k
+    # it buys; active to date at k = those entered by k; new = those whose first purchase
+    # from the distributor (ever) is not before the quarter's first month; certified = those
+    # current on month k's last day (``certified_on``; the months k it holds, as bits).
     month_rows = [
         (str(m), str(q), k, str(q.months[0]), m.last_day)
         for q in quarters
         for k, m in enumerate(q.months, start=1)
     ]
-    resellers = {
-        (d, qname, k): (active, new, certified)
-        for d, qname, k, active, new, certified in con.execute(
-            """
-            WITH m AS (
-                SELECT unnest(?) AS period, unnest(?) AS quarter, unnest(?) AS k,
-                       unnest(?) AS first_month, unnest(?) AS last_day
-            ), bought AS (SELECT * FROM reseller_months),  -- one pass over the lines, used twice
-            first_buy AS (
-                SELECT distributor_id, reseller_id, min(period) AS first FROM bought GROUP BY ALL
-            ), entered AS (
-                SELECT b.distributor_id, b.reseller_id, m.quarter, min(m.k) AS k
-                FROM bought b JOIN m USING (period) GROUP BY ALL
-            ), certified AS (
-                SELECT DISTINCT c.reseller_id, m.quarter, m.k FROM certifications c JOIN m
-                ON certified_on(c.completed_on, c.expires_on, m.last_day)
-            )
-            SELECT e.distributor_id, m.quarter, m.k, count(*),
-                   count(*) FILTER (WHERE fb.first >= m.first_month), count(c.reseller_id)
-            FROM entered e
-            JOIN first_buy fb USING (distributor_id, reseller_id)
-            JOIN m ON m.quarter = e.quarter AND m.k >= e.k
-            LEFT JOIN certified c
-                ON c.reseller_id = e.reseller_id AND c.quarter = m.quarter AND c.k = m.k
-            GROUP BY ALL
-            """,
-            [list(col) for col in zip(*month_rows, strict=True)],
-        ).fetchall()
-    }
+    n = max(len(q.months) for q in quarters)
+    counts = ", ".join(
+        f"count(*) FILTER (WHERE e.k <= {k}), "
+        f"count(*) FILTER (WHERE e.k <= {k} AND fb.first >= e.first_month), "
+        f"count(*) FILTER (WHERE e.k <= {k} AND (c.ks & {1 << k}) <> 0)"
+        for k in range(1, n + 1)
+    )
+    reseller_rows = read(
+        f"""
+        WITH m AS (
+            SELECT unnest(?) AS period, unnest(?) AS quarter, unnest(?) AS k,
+                   unnest(?) AS first_month, unnest(?) AS last_day
+        ), bought AS (SELECT * FROM reseller_months),  -- one pass over the lines, used twice
+        first_buy AS (
+            SELECT distributor_id, reseller_id, min(period) AS first FROM bought GROUP BY ALL
+        ), entered AS (
+            SELECT b.distributor_id, b.reseller_id, m.quarter, min(m.k) AS k,
+                   any_value(m.first_month) AS first_month
+            FROM bought b JOIN m USING (period) GROUP BY ALL
+        ), certified AS (
+            SELECT c.reseller_id, m.quarter, bit_or(1 << m.k) AS ks FROM certifications c
+            JOIN m ON certified_on(c.completed_on, c.expires_on, m.last_day) GROUP BY ALL
+        )
+        SELECT e.distributor_id, e.quarter, {counts}
+        FROM entered e
+        JOIN first_buy fb USING (distributor_id, reseller_id)
+        LEFT JOIN certified c ON c.reseller_id = e.reseller_id AND c.quarter = e.quarter
+        GROUP BY ALL
+        """,
+        [list(col) for col in zip(*month_rows, strict=True)],
+    )
     # (list_contains, not IN (SELECT unnest(?)): a filter, not a join, on each row; sell-in
     # grouped by the month's first day and named after: fewer strings made, the same groups)
-    sell_in = _by_month(
-        con,
+    sell_in = read(
         "SELECT distributor_id, strftime(month_start, '%Y-%m') AS month, units FROM ("
         "SELECT distributor_id, date_trunc('month', ship_date) AS month_start, sum(units) AS units "
         "FROM sell_in GROUP BY ALL) WHERE list_contains(?, strftime(month_start, '%Y-%m'))",
-        months,
+        [months],
     )
-    closing = _by_month(
-        con,
+    closing = read(
         "SELECT distributor_id, period, sum(units) FROM closing_stock "
         "WHERE list_contains(?, period) GROUP BY ALL",
-        months,
+        [months],
     )
-    done = _by_month(
-        con,
+    done = read(
         "SELECT distributor_id, strftime(completed_date, '%Y-%m'), count(*) FROM activities "
         "WHERE status = 'completed' AND strftime(completed_date, '%Y-%m') IN (SELECT unnest(?)) "
         "GROUP BY ALL",
-        months,
+        [months],
     )
-    return MonthFigures(resellers, sell_in, closing, done)
+
+    def figures() -> MonthFigures:
+        resellers = {}
+        for d, qname, *values in reseller_rows.result():
+            for k in range(1, n + 1):
+                active, new, certified = values[3 * k - 3 : 3 * k]
+                if active:  # none entered by month k: no row (read as 0, 0, 0)
+                    resellers[(d, qname, k)] = (active, new, certified)
+        return MonthFigures(resellers, *(_by_month(f) for f in (sell_in, closing, done)))
+
+    return figures
 
 
 def add_to_date(
@@ -182,8 +199,8 @@ class _Later(Sequence):
         return (tuple, (self._built(),))
 
 
-def _by_month(con, sql: str, months: list[str]) -> dict[tuple[str, str], int]:
-    return {(d, m): int(n or 0) for d, m, n in con.execute(sql, [months]).fetchall()}
+def _by_month(rows: Future) -> dict[tuple[str, str], int]:
+    return {(d, m): int(n or 0) for d, m, n in rows.result()}
 
 
 # a rate's target stands as it is; a money or count target is pro rata (module docstring)
