@@ -233,3 +233,17 @@ def test_fast_path_agrees_with_thresholds_a_float_cannot_hold():
     fast = amounts_in_cents(t, [100000.0, 100000.01], "retroactive").tolist()
     assert fast == [float(round_cents(t.amount(D(m)))) for m in (100000.0, 100000.01)]
     assert fast == [1000.0, 2000.0]
+
+
+@given(
+    thresholds=st.lists(st.integers(0, 10**9), min_size=1, max_size=6, unique=True),
+    measure=st.decimals(min_value=-10, max_value=2 * 10**9, places=4, allow_nan=False),
+)
+def test_place_is_reached_rate_and_gap_at_once(thresholds, measure):
+    """The engine's one search gives what the three questions give one by one."""
+    table = TierTable.of([(t, Decimal(k) / 100) for k, t in enumerate(sorted(thresholds))])
+    assert table.place(measure) == (
+        table.reached(measure),
+        table.rate_for(measure),
+        table.next_gap(measure),
+    )

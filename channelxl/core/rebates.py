@@ -201,11 +201,9 @@ def evaluate(
             f"no baseline: no sell-through in {f.quarter} a year earlier, so no growth rebate"
         )
     else:
-        i = rules.tiers.reached(measure)
+        i, r.rate, r.next_tier_gap = rules.tiers.place(measure)
         r.tier = None if i is None else i + 1
         r.tier_label = None if i is None else rules.tiers.tiers[i].label
-        r.rate = rules.tiers.rate_for(measure)
-        r.next_tier_gap = rules.tiers.next_gap(measure)
         if rules.measure == "growth" and measure <= 0:
             r.notes.append(f"no growth: {f.quarter} revenue is not above the year before")
         elif base == 0:
@@ -245,18 +243,25 @@ def evaluate(
                 not problems,
             )
         )
-    r.gates = [waive(g, f.waivers, f.distributor_id, f.quarter, rules.program_id) for g in r.gates]
-    r.notes.extend(f"{g.name} gate failed, {g.waiver}" for g in r.gates if g.waiver)
-    if not r.gates_passed:
-        failed = ", ".join(g.name for g in r.gates if not g.passed)
-        r.notes.append(f"withheld: gate failed ({failed})")
+    if f.waivers:  # (a gate stands as it is without any)
+        r.gates = [
+            waive(g, f.waivers, f.distributor_id, f.quarter, rules.program_id) for g in r.gates
+        ]
+        r.notes.extend(f"{g.name} gate failed, {g.waiver}" for g in r.gates if g.waiver)
+    failed = [g for g in r.gates if not g.passed]
+    if failed:
+        r.notes.append(f"withheld: gate failed ({', '.join(g.name for g in failed)})")
         amount = ZERO
-    if not r.gates_passed and due > 0:
-        r.withheld_amount = round_cents(due)
-        r.withheld_reason = "gate failed: " + "; ".join(
-            f"{g.name} {g.value} (needs {g.required})" for g in r.gates if not g.passed
-        )
-    hold_reason = _hold_reason(rules, f.weeks_of_supply, f.sell_in_ratio)
+        if due > 0:
+            r.withheld_amount = round_cents(due)
+            r.withheld_reason = "gate failed: " + "; ".join(
+                f"{g.name} {g.value} (needs {g.required})" for g in failed
+            )
+    hold_reason = (
+        _hold_reason(rules, f.weeks_of_supply, f.sell_in_ratio)
+        if rules.hold_max_weeks_of_supply is not None or rules.hold_max_sell_in_ratio is not None
+        else ""  # a program without a hold limit holds nothing
+    )
     if hold_reason and amount > 0:
         r.held, r.hold_reason = True, hold_reason
         r.held_amount = round_cents(amount)

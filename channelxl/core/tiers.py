@@ -138,6 +138,14 @@ class TierTable:
             return self._incremental(measure)
         raise TierError(f"method must be retroactive or incremental, not {method!r}")
 
+    def place(self, measure: Decimal) -> tuple[int | None, Decimal, Decimal]:
+        """(:meth:`reached`, :meth:`rate_for`, :meth:`next_gap`) of ``measure`` with one
+        search, in the caller's money context."""
+        i = self.reached(measure)
+        up = 0 if i is None else i + 1
+        gap = self.tiers[up].threshold - measure if up < len(self.tiers) else Decimal(0)
+        return i, Decimal(0) if i is None else self.tiers[i].rate, gap
+
     @money_arithmetic
     def next_gap(self, measure: object) -> Decimal:
         """Measure still needed to reach the next tier; 0 at (or above) the top tier."""

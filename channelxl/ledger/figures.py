@@ -278,7 +278,10 @@ def quarters_figures(
     prior_months = sorted({m for q in qs for m in _months(q.year_ago)})
     all_months = sorted(set(months) | set(prior_months))
     names = [str(q) for q in qs]
-    with side_by_side(ledger) as read:  # every statement submitted now, read in turn below
+    # every statement submitted now, in the order the figures are made of their rows below
+    # (two run at a time, ``ledger.reads``)
+    with side_by_side(ledger) as read:
+        distributors = read("SELECT distributor_id, type FROM distributors ORDER BY distributor_id")
         # sell-through revenue and units by distributor and month (these quarters and a
         # year before)
         amounts = read(
@@ -287,18 +290,17 @@ def quarters_figures(
             "GROUP BY ALL ORDER BY ALL",
             [all_months],
         )
-        # sell-in units (returns subtract), closing stock at the quarter's end, resellers
-        # (active, new, certified at quarter end) and activities completed: from the
-        # month-by-month figures the accruals read (``ledger.to_date``), the quarter being
-        # its months
-        monthly_figures = month_reads(read, qs)
-        distributors = read("SELECT distributor_id, type FROM distributors ORDER BY distributor_id")
         rates = read(*_rates_statement(currency, all_months))
         reported = read(
             "SELECT DISTINCT distributor_id, period FROM submission_periods WHERE kind = "
             "'sell_through' AND superseded_by IS NULL AND period IN (SELECT unnest(?))",
             [prior_months],
         )
+        # sell-in units (returns subtract), closing stock at the quarter's end, resellers
+        # (active, new, certified at quarter end) and activities completed: from the
+        # month-by-month figures the accruals read (``ledger.to_date``), the quarter being
+        # its months
+        monthly_figures = month_reads(read, qs)
         # timeliness: the first sell-through report for each month, against its due date
         # (received_at: the analyst's correction when there is one; its source says how it
         # is known)
