@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from dataclasses import fields
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from channelxl.core.periods import Quarter
 from channelxl.core.rebates import Figures, ProgramRules, evaluate
 from channelxl.core.tiers import TierTable
+from channelxl.ledger.figures import QuarterFigures
 
 D = Decimal
 TIERS_A = TierTable.of([(0, "0"), (100000, "0.02"), (250000, "0.03"), (500000, "0.04")])
@@ -227,3 +229,17 @@ def test_an_accrual_beyond_the_cent_is_raised_as_the_caller_says_when_read():
     assert r.amount == D(5) * D(10) ** 31
     with pytest.raises(Absurd, match="too large to round to the cent"):
         r.accruals  # noqa: B018
+
+
+def test_the_ledgers_quarter_figures_hold_every_figure_the_engine_reads():
+    """The ledger hands the engine its own quarter figures (``ledger.figures``) in place of
+    a :class:`Figures`: each of Figures' attributes is there, with the same meaning."""
+    q = QuarterFigures("D001", "gold", Quarter(2026, 3), "EUR", units=1000, active_resellers=4)
+    q.certified_resellers, q.closing_units, q.sell_in_units = 1, 650, 1100
+    missing = [x.name for x in fields(Figures) if not hasattr(q, x.name)]
+    assert missing == []
+    assert (q.certification_rate, q.weeks_of_supply, q.sell_in_ratio) == (
+        D("0.25"),
+        D("8.45"),  # 650 / (1,000 / 13)
+        D("1.1"),
+    )

@@ -88,7 +88,9 @@ class ToDate:
 
 @dataclass(frozen=True)
 class Figures:
-    """What the engine needs about one distributor's quarter (see channelxl.ledger.figures)."""
+    """What the engine needs about one distributor's quarter. Any object with these
+    attributes will do: the ledger passes its ``ledger.figures.QuarterFigures``, whose ratios
+    are computed when read (a test keeps it holding every one)."""
 
     distributor_id: str
     quarter: Quarter

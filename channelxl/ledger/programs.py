@@ -13,7 +13,7 @@ from datetime import date
 
 from channelxl.core.money import AmountOutOfRange
 from channelxl.core.periods import Quarter
-from channelxl.core.rebates import Figures, ProgramRules, RebateResult, evaluate
+from channelxl.core.rebates import ProgramRules, RebateResult, evaluate
 from channelxl.core.tiers import TierTable
 from channelxl.errors import ChannelxlError
 from channelxl.ledger.figures import QuarterFigures, quarters_figures
@@ -94,29 +94,6 @@ def programs(ledger: Ledger) -> list[RebateProgram]:
     return out
 
 
-def engine_figures(f: QuarterFigures) -> Figures:
-    """What the rebate engine needs of a distributor's quarter figures."""
-    return Figures(
-        distributor_id=f.distributor_id,
-        quarter=f.quarter,
-        revenue=f.revenue,
-        units=f.units,
-        monthly_revenue=f.monthly_revenue,
-        monthly_units=f.monthly_units,
-        prior_revenue=f.prior_revenue,
-        certification_rate=f.certification_rate,
-        late_months=f.late_months,
-        missing_months=f.missing_months,
-        weeks_of_supply=f.weeks_of_supply,
-        sell_in_ratio=f.sell_in_ratio,
-        actuals=f.actuals,
-        targets=f.targets,
-        received_notes=f.received_notes,
-        waivers=f.waivers,
-        to_date=f.to_date,
-    )
-
-
 def evaluate_quarter(
     ledger: Ledger, quarter: Quarter, *, distributors: list[str] | None = None
 ) -> tuple[list[RebateResult], dict[str, QuarterFigures]]:
@@ -146,7 +123,6 @@ def evaluate_figures(
     results = []
     in_force: dict[tuple[int, str], bool] = {}  # (program, quarter): decided once each
     for (qname, d), f in figures.items():
-        fig = None
         for i, p in enumerate(progs):
             if not p.covers(d, f.distributor_type):
                 continue
@@ -154,10 +130,11 @@ def evaluate_figures(
             if live is None:
                 live = in_force[(i, qname)] = p.in_force(f.quarter)
             if live:
-                fig = fig or engine_figures(f)
                 why = lambda exc, p=p, f=f: _beyond_reason(p, f, exc)  # noqa: E731
                 try:
-                    result = evaluate(p.rules, fig, why)  # accruals: when read, or why not
+                    # the quarter figures are the engine's Figures (every attribute it reads;
+                    # a ratio computed only where a program reads it); accruals: when read
+                    result = evaluate(p.rules, f, why)
                 except (AmountOutOfRange, ArithmeticError) as exc:  # absurd figures
                     raise why(exc) from exc
                 if f.missing_fx:
