@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -155,3 +156,23 @@ def test_statement_total_is_the_sum_of_the_amounts_to_the_cent(tmp_path_factory,
     assert total == oracle
     with open(csv_path, encoding="utf-8") as fh:
         assert sum(Decimal(row["Amount"]) for row in csv.DictReader(fh)) == oracle
+
+
+def test_figures_and_results_free_themselves_without_the_garbage_collector(loaded, small_channel):
+    """The figures to date and the accruals are built when read from what they hold: no
+    figures or result is part of a reference cycle (each would stay in memory until a pass of
+    the collector), read or not."""
+    quarter = Quarter.parse(str(small_channel.months[-1].quarter))
+    with loaded.open_ledger() as led:
+        gc.collect()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            results, figures = evaluate_quarter(led, quarter)
+            assert [len(r.accruals) for r in results[:3]] == [3, 3, 3]
+            del results, figures
+            gc.collect()
+            ours = [o for o in gc.garbage if type(o).__module__.startswith("channelxl")]
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+    assert ours == []

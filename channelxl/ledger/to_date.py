@@ -158,8 +158,28 @@ def add_to_date(
     months = {str(q): [str(month) for month in q.months] for q in quarters}
     for f in facts.values():
         f.to_date = _Later(
-            _quarter_to_date, f, months, due_by, m.resellers, m.sell_in, m.closing, m.done
+            _quarter_to_date, _Quarter(f), months, due_by, m.resellers, m.sell_in, m.closing, m.done
         )
+
+
+class _Quarter:
+    """What :func:`_quarter_to_date` reads of a quarter's figures, taken as they are: the
+    figures to date are the figures' own attribute, and holding the figures themselves would
+    make each a reference cycle, freed only by a pass of the garbage collector."""
+
+    __slots__ = (
+        "distributor_id",
+        "late_months",
+        "missing_months",
+        "monthly_revenue",
+        "monthly_units",
+        "quarter",
+        "targets",
+    )
+
+    def __init__(self, f):
+        for name in self.__slots__:
+            setattr(self, name, getattr(f, name))
 
 
 class _Later(Sequence):
