@@ -3,6 +3,8 @@ error where the result is read, and inside a transaction what the transaction ha
 
 from __future__ import annotations
 
+import time
+
 import duckdb
 import pytest
 
@@ -51,3 +53,20 @@ def test_inside_a_transaction_the_reads_see_what_it_wrote(empty_workspace):
             raise Undo
         assert not led.in_transaction
         assert led.count("distributors") == before
+
+
+def test_leaving_on_an_error_stops_the_statements_still_running(empty_workspace):
+    """A refusal (or Ctrl+C) raised while a statement still runs stops it instead of waiting
+    for its end: its future ends interrupted."""
+
+    class Refused(Exception):
+        pass
+
+    with empty_workspace.open_ledger() as led:
+        with pytest.raises(Refused), side_by_side(led) as read:
+            endless = read("SELECT count(*) FROM range(1_000_000_000_000) a, range(1000) b")
+            assert read("SELECT 1").result() == [(1,)]
+            time.sleep(0.3)  # the endless statement under way in DuckDB, not just taken up
+            assert endless.running()
+            raise Refused
+        assert isinstance(endless.exception(), duckdb.InterruptException)

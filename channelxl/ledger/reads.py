@@ -33,19 +33,24 @@ def side_by_side(ledger: Ledger, workers: int = 2) -> Iterator[Read]:
     if ledger.in_transaction or workers < 2:
         yield lambda sql, params=None: _now(ledger, sql, params)
         return
-    local, cursors, lock = threading.local(), [], threading.Lock()
+    # the cursors made here, before any statement runs (the ledger's connection refuses a
+    # call while busy with another, and the caller may use it meanwhile); one per thread
+    cursors = [ledger.con.cursor() for _ in range(workers)]
+    spare, local = list(cursors), threading.local()
+
+    def take() -> None:  # each thread's first act: the cursor it keeps
+        local.cursor = spare.pop()
 
     def run(sql: str, params):
-        cursor = getattr(local, "cursor", None)
-        if cursor is None:
-            cursor = local.cursor = ledger.con.cursor()
-            with lock:
-                cursors.append(cursor)
-        return cursor.execute(sql, params).fetchall()
+        return local.cursor.execute(sql, params).fetchall()
 
-    pool = ThreadPoolExecutor(workers, thread_name_prefix="ledger-read")
+    pool = ThreadPoolExecutor(workers, "ledger-read", initializer=take)
     try:
         yield lambda sql, params=None: pool.submit(run, sql, params)
+    except BaseException:
+        for cursor in cursors:  # a refusal or Ctrl+C: stop what still runs, then wait
+            cursor.interrupt()
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         for cursor in cursors:
