@@ -57,3 +57,27 @@ def test_many_lines_take_the_frame_path(monkeypatch):
     terr = [("D1", "DE", "*", date(2026, 1, 1), None)]
     lines = [("D1", "DE", "", date(2026, 1, 2)), ("D1", "FR", "", date(2026, 1, 2))]
     assert statuses(lines, terr) == [IN, OUT]
+
+
+def test_a_date_beyond_a_timestamps_range_is_placed_not_an_overflow(monkeypatch):
+    """A typing slip of year 1 or 9999 (read by DuckDB as a date, which pandas' nanosecond
+    timestamps cannot hold) is before or after every real territory row, on both paths, with
+    dates as Python objects or as the datetime64 column a DuckDB frame gives."""
+    terr = [
+        ("D1", "DE", "*", date(2026, 1, 1), None),
+        ("D1", "FR", "*", date(2026, 1, 1), date(2026, 12, 31)),
+    ]
+    lines = [
+        ("D1", "DE", "", date(1, 1, 1)),  # before every row: not appointed
+        ("D1", "DE", "", date(9999, 12, 31)),  # DE runs on: in
+        ("D1", "FR", "", date(9999, 12, 31)),  # FR ended, DE runs on: out
+    ]
+    expected = [NOT_APPOINTED, IN, OUT]
+    assert statuses(lines, terr) == expected
+    as_frame = pd.DataFrame(lines, columns=["distributor_id", "country", "segment", "date"])
+    as_frame["date"] = as_frame["date"].astype("datetime64[us]")
+    assert _frame_path(lines, terr) == expected
+    t = pd.DataFrame(terr, columns=territory.TERRITORY_COLUMNS)
+    assert territory_status(as_frame, t).tolist() == expected
+    monkeypatch.setattr(territory, "SMALL_INPUT", 1)
+    assert statuses(lines, terr) == expected

@@ -33,10 +33,18 @@ TERRITORY_COLUMNS = [
 
 
 def _dates(values) -> pd.Series:
+    """``values`` as nanosecond timestamps (what cannot be read as a date: NaT). A date
+    beyond what they hold (year 1, 9999: a typing slip) is taken as the earliest or latest
+    one they do: before or after every real territory row, as the rows path finds it, never
+    an overflow."""
     series = pd.Series(values)
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return series.astype("datetime64[ns]")
-    return pd.to_datetime(series, errors="coerce").astype("datetime64[ns]")
+    if not pd.api.types.is_datetime64_any_dtype(series):
+        series = pd.to_datetime(series, errors="coerce")
+    series = series.mask(series < _EARLIEST, _EARLIEST).mask(series > _LATEST, _LATEST)
+    return series.astype("datetime64[ns]")
+
+
+_EARLIEST, _LATEST = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
 
 
 def territory_status(lines: pd.DataFrame, territories: pd.DataFrame) -> pd.Series:

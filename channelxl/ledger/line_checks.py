@@ -31,7 +31,14 @@ from typing import NamedTuple
 import pandas as pd
 
 from channelxl.core.reconcile import DUPLICATE_LINE_KEY
-from channelxl.core.territory import IN, OUT, TERRITORY_COLUMNS, statuses, territory_status
+from channelxl.core.territory import (
+    IN,
+    OUT,
+    SMALL_INPUT,
+    TERRITORY_COLUMNS,
+    statuses,
+    territory_status,
+)
 from channelxl.io.formulas import uncached_formulas
 from channelxl.issues import ERROR, WARNING, Issue, column_letter
 from channelxl.ledger.ddl import lines_table
@@ -131,13 +138,14 @@ def out_of_territory(load: PartLoad) -> list[Finding]:
             f"AS segment, l.invoice_date AS date FROM {lt} l LEFT JOIN resellers r "
             f"USING (reseller_id) WHERE l.submission_id = {load.sid} AND l.invoice_date IS NOT NULL"
         ).df()
-        if frame.empty:
-            return []
-        table = pd.DataFrame(list(territories), columns=TERRITORY_COLUMNS)
-        status = territory_status(frame, table).to_numpy()
-        outside = frame[status != IN].astype(object)
-        outside = outside.where(outside.notna(), None)  # a missing country reads None, not nan
-        found = zip(outside.itertuples(index=False, name=None), status[status != IN], strict=True)
+        if len(frame) <= SMALL_INPUT:  # few lines: the rows path, as statuses() takes them
+            lines = list(_as_rows(frame))
+            found = zip(lines, statuses([line[1:] for line in lines], territories), strict=True)
+        else:
+            table = pd.DataFrame(list(territories), columns=TERRITORY_COLUMNS)
+            status = territory_status(frame, table).to_numpy()
+            outside = _as_rows(frame[status != IN])
+            found = zip(outside, status[status != IN], strict=True)
     out = []
     for (rowid, d, country, *_), st in found:
         if st != IN:
@@ -147,6 +155,12 @@ def out_of_territory(load: PartLoad) -> list[Finding]:
             message = f"out of territory: {d} {what}"
             out.append(Finding(int(rowid), WARNING, "TERR", "end_customer_country", message))
     return out
+
+
+def _as_rows(frame: pd.DataFrame):
+    """A frame's rows as tuples of plain values (a missing country None, not nan)."""
+    values = frame.astype(object)
+    return values.where(values.notna(), None).itertuples(index=False, name=None)
 
 
 def _territory_lines(load: PartLoad) -> list[tuple]:
