@@ -89,17 +89,22 @@ class Pending:
 
 
 class FeedbackWriter:
-    """Writes feedback workbooks in ``workers`` background processes (0: here, at once)."""
+    """Writes feedback workbooks in ``workers`` background processes (0: here, at once);
+    the first ``here_first`` here, at once, whatever ``workers`` says (a process costs
+    about a second of start-up, more than a few workbooks: a run with a handful of
+    feedback workbooks never starts one)."""
 
-    def __init__(self, workers: int = 1):
+    def __init__(self, workers: int = 1, here_first: int = 0):
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self._here_left = here_first
 
     def submit(
         self, sent: str, issues: list[Issue], outcome: dict, out_dir, digest: str | None
     ) -> Pending:
         args = (str(sent), issues, outcome, os.fspath(out_dir), digest)
-        if self.workers <= 0:
+        if self.workers <= 0 or self._here_left > 0:
+            self._here_left -= 1
             return Pending(self, args, None, answer_sender(*args))
         try:
             return Pending(self, args, self.start(args))
