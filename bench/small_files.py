@@ -8,12 +8,11 @@ the months before (so the history tables are as large as they are in use).
 
 **channelxl**: ``channelxl ingest``'s library call (``commands.ingest.ingest``: every file
 recognised, read typed, checked, superseded, recorded, each its own transaction, feedback
-written for files with problems, by ``ingest``'s background process from 40 files) into a
-copy of that ledger; and the same without feedback (``load_only``: the files' load alone,
-since the feedback workbooks of the 6 files with problems can cost more than the 40
-loads); the figure is its time divided
-by the files (ms per file), wall and CPU (the child's process time, DuckDB's threads
-included: steadier on a shared machine; the background feedback process's is not in it). **Baseline**: DuckDB reading each file into a table of its own
+written for files with problems, at once: the library call's default, and what
+``channelxl ingest`` does for a run's first 8) into a copy of that ledger; and the same without feedback
+(``load_only``: the files' load alone); the figure is its time divided by the files (ms
+per file), wall and CPU (the child's process time, DuckDB's threads included: steadier on a
+shared machine; a background feedback process's would not be in it). **Baseline**: DuckDB reading each file into a table of its own
 (``CREATE TABLE t AS SELECT * FROM read_csv(file)``) in an open connection to a database
 file. Both timed in child processes, alternating which runs first; medians. Goal: ratio
 <= 3. ``--quick`` uses half the distributors.
