@@ -240,10 +240,12 @@ def test_fast_path_agrees_with_thresholds_a_float_cannot_hold():
     measure=st.decimals(min_value=-10, max_value=2 * 10**9, places=4, allow_nan=False),
 )
 def test_place_is_reached_rate_and_gap_at_once(thresholds, measure):
-    """The engine's one search gives what the three questions give one by one."""
+    """The engine's one search gives the tier reached, its rate, and the gap to the first
+    threshold above the measure (none above: 0)."""
     table = TierTable.of([(t, Decimal(k) / 100) for k, t in enumerate(sorted(thresholds))])
+    above = [t for t in sorted(thresholds) if t > measure]
     assert table.place(measure) == (
         table.reached(measure),
         table.rate_for(measure),
-        table.next_gap(measure),
+        above[0] - measure if above else 0,
     )

@@ -149,11 +149,7 @@ class TierTable:
     @money_arithmetic
     def next_gap(self, measure: object) -> Decimal:
         """Measure still needed to reach the next tier; 0 at (or above) the top tier."""
-        m = D(measure)
-        for tier in self.tiers:
-            if m < tier.threshold:
-                return tier.threshold - m
-        return Decimal(0)
+        return self.place(D(measure))[2]
 
 
 # ---------------------------------------------------------------- many measures at once

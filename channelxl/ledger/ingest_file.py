@@ -403,34 +403,33 @@ def _load(
         pairs = next((list(c) for c in covers if c is not None), None)  # the first report part's
         table = loads[0].table
         by_period = table.supersede == "period"
-        record = (
-            "INSERT INTO submissions (submission_id, kind, file_name, file_path, sha256, "
-            "size_bytes, distributor_id, period, received_at, loaded_at, status, lines_read, "
-            "lines_loaded, lines_quarantined, warnings, received_source) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                sid,
-                kind or table.name,
-                path.name,
-                str(path.resolve()),
-                digest,
-                path.stat().st_size,
-                (distributor or _one(pairs, 0))
-                if by_period
-                else _single(con, table, sid, "distributor_id"),
-                (period or _one(pairs, 1)) if by_period else None,
-                received_at,
-                loaded_at,
-                "held" if waiting else "accepted",
-                read,
-                loaded,
-                quarantined,
-                sum(1 for i in issues if i.severity == WARNING),
-                received_source,
-            ],
-        )
         try:
-            con.execute(*record)
+            con.execute(
+                "INSERT INTO submissions (submission_id, kind, file_name, file_path, sha256, "
+                "size_bytes, distributor_id, period, received_at, loaded_at, status, lines_read, "
+                "lines_loaded, lines_quarantined, warnings, received_source) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    sid,
+                    kind or table.name,
+                    path.name,
+                    str(path.resolve()),
+                    digest,
+                    path.stat().st_size,
+                    (distributor or _one(pairs, 0))
+                    if by_period
+                    else _single(con, table, sid, "distributor_id"),
+                    (period or _one(pairs, 1)) if by_period else None,
+                    received_at,
+                    loaded_at,
+                    "held" if waiting else "accepted",
+                    read,
+                    loaded,
+                    quarantined,
+                    sum(1 for i in issues if i.severity == WARNING),
+                    received_source,
+                ],
+            )
         except duckdb.ConstraintException as exc:  # the same SHA-256: a repeat (_SameFile)
             raise _SameFile(digest) from exc
         if superseded:

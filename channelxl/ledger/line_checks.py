@@ -40,7 +40,7 @@ from channelxl.core.territory import (
     territory_status,
 )
 from channelxl.io.formulas import uncached_formulas
-from channelxl.issues import ERROR, WARNING, Issue, column_letter
+from channelxl.issues import ERROR, WARNING, Issue, a1
 from channelxl.ledger.ddl import lines_table
 from channelxl.ledger.line_rules import TODAY, Row, Rule, rules
 from channelxl.ledger.received_part import PartLoad
@@ -130,22 +130,21 @@ def out_of_territory(load: PartLoad) -> list[Finding]:
     )
     if load.rows is not None:
         lines = _territory_lines(load)
-        found = zip(lines, statuses([line[1:] for line in lines], territories), strict=True)
-    else:  # many lines: read as a frame straight into the engine's frame version
+    else:
         frame = con.execute(
             f"SELECT l.rowid, l.distributor_id, coalesce(l.end_customer_country, "
             f"l.reseller_country, r.country) AS country, coalesce(l.end_customer_segment, '') "
             f"AS segment, l.invoice_date AS date FROM {lt} l LEFT JOIN resellers r "
             f"USING (reseller_id) WHERE l.submission_id = {load.sid} AND l.invoice_date IS NOT NULL"
         ).df()
-        if len(frame) <= SMALL_INPUT:  # few lines: the rows path, as statuses() takes them
-            lines = list(_as_rows(frame))
-            found = zip(lines, statuses([line[1:] for line in lines], territories), strict=True)
-        else:
-            table = pd.DataFrame(list(territories), columns=TERRITORY_COLUMNS)
-            status = territory_status(frame, table).to_numpy()
-            outside = _as_rows(frame[status != IN])
-            found = zip(outside, status[status != IN], strict=True)
+        # few lines take the rows path, as statuses() would
+        lines = list(_as_rows(frame)) if len(frame) <= SMALL_INPUT else None
+    if lines is not None:
+        found = zip(lines, statuses([line[1:] for line in lines], territories), strict=True)
+    else:  # many lines: the frame straight into the engine's frame version
+        table = pd.DataFrame(list(territories), columns=TERRITORY_COLUMNS)
+        status = territory_status(frame, table).to_numpy()
+        found = zip(_as_rows(frame[status != IN]), status[status != IN], strict=True)
     out = []
     for (rowid, d, country, *_), st in found:
         if st != IN:
@@ -316,19 +315,15 @@ def validate(load: PartLoad) -> set[int]:
         found += check(load)
     bad = set()
     names = {c.field: c.name for c in load.table.columns}
+    columns = {f: load.layout.position(f) or 0 for f in names}  # a sheet's column of each
     file, locate, issues = load.path.name, load.locate, load.issues
-    letters: dict[str, str] = {}  # field -> its column's letters, for a sheet's cells
     # row by row, as a person reads; within a row by column
     for rowid, severity, code, field, message in sorted(found, key=itemgetter(0, 3)):
         if severity == ERROR:
             bad.add(rowid)
         where = locate(rowid - first)
         if "sheet" in where:
-            letter = letters.get(field)
-            if letter is None:
-                j = load.layout.position(field)
-                letter = letters[field] = column_letter(j if j is not None else 0)
-            location = {"sheet": where["sheet"], "cell": f"{letter}{where['row'] + 1}"}
+            location = {"sheet": where["sheet"], "cell": a1(where["row"], columns[field])}
         elif "edi" in where:  # interchange, message, segment (issues.EDI_PLACE)
             location = where["edi"]
         else:

@@ -157,9 +157,7 @@ def add_to_date(
     m = monthly
     months = {str(q): [str(month) for month in q.months] for q in quarters}
     for f in facts.values():
-        f.to_date = _Later(
-            _quarter_to_date, _Quarter(f), months, due_by, m.resellers, m.sell_in, m.closing, m.done
-        )
+        f.to_date = _Later(_Quarter(f), months, due_by, m.resellers, m.sell_in, m.closing, m.done)
 
 
 class _Quarter:
@@ -183,9 +181,10 @@ class _Quarter:
 
 
 class _Later(Sequence):
-    """A quarter's figures to date (a tuple of :class:`ToDate`), built when first read: only
-    its accruals read them (``core.rebates.RebateResult.accruals``, computed when read). The
-    figures they come from are all read already; equal to the tuple, and pickled as it."""
+    """A quarter's figures to date (a tuple of :class:`ToDate`, :func:`_quarter_to_date` of
+    the arguments), built when first read: only its accruals read them
+    (``core.rebates.RebateResult.accruals``, computed when read). The figures they come from
+    are all read already; equal to the tuple, and pickled as it."""
 
     __slots__ = ("_args", "_items")
 
@@ -194,8 +193,7 @@ class _Later(Sequence):
 
     def _built(self) -> tuple[ToDate, ...]:
         if self._items is None:
-            make, *args = self._args
-            self._items, self._args = make(*args), None
+            self._items, self._args = _quarter_to_date(*self._args), None
         return self._items
 
     def __getitem__(self, i):
