@@ -29,27 +29,31 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import PatternFill
 from openpyxl.utils import column_index_from_string
 
 from channelxl.core.wording import plural
 from channelxl.errors import FileRefused
 from channelxl.io.atomic import FORBIDDEN_IN_NAMES, atomic_file, path_inside
+from channelxl.io.built_workbook import BuiltWorkbook
 from channelxl.io.csv_dialect import csv_records, file_format, sniff_csv
 from channelxl.io.edi import SNIFF_BYTES, is_edi
 from channelxl.io.safety import check_sheet_extent, check_workbook, check_zip
 from channelxl.io.table_sheets import (
     BAD_FILL,
+    BAD_RGB,
     save_atomically,
     sheet_title,
     write_table_sheet,
     write_text_sheet,
-    write_value,
 )
 from channelxl.issues import ERROR, Issue, label
 from channelxl.schema.outputs import FEEDBACK_ISSUES
 
-WARN_FILL = PatternFill("solid", fgColor="FFE699")
+WARN_RGB = "FFE699"  # a cell with a warning (an error's: table_sheets.BAD_RGB)
+WARN_FILL = PatternFill("solid", fgColor=WARN_RGB)
+WARN_LOOK = {"pattern": 1, "bg_color": f"#{WARN_RGB}"}  # the same for io.built_workbook
+NOTE_SIZE = {"width": 320, "height": 120}  # a problem's note, in pixels
 FULL_COPY_BYTES = 1 << 20  # a CSV up to 1 MiB is copied whole; a larger one, its problem lines
 FULL_COPY_WORKBOOK_BYTES = 256 << 10  # the same for a workbook (zipped: ~10 times the data)
 MAX_MARKED_LINES = 5_000  # lines (or rows) copied with their problems marked
@@ -58,6 +62,7 @@ MAX_NAME_CHARS = 100  # of the sender's file name kept in the feedback's name
 LINE_HEADER = "Line in your file"
 ROW_HEADER = "Row in your sheet"
 COPY_SHEET = "Data"
+ABOUT_SHEET = "About this copy"
 
 
 def _digest(path: Path) -> str:
@@ -151,20 +156,43 @@ def _sheet_rows(path: Path) -> Iterator[tuple[str, list[list]]]:
         yield name, sheet.to_python(skip_empty_area=False)
 
 
-class _Copy:
-    """The workbook sent back, and where each located problem is in it."""
+class _Sheet:
+    """A sheet of the copy built from what was sent: its cells row by row (row 1 first);
+    ``header``: the first row bold and frozen with the number column (a copy of the
+    problem lines only)."""
 
-    def __init__(self, wb: Workbook, note: list[str] | None = None):
+    def __init__(self, title: str, header: bool = False):
+        self.title, self.header = title, header
+        self.rows: list[list] = []
+
+
+class _Copy:
+    """The workbook sent back, and where each located problem is in it: the sender's own
+    workbook (``wb``, openpyxl: marked in place), or sheets built from what they sent
+    (``sheets``, written by ``io.built_workbook``)."""
+
+    def __init__(self, wb: Workbook | None = None, note: list[str] | None = None):
         self.wb = wb
+        self.sheets: list[_Sheet] = []
         self.note = note or []  # what the copy holds, when not the whole file
         self.csv_rows: dict[int, int] = {}  # CSV physical line -> row in the copy
         self.csv_columns: dict[str, int] = {}  # CSV header (casefolded) -> column in the copy
         self.sheet_rows: dict[str, dict[int, int]] = {}  # sheet -> its row -> row in the copy
         self.sheet_names: dict[str, str] = {}  # sender's sheet name -> name in the copy
         self.column_shift = 0  # columns added in front (the line or row number)
+        # the feedback's own sheets come first: a sheet sent under one of their names is
+        # renamed in a built copy
+        self.sheetnames = [FEEDBACK_ISSUES.title, ABOUT_SHEET]
 
-    def place(self, issue: Issue):
-        """The copy's cell for ``issue``, or None when it is not in the copy."""
+    def new_sheet(self, name: str, header: bool = False) -> _Sheet:
+        sheet = _Sheet(sheet_title(self, name), header)
+        self.sheetnames.append(sheet.title)
+        self.sheets.append(sheet)
+        return sheet
+
+    def place(self, issue: Issue) -> tuple[str, int, int] | None:
+        """(the copy's sheet, row, column; 1-based) for ``issue``, or None when it is not
+        in the copy."""
         if issue.sheet and issue.cell and issue.sheet in self.sheet_names:
             where = _a1(issue.cell)
             if where is None:
@@ -176,22 +204,23 @@ class _Copy:
             if row is None:
                 return None
             column = column_index_from_string(letters) + self.column_shift
-            return self.wb[self.sheet_names[issue.sheet]].cell(row=row, column=column)
+            return self.sheet_names[issue.sheet], row, column
         if issue.line is not None and self.csv_rows and issue.line in self.csv_rows:
             key = (issue.column or "").strip().casefold()
             column = self.csv_columns.get(key, 1 + self.column_shift)
-            return self.wb[COPY_SHEET].cell(row=self.csv_rows[issue.line], column=column)
+            return COPY_SHEET, self.csv_rows[issue.line], column
         return None
 
 
+def _blank(value):
+    return None if value == "" else value
+
+
 def _whole_csv(path: Path) -> _Copy:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = COPY_SHEET
-    copy = _Copy(wb)
+    copy = _Copy()
+    rows = copy.new_sheet(COPY_SHEET).rows
     for i, (line, record) in enumerate(_csv_records(path), start=1):
-        for j, value in enumerate(record, start=1):
-            write_value(ws.cell(row=i, column=j), value)
+        rows.append(record)
         copy.csv_rows[line] = i
         if i == 1:
             copy.csv_columns = {h.strip().casefold(): j for j, h in enumerate(record, start=1)}
@@ -199,37 +228,21 @@ def _whole_csv(path: Path) -> _Copy:
 
 
 def _csv_problem_lines(path: Path, wanted: set[int], total_problem_lines: int) -> _Copy:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = COPY_SHEET
-    copy = _Copy(wb)
+    copy = _Copy()
     copy.column_shift = 1
-    n, lines = 1, 0
+    rows = copy.new_sheet(COPY_SHEET, header=True).rows
+    rows.append([LINE_HEADER])
+    lines = 0
     for line, record in _csv_records(path):
         lines = line
         if line == 1:
-            _header(ws, LINE_HEADER, record)
+            rows[0] = [LINE_HEADER, *map(_blank, record)]
             copy.csv_columns = {h.strip().casefold(): j for j, h in enumerate(record, start=2)}
         elif line in wanted:
-            n += 1
-            _copied_row(ws, n, line, record)
-            copy.csv_rows[line] = n
-    copy.note = _note(n - 1, total_problem_lines, f"{lines:,} lines", "line")
+            rows.append([line, *map(_blank, record)])
+            copy.csv_rows[line] = len(rows)
+    copy.note = _note(len(rows) - 1, total_problem_lines, f"{lines:,} lines", "line")
     return copy
-
-
-def _header(ws, number_header: str, values: list) -> None:
-    ws.cell(row=1, column=1, value=number_header).font = Font(bold=True)
-    for j, value in enumerate(values, start=2):
-        write_value(ws.cell(row=1, column=j), value if value != "" else None)
-        ws.cell(row=1, column=j).font = Font(bold=True)
-    ws.freeze_panes = "B2"
-
-
-def _copied_row(ws, row: int, number: int, values: Iterable) -> None:
-    ws.cell(row=row, column=1, value=number)
-    for j, value in enumerate(values, start=2):
-        write_value(ws.cell(row=row, column=j), value if value != "" else None)
 
 
 def _note(copied: int, problems: int, size: str, unit: str) -> list[str]:
@@ -250,11 +263,9 @@ def _note(copied: int, problems: int, size: str, unit: str) -> list[str]:
 
 
 def _sheets_copy(path: Path, wanted: dict[str, set[int]] | None, problems: int) -> _Copy:
-    """A workbook rebuilt from what calamine reads: every row (``wanted`` None), or each
+    """Sheets rebuilt from what calamine reads: every row (``wanted`` None), or each
     sheet's first row (its header) and the rows ``wanted``, numbered as in the file."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    copy = _Copy(wb)
+    copy = _Copy()
     copy.column_shift = 0 if wanted is None else 1
     copied, size = 0, 0
     for name, grid in _sheet_rows(path):
@@ -262,23 +273,19 @@ def _sheets_copy(path: Path, wanted: dict[str, set[int]] | None, problems: int) 
         rows = None if wanted is None else wanted.get(name, set())
         if rows is not None and not rows:
             continue
-        ws = wb.create_sheet(sheet_title(wb, name))
-        copy.sheet_names[name] = ws.title
+        sheet = copy.new_sheet(name, header=rows is not None)
+        copy.sheet_names[name] = sheet.title
         if rows is None:
-            for i, row in enumerate(grid, start=1):
-                for j, value in enumerate(row, start=1):
-                    write_value(ws.cell(row=i, column=j), value if value != "" else None)
+            sheet.rows = grid
             continue
         copy.sheet_rows[name] = {}
         header = next((i for i, r in enumerate(grid) if any(v != "" for v in r)), 0)
-        _header(ws, ROW_HEADER, grid[header] if grid else [])
-        n = 1
+        sheet.rows.append([ROW_HEADER, *map(_blank, grid[header] if grid else [])])
         for i in sorted(rows):
             if 1 <= i <= len(grid):
-                n += 1
-                _copied_row(ws, n, i, grid[i - 1])
-                copy.sheet_rows[name][i] = n
-        copied += n - 1
+                sheet.rows.append([i, *map(_blank, grid[i - 1])])
+                copy.sheet_rows[name][i] = len(sheet.rows)
+        copied += len(sheet.rows) - 1
     if wanted is not None:
         copy.note = _note(copied, problems, f"{size:,} rows", "row")
     return copy
@@ -369,37 +376,93 @@ def _copy(path: Path, issues: list[Issue]) -> _Copy:
 
 
 # ----------------------------------------------------------------- writing the answer
-def _merged_anchor(cell) -> tuple[object, str | None]:
-    """The cell to mark for ``cell``: itself, or, inside a merged block (which holds no
-    value, fill or note of its own), the block's first cell and the block (``D2:D3``)."""
+def _merged_anchor(ws, row: int, column: int) -> tuple[int, int, str | None] | None:
+    """The cell of the sender's sheet ``ws`` to mark for (``row``, ``column``): itself, or,
+    inside a merged block (which holds no value, fill or note of its own), the block's
+    first cell, with the block (``D2:D3``)."""
+    cell = ws.cell(row=row, column=column)
     if not isinstance(cell, MergedCell):
-        return cell, None
-    sheet = cell.parent
-    for block in sheet.merged_cells.ranges:
+        return row, column, None
+    for block in ws.merged_cells.ranges:
         if cell.coordinate in block:
-            return sheet.cell(row=block.min_row, column=block.min_col), block.coord
-    return None, None
+            return block.min_row, block.min_col, block.coord
+    return None
 
 
-def _mark(copy: _Copy, issues: list[Issue]) -> None:
-    marked: set[tuple[str, str]] = set()
+def _marks(copy: _Copy, issues: list[Issue]) -> dict[tuple[str, int, int], list]:
+    """Each problem cell of the copy, (sheet, row, column) 1-based -> [whether one of its
+    problems is an error (its colour), its notes in order]."""
+    marks: dict[tuple[str, int, int], list] = {}
     for issue in issues:
-        cell, block = _merged_anchor(copy.place(issue))
-        if cell is None:
+        where = copy.place(issue)
+        if where is None:
             continue
-        where = (cell.parent.title, cell.coordinate)
-        if where not in marked and len(marked) >= MAX_MARKED_LINES * 4:
-            continue  # enough notes for anyone to read; the Issues sheet has the rest
-        marked.add(where)
-        cell.fill = BAD_FILL if issue.severity == ERROR else WARN_FILL
+        title, row, column = where
+        block = None
+        if copy.wb is not None:
+            anchored = _merged_anchor(copy.wb[title], row, column)
+            if anchored is None:
+                continue
+            row, column, block = anchored
+        mark = marks.get((title, row, column))
+        if mark is None:
+            if len(marks) >= MAX_MARKED_LINES * 4:
+                continue  # enough notes for anyone to read; the Issues sheet has the rest
+            mark = marks[title, row, column] = [False, []]
+        mark[0] = mark[0] or issue.severity == ERROR
         # words first; the code after them matches the Issues sheet's Code column
         note = f"{label(issue.code)} ({issue.code}): {issue.message}"
         if block is not None and not issue.message.startswith(f"{issue.cell} "):
             # said of a cell inside the block: name that cell
             note = f"{issue.cell} (in the merged cells {block}): {note}"
-        if cell.comment is not None and cell.comment.author == "channelxl":
-            note = cell.comment.text + "\n" + note
-        cell.comment = Comment(note, "channelxl", width=320, height=120)
+        mark[1].append(note)
+    return marks
+
+
+def _write_marked(copy: _Copy, marks: dict, listed: list[dict], target: Path) -> Path:
+    """The sender's own workbook (openpyxl), marked, with the Issues sheet first."""
+    wb = copy.wb
+    for (title, row, column), (error, notes) in marks.items():
+        cell = wb[title].cell(row=row, column=column)
+        cell.fill = BAD_FILL if error else WARN_FILL
+        cell.comment = Comment("\n".join(notes), "channelxl", **NOTE_SIZE)
+    if FEEDBACK_ISSUES.title in wb.sheetnames:
+        del wb[FEEDBACK_ISSUES.title]
+    write_table_sheet(wb, FEEDBACK_ISSUES, listed, validation=False)
+    wb.move_sheet(FEEDBACK_ISSUES.title, offset=-(len(wb.sheetnames) - 1))
+    if copy.note:
+        write_text_sheet(wb, ABOUT_SHEET, copy.note, index=1)
+    wb.active = 0
+    return save_atomically(wb, target)
+
+
+def _write_built(copy: _Copy, marks: dict, listed: list[dict], target: Path) -> Path:
+    """The Issues sheet, what the copy holds and the sheets built from what was sent,
+    marked (``io.built_workbook``)."""
+    book = BuiltWorkbook()
+    book.table_sheet(FEEDBACK_ISSUES, listed)
+    if copy.note:
+        book.text_sheet(ABOUT_SHEET, copy.note)
+    fills = {True: {"pattern": 1, "bg_color": f"#{BAD_RGB}"}, False: WARN_LOOK}
+    for sheet in copy.sheets:
+        ws = book.sheet(sheet.title)
+        here = {(r, c): m for (t, r, c), m in marks.items() if t == sheet.title}
+        for i, row in enumerate(sheet.rows):
+            bold = {"bold": True} if sheet.header and i == 0 else {}
+            for j, value in enumerate(row):
+                mark = here.get((i + 1, j + 1))
+                if mark is None and not bold:
+                    book.write(ws, i, j, value)
+                else:
+                    book.write(ws, i, j, value, **bold, **(fills[mark[0]] if mark else {}))
+        widths = [len(row) for row in sheet.rows]
+        for (r, c), (error, notes) in here.items():
+            if r > len(widths) or c > widths[r - 1]:  # a cell beyond the row's values
+                book.write(ws, r - 1, c - 1, None, **fills[error])
+            ws.write_comment(r - 1, c - 1, "\n".join(notes), {"author": "channelxl", **NOTE_SIZE})
+        if sheet.header:
+            ws.freeze_panes(1, 1)
+    return book.save(target)
 
 
 def _issue_row(i: Issue) -> dict:
@@ -432,13 +495,8 @@ def write_feedback(
     try:
         copy = _copy(path, ordered)
     except Exception:  # unreadable, or EDI: the Issues sheet alone
-        wb = Workbook()
-        wb.remove(wb.active)
-        copy = _Copy(wb, _edi_note(path, outcome))
-    _mark(copy, ordered)
-    wb = copy.wb
-    if FEEDBACK_ISSUES.title in wb.sheetnames:
-        del wb[FEEDBACK_ISSUES.title]
+        copy = _Copy(note=_edi_note(path, outcome))
+    marks = _marks(copy, ordered)
     listed = [_issue_row(i) for i in ordered[:MAX_ISSUE_ROWS]]
     if len(ordered) > MAX_ISSUE_ROWS:
         listed.append(
@@ -448,12 +506,8 @@ def write_feedback(
                 "again, and the rest will be listed then."
             }
         )
-    write_table_sheet(wb, FEEDBACK_ISSUES, listed, validation=False)
-    wb.move_sheet(FEEDBACK_ISSUES.title, offset=-(len(wb.sheetnames) - 1))
-    if copy.note:
-        write_text_sheet(wb, "About this copy", copy.note, index=1)
-    wb.active = 0
-    xlsx = save_atomically(wb, path_inside(out_dir, f"{stem}.xlsx"))
+    write = _write_built if copy.wb is None else _write_marked
+    xlsx = write(copy, marks, listed, path_inside(out_dir, f"{stem}.xlsx"))
     report = {"file": path.name, **outcome}
     if copy.note:
         report["copy"] = copy.note[1]

@@ -31,8 +31,11 @@ from channelxl.io.cells import country_codes, currency_codes
 from channelxl.io.csvfile import FORMULA_START
 from channelxl.schema import Column, Table
 
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_RGB, HEADER_TEXT_RGB = "1F4E78", "FFFFFF"  # a table's header: white on dark blue
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_RGB)
+HEADER_FONT = Font(bold=True, color=HEADER_TEXT_RGB)
+HEADER_HEIGHT = 20  # points
+TEXT_WIDTH = 110  # characters: a text sheet's one column
 VALIDATION_ROWS = 2000  # rows below the header that carry drop-downs for rows still to be typed
 
 
@@ -81,8 +84,9 @@ _NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 _LIKE_A_REFERENCE = re.compile(r"([A-Za-z]{1,3}\d+|[RrCc]\d*|[Rr]\d*[Cc]\d*)")
 
 
-def sheet_title(wb: Workbook, text: str) -> str:
-    """``text`` as the name of a new sheet of ``wb``, whatever it holds: the characters
+def sheet_title(wb, text: str) -> str:
+    """``text`` as the name of a new sheet of ``wb`` (anything with ``sheetnames``: an
+    openpyxl workbook, ``io.built_workbook``'s), whatever it holds: the characters
     Excel refuses in sheet names (``[]:*?/\\``, control characters) as ``_``, no apostrophe
     at either end, at most 31 characters, not Excel's reserved "History", and unique in
     the workbook ignoring case (as Excel compares them) by a " (2)", " (3)" suffix."""
@@ -98,13 +102,14 @@ def sheet_title(wb: Workbook, text: str) -> str:
     return candidate
 
 
-def _unique_table_name(wb: Workbook, title: str) -> str:
+def unique_table_name(taken: Iterable[str], title: str) -> str:
     """An Excel table name from ``title``: letters, digits and ``_``, starting with a
-    letter, not readable as a cell reference, unique in the workbook ignoring case."""
+    letter, not readable as a cell reference, unique among the workbook's tables
+    ``taken`` ignoring case."""
     name = _table_name(title)
     if not name[0].isalpha() or _LIKE_A_REFERENCE.fullmatch(name):
         name = "T_" + name
-    taken = {t.casefold() for ws in wb.worksheets for t in ws.tables}
+    taken = {t.casefold() for t in taken}
     candidate, k = name, 1
     while candidate.casefold() in taken:
         k += 1
@@ -148,6 +153,16 @@ def _list_for(column: Column, lists: dict[str, str], id_sources: dict[str, str])
     return None
 
 
+def header_note(column: Column) -> str:
+    """The note on a table sheet's header cell: what the column holds."""
+    return column.help + ("" if column.required else " (optional)")
+
+
+def column_width(column: Column) -> float:
+    """A table sheet column's width in characters: declared, or fitting its header."""
+    return column.width or max(len(column.name) + 4, 12 if column.type != "text" else 24)
+
+
 def write_table_sheet(
     wb: Workbook,
     table: Table,
@@ -170,12 +185,7 @@ def write_table_sheet(
         cell = ws.cell(row=1, column=j, value=column.name)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(vertical="center")
-        cell.comment = Comment(
-            column.help + ("" if column.required else " (optional)"),
-            "channelxl",
-            width=300,
-            height=90,
-        )
+        cell.comment = Comment(header_note(column), "channelxl", width=300, height=90)
     n = 0
     formats = [c.excel_format for c in columns]
     for i, row in enumerate(rows, start=2):
@@ -187,7 +197,8 @@ def write_table_sheet(
                 cell.number_format = formats[j - 1]
     last_row = max(n + 1, 2)
     last_col = get_column_letter(len(columns))
-    xt = XlTable(displayName=_unique_table_name(wb, ws.title), ref=f"A1:{last_col}{last_row}")
+    taken = [t for sheet in wb.worksheets for t in sheet.tables]
+    xt = XlTable(displayName=unique_table_name(taken, ws.title), ref=f"A1:{last_col}{last_row}")
     xt.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(xt)
     ws.freeze_panes = "A2"
@@ -195,8 +206,7 @@ def write_table_sheet(
     id_sources = id_sources or {}
     for j, column in enumerate(columns, start=1):
         letter = get_column_letter(j)
-        width = column.width or max(len(column.name) + 4, 12 if column.type != "text" else 24)
-        ws.column_dimensions[letter].width = width
+        ws.column_dimensions[letter].width = column_width(column)
         span = f"{letter}2:{letter}{max(VALIDATION_ROWS, n + 1)}"
         if not validation:  # a report: nothing to type, so no drop-downs
             continue
@@ -230,7 +240,7 @@ def write_table_sheet(
             dv.showInputMessage = True
             ws.add_data_validation(dv)
             dv.add(span)
-    ws.row_dimensions[1].height = 20
+    ws.row_dimensions[1].height = HEADER_HEIGHT
     # printed: landscape, all columns on one page width, the header on every page
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
@@ -239,24 +249,35 @@ def write_table_sheet(
     return n
 
 
+def text_row(line: str) -> tuple[str, int | None, float]:
+    """How a text sheet shows ``line``: (its text, the heading's font size or None for a
+    paragraph, the row's height in points). ``# `` starts a heading, ``## `` a smaller one."""
+    if line.startswith("#"):
+        return line.lstrip("# "), 14 if line.startswith("# ") else 12, 22
+    # wrapped text does not grow its row in every program: size it (~95 chars a line)
+    return line, None, 15 * max(1, -(-len(line) // 95))
+
+
 def write_text_sheet(wb: Workbook, title: str, lines: Sequence[str], *, index: int | None = None):
     """A sheet of plain-language text, one paragraph per row (headings in bold)."""
     ws = wb.create_sheet(title, index)
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = TEXT_WIDTH
     for i, line in enumerate(lines, start=1):
         cell = ws.cell(row=i, column=1)
-        write_value(cell, line.lstrip("# ") if line.startswith("#") else line)
+        text, size, height = text_row(line)
+        write_value(cell, text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if line.startswith("#"):
-            cell.font = Font(bold=True, size=14 if line.startswith("# ") else 12)
-            ws.row_dimensions[i].height = 22
-        else:
-            # wrapped text does not grow its row in every program: size it (~95 chars a line)
-            ws.row_dimensions[i].height = 15 * max(1, -(-len(line) // 95))
+        if size is not None:
+            cell.font = Font(bold=True, size=size)
+        ws.row_dimensions[i].height = height
+    # printed: the paragraphs one page wide
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     return ws
 
 
-BAD_FILL = PatternFill("solid", fgColor="F8CBAD")
+BAD_RGB = "F8CBAD"  # a problem cell
+BAD_FILL = PatternFill("solid", fgColor=BAD_RGB)
 
 
 def highlight(ws, table: Table, column_name: str, rows: int, ok_value: str) -> None:

@@ -67,7 +67,8 @@ def view_ddl(table: Table) -> str:
 
 PROVENANCE_DDL = (
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
-    "CREATE SEQUENCE IF NOT EXISTS submission_ids START 1",
+    # submission numbers: ledger.store.next_submission_id (the sequence older ledgers hold is
+    # no longer read)
     """CREATE TABLE IF NOT EXISTS submissions (
         submission_id BIGINT PRIMARY KEY,
         kind VARCHAR NOT NULL,
