@@ -465,6 +465,38 @@ def test_the_scan_refuses_exactly_the_sheets_over_the_budget(tmp_path_factory, r
         check_workbook(path, "zip")
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(
+        st.sampled_from(['<c r="B7">', '<c r="AY7">', "<c>", '<c r="A1234567">', "<col/>", "x"]),
+        max_size=40,
+    ),
+    chunk=st.integers(65, 200),
+    exact=st.booleans(),
+)
+def test_the_scan_sees_a_far_cell_wherever_its_pieces_are_cut(cells, chunk, exact):
+    """The scan reads a sheet in pieces (the next read while this one is scanned): a cell
+    tag cut by a piece's end, or in the last bytes of a part that ends on a full piece, is
+    seen as a whole-part search sees it."""
+    from channelxl.io import safety
+
+    data = "".join(cells).encode()
+    if exact:  # the part ends exactly on a piece
+        data = data.rjust(-(-max(len(data), 1) // chunk) * chunk, b" ")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("sheet.xml", data)
+    with pytest.MonkeyPatch.context() as patch, zipfile.ZipFile(buffer) as z:
+        patch.setattr(safety, "_CHUNK", chunk)
+        pieces = list(safety._chunks(z, z.getinfo("sheet.xml")))
+        seen = any(safety._found(safety._NOT_NEAR, c, limit) for c, limit in pieces)
+    assert seen == (safety._NOT_NEAR.search(data) is not None)
+    # each piece after the first starts with the last bytes of the one before: without
+    # them, the pieces are the part, every byte once
+    whole = b"".join(c if k == 0 else c[safety._OVERLAP :] for k, (c, _) in enumerate(pieces))
+    assert whole == data
+
+
 def test_a_wide_export_is_read(empty_workspace, tmp_path):
     # 60 columns: beyond what the fast pass takes for granted, well within the budget
     header = SHIPMENT_HEADER + [f"Extra {k}" for k in range(52)]

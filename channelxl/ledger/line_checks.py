@@ -40,7 +40,7 @@ from channelxl.core.territory import (
     territory_status,
 )
 from channelxl.io.formulas import uncached_formulas
-from channelxl.issues import ERROR, WARNING, Issue, a1
+from channelxl.issues import ERROR, WARNING, Issue, a1, column_letter
 from channelxl.ledger.ddl import lines_table
 from channelxl.ledger.line_rules import TODAY, Row, Rule, rules
 from channelxl.ledger.received_part import PartLoad
@@ -318,7 +318,19 @@ def validate(load: PartLoad) -> set[int]:
     columns = {f: load.layout.position(f) or 0 for f in names}  # a sheet's column of each
     file, locate, issues = load.path.name, load.locate, load.issues
     # row by row, as a person reads; within a row by column
-    for rowid, severity, code, field, message in sorted(found, key=itemgetter(0, 3)):
+    found.sort(key=itemgetter(0, 3))
+    if load.sheet_rows is not None:  # a sheet: each cell named here, without a call to locate
+        sheet, rows = load.sheet_rows
+        letters = {f: column_letter(j) for f, j in columns.items()}
+        append = issues.append
+        for rowid, severity, code, field, message in found:
+            if severity == ERROR:
+                bad.add(rowid)
+            cell = f"{letters[field]}{rows[rowid - first] + 1}"  # issues.a1: rows are 0-based
+            append(Issue(code, message, severity, file, sheet, cell, None, names[field]))
+        _explain_uncached_formulas(load)
+        return bad
+    for rowid, severity, code, field, message in found:
         if severity == ERROR:
             bad.add(rowid)
         where = locate(rowid - first)
@@ -338,7 +350,10 @@ def _explain_uncached_formulas(load: PartLoad) -> None:
     empty = [
         (k, i)
         for k, i in enumerate(load.issues)
-        if i.sheet and i.cell and i.message == f"{i.column} is required"  # the required check
+        if i.message.endswith(" is required")  # the required check's words; cheap first
+        and i.sheet
+        and i.cell
+        and i.message == f"{i.column} is required"
     ]
     if not empty or load.path.suffix.lower() not in (".xlsx", ".xlsm"):
         return

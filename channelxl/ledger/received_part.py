@@ -32,6 +32,9 @@ class PartLoad:
     locale: str | None = None  # the distributor's, for dates and numbers typed as text
     # k (0-based record among the rows inserted) -> {"sheet", "row"} or {"line"}
     locate: Callable[[int], dict] | None = None
+    # a sheet's part: (its name, the sheet row of each record inserted), what ``locate``
+    # says, for the checks to name cells without a call each (a warning on every line)
+    sheet_rows: tuple[str, list[int]] | None = None
     normalized: bool = False  # text already in normal form (small CSV files, workbooks)
     first: int | None = None  # the rowid of its first line, when the loader knows it
     issues: list[Issue] = field(default_factory=list)
