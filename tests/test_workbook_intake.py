@@ -475,7 +475,7 @@ def test_the_scan_refuses_exactly_the_sheets_over_the_budget(tmp_path_factory, r
     exact=st.booleans(),
 )
 def test_the_scan_sees_a_far_cell_wherever_its_pieces_are_cut(cells, chunk, exact):
-    """The scan reads a sheet in pieces (the next read while this one is scanned): a cell
+    """The scan reads a sheet in pieces: a cell
     tag cut by a piece's end, or in the last bytes of a part that ends on a full piece, is
     seen as a whole-part search sees it."""
     from channelxl.io import safety
