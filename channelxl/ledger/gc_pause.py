@@ -5,7 +5,8 @@ loads (the sheet's rows, the parsed columns, a located warning on nearly every l
 duplicate-heavy file). Each full pass of the collector walks all of them, and the
 allocations of one load trigger several passes, for nothing: none of these objects forms a
 cycle, reference counting frees them. Measured on the 100,000-line benchmark template: a
-quarter of the load's time (``bench/template.py``). ``io.edi.x12_envelope`` does the same
+quarter of the load's time (``bench/template.py``); reading the sheet's rows (calamine's
+``to_python``), 0.26 s with the collector and 0.13 s without. ``io.edi.x12_envelope`` does the same
 while reading an X12 file.
 """
 
