@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 import openpyxl
 from openpyxl import Workbook
@@ -115,6 +115,8 @@ def test_values_are_written_by_their_type(tmp_path):
         date(2026, 1, 31),
         datetime(2026, 1, 31, 13, 45),
         time(6, 30),
+        date(1, 1, 1),  # a typing slip: before any spreadsheet date
+        datetime(2026, 1, 31, 13, 45, tzinfo=UTC),
         ["a", "b"],
         None,
         "",
@@ -133,8 +135,9 @@ def test_values_are_written_by_their_type(tmp_path):
     assert got[10] is True
     assert got[11] == datetime(2026, 1, 31) and got[12] == datetime(2026, 1, 31, 13, 45)
     assert got[13] == time(6, 30)
-    assert got[14] == "a;b"
-    assert len(got) == 15  # None and "" write nothing
+    assert got[14:16] == ["0001-01-01", "2026-01-31T13:45:00+00:00"]  # as text
+    assert got[16] == "a;b"
+    assert len(got) == 17  # None and "" write nothing
     sheet = openpyxl.load_workbook(tmp_path / "v.xlsx")["Values"]
     assert sheet["A2"].data_type == "s" and sheet["A2"].quotePrefix  # shown as typed
 

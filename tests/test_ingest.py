@@ -183,32 +183,6 @@ def test_strict_refuses_the_whole_file_and_changes_nothing(empty_workspace, tmp_
         assert ingest_file(led, path, today=TODAY).lines_loaded == 1
 
 
-def test_submission_numbers_run_without_gaps_past_refused_loads(empty_workspace, tmp_path):
-    """A load refused inside its transaction (strict, a line in error) or refused before it
-    (nothing to read) leaves its number to the next file; numbers go on from the highest
-    in the ledger when it is opened again."""
-    good = SHIP_HEADER + "SO1,1,2026-01-05,D001,SWI-0001,10,100.50,USD,shipment\n"
-    bad = good + "SO1,2,2026-01-05,D001,SWI-0001,x,1,USD,shipment\n"
-    with empty_workspace.open_ledger() as led:
-        first = ingest_file(led, write(tmp_path / "a.csv", good), today=TODAY)
-        assert ingest_file(
-            led, write(tmp_path / "b.csv", bad), strict=True, today=TODAY
-        ).status == ("refused")
-        assert ingest_file(led, write(tmp_path / "c.csv", ""), today=TODAY).status == "refused"
-        second = ingest_file(
-            led, write(tmp_path / "d.csv", good.replace("SO1", "SO2")), today=TODAY
-        )
-        assert second.submission_id == first.submission_id + 1
-    with empty_workspace.open_ledger() as led:
-        third = ingest_file(led, write(tmp_path / "e.csv", good.replace("SO1", "SO3")), today=TODAY)
-        assert third.submission_id == second.submission_id + 1
-        numbers = [
-            r[0]
-            for r in led.con.execute("SELECT submission_id FROM submissions ORDER BY 1").fetchall()
-        ]
-    assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
-
-
 def test_a_loaded_file_sent_again_is_a_repeat_even_where_it_would_be_refused_now(
     empty_workspace, tmp_path
 ):

@@ -52,6 +52,20 @@ _DATE_FORMATS = (
 HEADER_NOTE = {"author": "channelxl", "width": 300, "height": 90}  # as table_sheets' notes
 
 
+def _excel_date(value) -> bool:
+    """Whether ``value`` is written as a date or time: without a time zone, which Excel
+    cannot hold, and on or after 1900-03-01 (before Excel's first day a date is an error;
+    before its 29 February 1900, which never was, programs read the days differently)."""
+    if isinstance(value, datetime | time) and value.tzinfo is not None:
+        return False
+    if isinstance(value, datetime):
+        value = value.date()
+    return not isinstance(value, date) or value >= _FIRST_DAY
+
+
+_FIRST_DAY = date(1900, 3, 1)
+
+
 class BuiltWorkbook:
     """A new workbook, its sheets in the order made, saved whole or not at all."""
 
@@ -108,8 +122,13 @@ class BuiltWorkbook:
             else:
                 ws.write_string(row, col, str(value), self.format(**props) if props else None)
         elif isinstance(value, datetime | date | time | timedelta):
-            shown = next(f for kind, f in _DATE_FORMATS if isinstance(value, kind))
-            ws.write_datetime(row, col, value, self.format(num_format=shown, **props))
+            if _excel_date(value):
+                shown = next(f for kind, f in _DATE_FORMATS if isinstance(value, kind))
+                ws.write_datetime(row, col, value, self.format(num_format=shown, **props))
+            else:  # too early for a spreadsheet's calendar, or with a time zone: as text
+                ws.write_string(
+                    row, col, value.isoformat(), self.format(**props) if props else None
+                )
         else:
             ws.write_string(row, col, str(value), self.format(**props) if props else None)
 

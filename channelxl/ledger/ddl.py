@@ -67,8 +67,7 @@ def view_ddl(table: Table) -> str:
 
 PROVENANCE_DDL = (
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
-    # submission numbers: ledger.store.next_submission_id (the sequence older ledgers hold is
-    # no longer read)
+    "CREATE SEQUENCE IF NOT EXISTS submission_ids START 1",
     """CREATE TABLE IF NOT EXISTS submissions (
         submission_id BIGINT PRIMARY KEY,
         kind VARCHAR NOT NULL,

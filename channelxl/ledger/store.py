@@ -149,8 +149,6 @@ class Ledger:
         self.con = con
         self._program_facts: dict[str, object] = {}
         self.in_transaction = False  # inside transaction() (ledger.reads: what a cursor sees)
-        self._next_sid: int | None = None  # next_submission_id: read once, then counted
-        self._sids_taken = 0  # numbers handed out in the open transaction
 
     @classmethod
     def open(
@@ -276,11 +274,8 @@ class Ledger:
                 if problem is None:
                     raise
                 raise problem from exc
-            if self._sids_taken:  # committed: the numbers taken are used
-                self._next_sid += self._sids_taken
         finally:
             self.in_transaction = False
-            self._sids_taken = 0
 
     def _rollback(self) -> None:
         """Roll back what is open; after a failed write DuckDB may have done so itself, and
@@ -293,21 +288,7 @@ class Ledger:
         return rows[0][0] if rows else None
 
     def next_submission_id(self) -> int:
-        """The next submission's number: one more than the highest in the ledger, so the
-        numbers an analyst sees run without gaps (a load that is refused or rolled back
-        leaves its number to the next file). Read once per open ledger and counted here
-        after (one process writes a ledger at a time; a statement per file saved): a
-        number taken in a transaction counts once it commits (:meth:`transaction`)."""
-        if self._next_sid is None:
-            self._next_sid = self.con.execute(
-                "SELECT coalesce(max(submission_id), 0) + 1 FROM submissions"
-            ).fetchall()[0][0]
-        sid = self._next_sid + self._sids_taken
-        if self.in_transaction:
-            self._sids_taken += 1
-        else:  # a statement of its own, committed as it runs
-            self._next_sid += 1
-        return sid
+        return self.con.execute("SELECT nextval('submission_ids')").fetchall()[0][0]
 
     # ------------------------------------------------------------ program dimensions
     def sync_program(self, path: str | os.PathLike, *, force: bool = False) -> Program | None:
