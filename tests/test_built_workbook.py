@@ -205,3 +205,24 @@ def test_a_sheet_sent_under_the_feedback_sheet_name_is_kept_renamed(tmp_path, mo
     assert [c.value for c in copy[2]] == [2, "INV-1", "x"]  # its row number, then the row
     assert copy["C2"].fill.fgColor.rgb.endswith("F8CBAD") and copy.freeze_panes == "B2"
     assert copy["A1"].font.bold
+
+
+def test_a_senders_own_workbook_keeps_its_sheet_named_issues(tmp_path):
+    """A small workbook marked in place (openpyxl) with sheets called Issues and
+    "Issues (2)": both kept (the first renamed), its problem marked on it, and the
+    feedback's Issues sheet first."""
+    sent = tmp_path / "st.xlsx"
+    wb = Workbook()
+    wb.active.title = "Issues"
+    wb.active.append(["Invoice Number", "Quantity"])
+    wb.active.append(["INV-1", "x"])
+    wb.create_sheet("Issues (2)")["A1"] = "their notes"
+    wb.save(sent)
+    issue = Issue("QUAN", "Quantity is not a number", ERROR, "st.xlsx", sheet="Issues", cell="B2")
+    xlsx, _ = write_feedback(sent, [issue], {"status": "accepted"}, tmp_path / "out")
+    back = openpyxl.load_workbook(xlsx)
+    assert back.sheetnames == ["Issues", "Issues (3)", "Issues (2)"]
+    assert back["Issues (3)"]["B2"].value == "x"
+    assert back["Issues (3)"]["B2"].fill.fgColor.rgb.endswith("F8CBAD")
+    assert back["Issues (2)"]["A1"].value == "their notes"
+    assert back["Issues"]["B2"].value == "QUAN"

@@ -367,10 +367,16 @@ def _copy(path: Path, issues: list[Issue]) -> _Copy:
         except Exception:
             pass  # .ods and the like: rebuilt from what calamine reads
         else:
+            copy = _Copy(wb)
+            ours = {title.casefold() for title in copy.sheetnames}
+            copy.sheetnames += wb.sheetnames  # a new name is none of these
             for ws in wb.worksheets:
                 _drop_blank_cells(ws)
-            copy = _Copy(wb)
-            copy.sheet_names = {name: name for name in wb.sheetnames}
+                name = ws.title
+                if name.casefold() in ours:  # the feedback's own sheets keep their names
+                    ws.title = sheet_title(copy, name)
+                    copy.sheetnames.append(ws.title)
+                copy.sheet_names[name] = ws.title
             return copy
     return _sheets_copy(path, None, 0)
 
@@ -426,8 +432,6 @@ def _write_marked(copy: _Copy, marks: dict, listed: list[dict], target: Path) ->
         cell = wb[title].cell(row=row, column=column)
         cell.fill = BAD_FILL if error else WARN_FILL
         cell.comment = Comment("\n".join(notes), "channelxl", **NOTE_SIZE)
-    if FEEDBACK_ISSUES.title in wb.sheetnames:
-        del wb[FEEDBACK_ISSUES.title]
     write_table_sheet(wb, FEEDBACK_ISSUES, listed, validation=False)
     wb.move_sheet(FEEDBACK_ISSUES.title, offset=-(len(wb.sheetnames) - 1))
     if copy.note:
