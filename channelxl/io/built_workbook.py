@@ -28,6 +28,7 @@ from channelxl.io.atomic import write_atomically
 from channelxl.io.csvfile import FORMULA_START
 from channelxl.io.table_sheets import (
     HEADER_HEIGHT,
+    HEADER_NOTE_SIZE,
     HEADER_RGB,
     HEADER_TEXT_RGB,
     TEXT_WIDTH,
@@ -47,9 +48,6 @@ _DATE_FORMATS = (
     (time, "h:mm:ss"),
     (timedelta, "[h]:mm:ss"),
 )
-
-
-HEADER_NOTE = {"author": "channelxl", "width": 300, "height": 90}  # as table_sheets' notes
 
 
 def _excel_date(value) -> bool:
@@ -100,37 +98,34 @@ class BuiltWorkbook:
             value = value.tolist()
         if isinstance(value, tuple | list):
             value = ";".join(map(str, value))
-        if isinstance(value, float) and not math.isfinite(value):
-            value = None if value != value else str(value)  # NaN: nothing; inf: as text
-        if value is None or value == "":
-            if props:
-                ws.write_blank(row, col, None, self.format(**props))
-            return
-        if isinstance(value, str):
-            if value.startswith(FORMULA_START):  # shown as typed, never run
-                props = {**props, "quote_prefix": True}
-            ws.write_string(row, col, value, self.format(**props) if props else None)
-        elif isinstance(value, bool):
-            ws.write_boolean(row, col, value, self.format(**props) if props else None)
-        elif isinstance(value, int | float | Decimal):
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
             try:
-                number = float(value)
-            except OverflowError:  # an int beyond a float's range
-                number = math.inf
-            if math.isfinite(number):
-                ws.write_number(row, col, number, self.format(**props) if props else None)
-            else:
-                ws.write_string(row, col, str(value), self.format(**props) if props else None)
+                if not math.isfinite(float(value)):
+                    value = None if value != value else str(value)  # NaN: nothing; inf: text
+            except (ArithmeticError, ValueError):  # beyond a float's range; a signalling NaN
+                value = str(value)
         elif isinstance(value, datetime | date | time | timedelta):
             if _excel_date(value):
                 shown = next(f for kind, f in _DATE_FORMATS if isinstance(value, kind))
-                ws.write_datetime(row, col, value, self.format(num_format=shown, **props))
+                props = {**props, "num_format": shown}
             else:  # too early for a spreadsheet's calendar, or with a time zone: as text
-                ws.write_string(
-                    row, col, value.isoformat(), self.format(**props) if props else None
-                )
+                value = value.isoformat()
+        elif isinstance(value, str) and value.startswith(FORMULA_START):
+            props = {**props, "quote_prefix": True}  # shown as typed, never run
+        look = self.format(**props) if props else None
+        if value is None or value == "":
+            if look is not None:
+                ws.write_blank(row, col, None, look)
+        elif isinstance(value, str):
+            ws.write_string(row, col, value, look)
+        elif isinstance(value, bool):
+            ws.write_boolean(row, col, value, look)
+        elif isinstance(value, int | float | Decimal):
+            ws.write_number(row, col, float(value), look)
+        elif isinstance(value, datetime | date | time | timedelta):
+            ws.write_datetime(row, col, value, look)
         else:
-            ws.write_string(row, col, str(value), self.format(**props) if props else None)
+            ws.write_string(row, col, str(value), look)
 
     def table_sheet(self, table: Table, rows: Iterable[dict], *, title: str | None = None) -> int:
         """``rows`` (dicts keyed by column field) as an Excel table sheet, as
@@ -165,7 +160,7 @@ class BuiltWorkbook:
             },
         )
         for j, column in enumerate(columns):
-            ws.write_comment(0, j, header_note(column), HEADER_NOTE)
+            ws.write_comment(0, j, header_note(column), {"author": "channelxl", **HEADER_NOTE_SIZE})
             ws.set_column(j, j, column_width(column))
         ws.freeze_panes(1, 0)
         ws.set_row(0, HEADER_HEIGHT)

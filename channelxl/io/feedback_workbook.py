@@ -52,7 +52,11 @@ from channelxl.schema.outputs import FEEDBACK_ISSUES
 
 WARN_RGB = "FFE699"  # a cell with a warning (an error's: table_sheets.BAD_RGB)
 WARN_FILL = PatternFill("solid", fgColor=WARN_RGB)
-WARN_LOOK = {"pattern": 1, "bg_color": f"#{WARN_RGB}"}  # the same for io.built_workbook
+# the two colours for io.built_workbook, by whether an error is among the cell's problems
+LOOK = {
+    True: {"pattern": 1, "bg_color": f"#{BAD_RGB}"},
+    False: {"pattern": 1, "bg_color": f"#{WARN_RGB}"},
+}
 NOTE_SIZE = {"width": 320, "height": 120}  # a problem's note, in pixels
 FULL_COPY_BYTES = 1 << 20  # a CSV up to 1 MiB is copied whole; a larger one, its problem lines
 FULL_COPY_WORKBOOK_BYTES = 256 << 10  # the same for a workbook (zipped: ~10 times the data)
@@ -212,10 +216,6 @@ class _Copy:
         return None
 
 
-def _blank(value):
-    return None if value == "" else value
-
-
 def _whole_csv(path: Path) -> _Copy:
     copy = _Copy()
     rows = copy.new_sheet(COPY_SHEET).rows
@@ -236,10 +236,10 @@ def _csv_problem_lines(path: Path, wanted: set[int], total_problem_lines: int) -
     for line, record in _csv_records(path):
         lines = line
         if line == 1:
-            rows[0] = [LINE_HEADER, *map(_blank, record)]
+            rows[0] = [LINE_HEADER, *record]
             copy.csv_columns = {h.strip().casefold(): j for j, h in enumerate(record, start=2)}
         elif line in wanted:
-            rows.append([line, *map(_blank, record)])
+            rows.append([line, *record])
             copy.csv_rows[line] = len(rows)
     copy.note = _note(len(rows) - 1, total_problem_lines, f"{lines:,} lines", "line")
     return copy
@@ -280,10 +280,10 @@ def _sheets_copy(path: Path, wanted: dict[str, set[int]] | None, problems: int) 
             continue
         copy.sheet_rows[name] = {}
         header = next((i for i, r in enumerate(grid) if any(v != "" for v in r)), 0)
-        sheet.rows.append([ROW_HEADER, *map(_blank, grid[header] if grid else [])])
+        sheet.rows.append([ROW_HEADER, *(grid[header] if grid else [])])
         for i in sorted(rows):
             if 1 <= i <= len(grid):
-                sheet.rows.append([i, *map(_blank, grid[i - 1])])
+                sheet.rows.append([i, *grid[i - 1]])
                 copy.sheet_rows[name][i] = len(sheet.rows)
         copied += len(sheet.rows) - 1
     if wanted is not None:
@@ -447,22 +447,20 @@ def _write_built(copy: _Copy, marks: dict, listed: list[dict], target: Path) -> 
     book.table_sheet(FEEDBACK_ISSUES, listed)
     if copy.note:
         book.text_sheet(ABOUT_SHEET, copy.note)
-    fills = {True: {"pattern": 1, "bg_color": f"#{BAD_RGB}"}, False: WARN_LOOK}
+    by_sheet: dict[str, dict[tuple[int, int], list]] = {}
+    for (title, r, c), mark in marks.items():
+        by_sheet.setdefault(title, {})[r, c] = mark
     for sheet in copy.sheets:
         ws = book.sheet(sheet.title)
-        here = {(r, c): m for (t, r, c), m in marks.items() if t == sheet.title}
+        here = by_sheet.get(sheet.title, {})
         for i, row in enumerate(sheet.rows):
             bold = {"bold": True} if sheet.header and i == 0 else {}
             for j, value in enumerate(row):
                 mark = here.get((i + 1, j + 1))
-                if mark is None and not bold:
-                    book.write(ws, i, j, value)
-                else:
-                    book.write(ws, i, j, value, **bold, **(fills[mark[0]] if mark else {}))
-        widths = [len(row) for row in sheet.rows]
+                book.write(ws, i, j, value, **({**bold, **LOOK[mark[0]]} if mark else bold))
         for (r, c), (error, notes) in here.items():
-            if r > len(widths) or c > widths[r - 1]:  # a cell beyond the row's values
-                book.write(ws, r - 1, c - 1, None, **fills[error])
+            if r > len(sheet.rows) or c > len(sheet.rows[r - 1]):  # beyond the row's values
+                book.write(ws, r - 1, c - 1, None, **LOOK[error])
             ws.write_comment(r - 1, c - 1, "\n".join(notes), {"author": "channelxl", **NOTE_SIZE})
         if sheet.header:
             ws.freeze_panes(1, 1)

@@ -35,6 +35,7 @@ HEADER_RGB, HEADER_TEXT_RGB = "1F4E78", "FFFFFF"  # a table's header: white on d
 HEADER_FILL = PatternFill("solid", fgColor=HEADER_RGB)
 HEADER_FONT = Font(bold=True, color=HEADER_TEXT_RGB)
 HEADER_HEIGHT = 20  # points
+HEADER_NOTE_SIZE = {"width": 300, "height": 90}  # a header cell's note, in pixels
 TEXT_WIDTH = 110  # characters: a text sheet's one column
 VALIDATION_ROWS = 2000  # rows below the header that carry drop-downs for rows still to be typed
 
@@ -185,7 +186,7 @@ def write_table_sheet(
         cell = ws.cell(row=1, column=j, value=column.name)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(vertical="center")
-        cell.comment = Comment(header_note(column), "channelxl", width=300, height=90)
+        cell.comment = Comment(header_note(column), "channelxl", **HEADER_NOTE_SIZE)
     n = 0
     formats = [c.excel_format for c in columns]
     for i, row in enumerate(rows, start=2):

@@ -484,7 +484,6 @@ def _load_part(load: PartLoad, part: Part) -> tuple[int, int]:
     elif part.grid is not None:
         read, cast_issues, rows = insert_grid(load, part.grid, part.sheet)
         rejected = read - len(rows)  # rows with a cell that could not be read
-        load.locate = lambda k: {"sheet": part.sheet[0], "row": rows[k]}
         load.sheet_rows = (part.sheet[0], rows)
     else:
         read, cast_issues, rejected_lines = insert_csv(load, part.dialect)

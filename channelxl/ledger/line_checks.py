@@ -40,7 +40,7 @@ from channelxl.core.territory import (
     territory_status,
 )
 from channelxl.io.formulas import uncached_formulas
-from channelxl.issues import ERROR, WARNING, Issue, a1, column_letter
+from channelxl.issues import ERROR, WARNING, Issue, column_letter
 from channelxl.ledger.ddl import lines_table
 from channelxl.ledger.line_rules import TODAY, Row, Rule, rules
 from channelxl.ledger.received_part import PartLoad
@@ -322,45 +322,37 @@ def validate(load: PartLoad) -> set[int]:
         found += check(load)
     bad = set()
     names = {c.field: c.name for c in load.table.columns}
-    columns = {f: load.layout.position(f) or 0 for f in names}  # a sheet's column of each
-    file, locate, issues = load.path.name, load.locate, load.issues
+    file, issues = load.path.name, load.issues
     # row by row, as a person reads; within a row by column (two stable sorts on one key
     # each: no key tuple per finding)
     found.sort(key=itemgetter(3))
     found.sort(key=itemgetter(0))
-    if load.sheet_rows is not None:  # a sheet: each cell named here, without a call to locate
+    if load.sheet_rows is not None:  # a sheet: its cell named here (a warning on every line)
         sheet, rows = load.sheet_rows
-        letters = {f: column_letter(j) for f, j in columns.items()}
-        append = issues.append
+        letters = {f: column_letter(load.layout.position(f) or 0) for f in names}
         for rowid, severity, code, field, message in found:
             if severity == ERROR:
                 bad.add(rowid)
             cell = f"{letters[field]}{rows[rowid - first] + 1}"  # issues.a1: rows are 0-based
-            append(Issue(code, message, severity, file, sheet, cell, None, names[field]))
-        _explain_uncached_formulas(load)
-        return bad
-    for rowid, severity, code, field, message in found:
-        if severity == ERROR:
-            bad.add(rowid)
-        where = locate(rowid - first)
-        if "sheet" in where:
-            location = {"sheet": where["sheet"], "cell": a1(where["row"], columns[field])}
-        elif "edi" in where:  # interchange, message, segment (issues.EDI_PLACE)
-            location = where["edi"]
-        else:
-            location = {"line": where["line"]}
-        issues.append(Issue(code, message, severity, file, column=names[field], **location))
+            issues.append(Issue(code, message, severity, file, sheet, cell, None, names[field]))
+    else:  # a line of a CSV file, or a place in an EDI file
+        for rowid, severity, code, field, message in found:
+            if severity == ERROR:
+                bad.add(rowid)
+            where = load.locate(rowid - first)
+            location = where["edi"] if "edi" in where else {"line": where["line"]}
+            issues.append(Issue(code, message, severity, file, column=names[field], **location))
     _explain_uncached_formulas(load)
     return bad
 
 
 def _explain_uncached_formulas(load: PartLoad) -> None:
     """A required cell that reads empty because its formula's result was not saved says so."""
-    required = {f"{c.name} is required" for c in load.table.columns}  # the required check's
+    required = {f"{c.name} is required": c.name for c in load.table.columns}  # its words
     empty = [
         (k, i)
         for k, i in enumerate(load.issues)
-        if i.message in required and i.sheet and i.cell and i.message == f"{i.column} is required"
+        if i.message in required and required[i.message] == i.column and i.sheet and i.cell
     ]
     if not empty or load.path.suffix.lower() not in (".xlsx", ".xlsm"):
         return

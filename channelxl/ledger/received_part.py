@@ -30,10 +30,9 @@ class PartLoad:
     period: str | None
     today: date  # dates after it are in the future
     locale: str | None = None  # the distributor's, for dates and numbers typed as text
-    # k (0-based record among the rows inserted) -> {"sheet", "row"} or {"line"}
+    # where a record is: k (0-based among the rows inserted) -> {"line"} or {"edi"}, for a
+    # text file; for a sheet, (its name, the sheet row of each record inserted)
     locate: Callable[[int], dict] | None = None
-    # a sheet's part: (its name, the sheet row of each record inserted), what ``locate``
-    # says, for the checks to name cells without a call each (a warning on every line)
     sheet_rows: tuple[str, list[int]] | None = None
     normalized: bool = False  # text already in normal form (small CSV files, workbooks)
     first: int | None = None  # the rowid of its first line, when the loader knows it
