@@ -5,7 +5,6 @@ a warning on most of its lines), and the collector paused for a load put back as
 from __future__ import annotations
 
 import gc
-from dataclasses import FrozenInstanceError, replace
 from datetime import date, datetime
 
 import openpyxl
@@ -37,10 +36,10 @@ def test_an_issue_is_a_frozen_value():
     i = Issue("DUPL", "seen before", WARNING, "t.xlsx", sheet="SellThrough", cell="B3")
     assert i == Issue("DUPL", "seen before", "warning", "t.xlsx", "SellThrough", "B3")
     assert len({i, Issue("DUPL", "seen before", WARNING, "t.xlsx", "SellThrough", "B3")}) == 1
-    with pytest.raises(FrozenInstanceError):
+    with pytest.raises(AttributeError):
         i.cell = "B4"
     assert str(i) == "WARNING DUPL t.xlsx, sheet SellThrough, cell B3: seen before"
-    assert replace(i, file=None).where == "sheet SellThrough, cell B3"
+    assert i.replace(file=None).where == "sheet SellThrough, cell B3"
     assert i.to_dict() == {
         "code": "DUPL",
         "message": "seen before",

@@ -497,6 +497,39 @@ def test_the_scan_sees_a_far_cell_wherever_its_pieces_are_cut(cells, chunk, exac
     assert whole == data
 
 
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize(("encoding", "bounded"), [("UTF-8", True), ("cp500", False)])
+def test_the_scan_leaves_a_sheet_in_another_encoding_to_a_separate_read(bom, encoding, bounded):
+    # a sheet that declares an encoding the byte scan cannot read (EBCDIC here) is not
+    # passed as near: the tags the scan looks for would not be there to see. With a
+    # byte-order mark before the declaration too.
+    from channelxl.io import safety
+
+    data = bom + f'<?xml version="1.0" encoding="{encoding}"?><worksheet/>'.encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("sheet.xml", data)
+    with zipfile.ZipFile(buffer) as z:
+        assert safety._check_sheet_part(Path("x.xlsx"), z, z.getinfo("sheet.xml"), "S") is bounded
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED, zipfile.ZIP_BZIP2])
+def test_the_scan_reads_a_part_as_zipfile_does(method):
+    # deflated parts are inflated by ISA-L, in pieces of exactly _CHUNK bytes; other methods
+    # through zipfile: the same bytes either way, over several pieces
+    from channelxl.io import safety
+
+    data = bytes(range(256)) * 40_000 + b"<c r='A1'/>" * 50_000
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as z:
+        z.writestr("sheet.xml", data)
+    with pytest.MonkeyPatch.context() as patch, zipfile.ZipFile(buffer) as z:
+        patch.setattr(safety, "_CHUNK", 1 << 20)
+        pieces = list(safety._pieces(z, z.getinfo("sheet.xml")))
+    assert b"".join(pieces) == data
+    assert {len(p) for p in pieces[:-1]} == {1 << 20} and 0 < len(pieces[-1]) <= 1 << 20
+
+
 def test_a_wide_export_is_read(empty_workspace, tmp_path):
     # 60 columns: beyond what the fast pass takes for granted, well within the budget
     header = SHIPMENT_HEADER + [f"Extra {k}" for k in range(52)]

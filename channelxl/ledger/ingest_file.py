@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -154,7 +154,7 @@ def first_problem(issues: list[Issue]) -> str:
     first = next((i for i in issues if i.severity == ERROR), None)
     if first is None:
         return "unknown"
-    where = replace(first, file=None).where
+    where = first.replace(file=None).where
     return f"{where}: {first.message}" if where else first.message
 
 
@@ -536,15 +536,16 @@ def _store_issues(con, sid: int, issues: list[Issue]) -> None:
     if not issues:
         return
     text = pa.string()
+    code, message, severity, _, sheet, cell, line, column = zip(*issues, strict=True)
     rows = pa.table(
         {
-            "severity": pa.array([i.severity for i in issues], text),
-            "code": pa.array([i.code for i in issues], text),
-            "line": pa.array([i.line for i in issues], pa.int64()),
-            "sheet": pa.array([i.sheet for i in issues], text),
-            "cell": pa.array([i.cell for i in issues], text),
-            "column_name": pa.array([i.column for i in issues], text),
-            "message": pa.array([i.message for i in issues], text),
+            "severity": pa.array(severity, text),
+            "code": pa.array(code, text),
+            "line": pa.array(line, pa.int64()),
+            "sheet": pa.array(sheet, text),
+            "cell": pa.array(cell, text),
+            "column_name": pa.array(column, text),
+            "message": pa.array(message, text),
         }
     )
     con.register("incoming_issues", rows)

@@ -23,7 +23,6 @@ definitions.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
 from operator import itemgetter
 from typing import NamedTuple
@@ -330,11 +329,14 @@ def validate(load: PartLoad) -> set[int]:
     if load.sheet_rows is not None:  # a sheet: its cell named here (a warning on every line)
         sheet, rows = load.sheet_rows
         letters = {f: column_letter(load.layout.position(f) or 0) for f in names}
+        make = tuple.__new__  # an Issue made as a tuple is: no Python constructor per line
         for rowid, severity, code, field, message in found:
             if severity == ERROR:
                 bad.add(rowid)
             cell = f"{letters[field]}{rows[rowid - first] + 1}"  # issues.a1: rows are 0-based
-            issues.append(Issue(code, message, severity, file, sheet, cell, None, names[field]))
+            issues.append(
+                make(Issue, (code, message, severity, file, sheet, cell, None, names[field]))
+            )
     else:  # a line of a CSV file, or a place in an EDI file
         for rowid, severity, code, field, message in found:
             if severity == ERROR:
@@ -360,8 +362,7 @@ def _explain_uncached_formulas(load: PartLoad) -> None:
     for k, issue in empty:
         formula = formulas[issue.sheet].get(issue.cell)
         if formula is not None:
-            load.issues[k] = replace(
-                issue,
+            load.issues[k] = issue.replace(
                 message=f"{issue.column} holds the formula ={formula} but not its result (the "
                 "file was saved by a program, not by Excel); open it in Excel, save it and send "
                 "it again, or type the value",

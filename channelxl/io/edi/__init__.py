@@ -32,8 +32,9 @@ def _utf16(head: bytes) -> str | None:
 def is_edi(head: bytes) -> Standard | None:
     """``"X12"`` or ``"EDIFACT"`` when the first bytes of a file open an interchange
     (UTF-16 with its byte order mark read as the text it holds)."""
-    from channelxl.io.edi.edifact import is_edifact
-    from channelxl.io.edi.x12 import is_x12
+    # the two sniffers from the syntax modules: recognising a file imports no reader
+    from channelxl.io.edi.edifact_syntax import is_edifact
+    from channelxl.io.edi.x12_syntax import is_x12
 
     if _utf16(head):
         head = head[: len(head) - len(head) % 2].decode("utf-16", "replace").encode()

@@ -23,22 +23,6 @@ READERS: dict[str, type[ReportReader]] = {
     "SLSRPT": SalesReportReader,
     "INVRPT": InventoryReportReader,
 }
-_SKIP_BOM = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-
-
-def is_edifact(head: bytes) -> bool:
-    """True when ``head`` (the first bytes of a file) opens with UNA or UNB, after an
-    optional byte order mark and white space."""
-    for bom in _SKIP_BOM:
-        if head.startswith(bom):
-            head = head[len(bom) :]
-            if bom != _SKIP_BOM[0]:
-                head = head.decode("utf-16", errors="ignore").encode("latin-1", "ignore")
-            break
-    head = head.lstrip(b" \t\r\n")
-    if head.startswith(b"UNA"):
-        return len(head) < 9 or not head[3:9].isalnum()
-    return head.startswith(b"UNB") and len(head) > 3 and not head[3:4].isalnum()
 
 
 def _date(text: str) -> date | None:
