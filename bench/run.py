@@ -8,11 +8,16 @@ runs the sized ones at a tenth of their lines and skips those without a quick ve
 
 Data is generated under bench/data/ (not committed); results go to stdout and
 bench/results/latest.json. Record them with the machine in docs/BENCHMARKS.md.
+
+The checkout's modules are compiled to bytecode first, as an installed package's are after
+its first run: without it (PYTHONDONTWRITEBYTECODE set, or sources newer than their
+bytecode) every child process would compile what it imports inside the timed work.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import sys
 from datetime import date
@@ -24,7 +29,7 @@ if __package__ in (None, ""):  # python bench/run.py: import bench and channelxl
         del sys.path[0]  # not bench/ itself: its modules would shadow top-level ones
     sys.path.insert(0, str(_here.parent))
 
-from bench.common import RESULTS, machine
+from bench.common import RESULTS, ROOT, machine
 from bench.registry import NAMES, selected
 
 
@@ -36,6 +41,8 @@ def main() -> None:
     args = ap.parse_args()
     results = {"date": str(date.today()), "machine": machine(), "quick": args.quick}
     print(json.dumps(results["machine"]))
+    for package in ("channelxl", "bench"):
+        compileall.compile_dir(ROOT / package, quiet=1)
     for benchmark in selected(args.only):
         if args.quick and not benchmark.quick:
             print(f"{benchmark.label}: skipped with --quick (no quick version)")

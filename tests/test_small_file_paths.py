@@ -196,6 +196,42 @@ def test_a_report_reads_the_same_by_every_path(data, ledgers, small_channel, tmp
     assert seen["typed"] == seen["sql"]
 
 
+@EXAMPLES
+@given(data=st.data())
+def test_a_sheet_put_in_normal_form_in_python_loads_as_the_sql_statement_makes_it(
+    data, ledgers, small_channel, tmp_path
+):
+    """A sheet's codes and enumerations are put in their case before they are inserted
+    (``load_sheet._normal_case``, for ASCII text); the ledger then holds what the SQL
+    normal form would make of them, with the same issues, non-ASCII values included."""
+    from openpyxl import Workbook
+
+    from channelxl.ledger import load_sheet
+
+    known = _program_values(small_channel)
+    rows = data.draw(
+        st.lists(st.tuples(*(_value(k, known) for k in KINDS)), min_size=1, max_size=8)
+    )
+    path = tmp_path / "in" / f"sellthrough_{abs(hash(tuple(rows)))}.xlsx"
+    path.parent.mkdir(exist_ok=True)
+    wb = Workbook()
+    wb.active.title = "Sell-through"
+    wb.active.append(HEADER.split(","))
+    for row in rows:
+        wb.active.append([v or None for v in row])
+    wb.save(path)
+    seen = {}
+    for mode in ("sql", "typed"):
+        with pytest.MonkeyPatch.context() as mp:
+            if mode == "sql":  # the statement decides every value's form
+                mp.setattr(load_sheet, "_normal_case", lambda table, columns: False)
+            result = ingest_file(
+                ledgers[mode], path, today=TODAY_DATE, distributor=known["distributor"][0]
+            )
+        seen[mode] = _outcome(ledgers[mode], result)
+    assert seen["typed"] == seen["sql"]
+
+
 def test_a_plain_report_takes_the_typed_path_and_loads_exactly(ledgers, small_channel, tmp_path):
     """The quick path is taken for an everyday report, and its lines are typed and in their
     normal form: codes upper-case, text trimmed, the file's distributor for a blank one."""

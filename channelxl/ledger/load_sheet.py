@@ -157,8 +157,37 @@ def insert_grid(load: PartLoad, grid, sheet) -> tuple[int, list[Issue], list[int
             )
         )
     keep = [k for k in range(n) if ok[k]]
+    load.normalized = _normal_case(table, columns)
     _insert(load, columns, keep if len(keep) < n else None, fill, n)
     return n, issues, [where[k] for k in keep]
+
+
+def _normal_case(table, columns: dict[str, list]) -> bool:
+    """Put the parsed text in its normal form (``Column.normal_sql``) before it is
+    inserted, so that ``line_checks.normalize`` need not scan the lines: DuckDB reads lines
+    not yet committed about 8 times slower than committed ones (0.16 s for 100,000 where
+    the same statement takes 0.02 s once they are committed).
+
+    The parsers already trim (Python's ``strip``, which removes every space SQL's ``trim``
+    does and more) and read a blank as None, and ``_insert`` fills the defaults; what is
+    left is the case of codes and enumerations, done here where the text is ASCII (Python
+    and DuckDB agree there: not on ``straße``). False when a value is not ASCII text: the
+    SQL statement then decides, as for every other format.
+    """
+    for c in table.columns:
+        values = columns.get(c.field)
+        if values is None or not c.kind.case:
+            continue
+        change = {}
+        for value in set(values) - {None}:  # few distinct codes, each looked at once
+            if type(value) is not str or not value.isascii():
+                return False
+            normal = value.upper() if c.kind.case == "upper" else value.lower()
+            if normal != value:
+                change[value] = normal
+        if change:
+            columns[c.field] = [change.get(v, v) for v in values]
+    return True
 
 
 def distributor_locales(ledger) -> dict[str, str | None]:
