@@ -530,6 +530,34 @@ def test_the_scan_reads_a_part_as_zipfile_does(method):
     assert {len(p) for p in pieces[:-1]} == {1 << 20} and 0 < len(pieces[-1]) <= 1 << 20
 
 
+def test_a_sheet_that_inflates_past_its_declared_size_is_not_passed_by_the_scan(tmp_path):
+    # the entry says the sheet is shorter than it is, hiding a far cell after that length
+    # from a scan that stops there: the scan leaves such a package to a separate read
+    import struct
+
+    from channelxl.io import safety
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"], wb.active["XFD1048576"] = "x", "x"
+    wb.save(tmp_path / "plain.xlsx")
+    raw = bytearray((tmp_path / "plain.xlsx").read_bytes())
+    with zipfile.ZipFile(tmp_path / "plain.xlsx") as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+        declared = info.file_size // 2  # before the far cell, at the end of the sheet
+    local = info.header_offset
+    struct.pack_into("<I", raw, local + 22, declared)  # the local header's size
+    central = raw.find(b"PK\x01\x02")  # the sheet's entry in the central directory
+    while raw[central + 46 : central + 46 + 24] != b"xl/worksheets/sheet1.xml":
+        central = raw.find(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", raw, central + 24, declared)
+    (tmp_path / "short.xlsx").write_bytes(bytes(raw))
+    with zipfile.ZipFile(tmp_path / "short.xlsx") as z:
+        assert z.getinfo("xl/worksheets/sheet1.xml").file_size == declared
+    with pytest.raises(FileRefused):  # the whole sheet read: its far cell refused
+        safety._scan_xlsx(tmp_path / "plain.xlsx")
+    assert safety._scan_xlsx(tmp_path / "short.xlsx") is False
+
+
 def test_a_wide_export_is_read(empty_workspace, tmp_path):
     # 60 columns: beyond what the fast pass takes for granted, well within the budget
     header = SHIPMENT_HEADER + [f"Extra {k}" for k in range(52)]

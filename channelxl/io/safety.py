@@ -249,26 +249,32 @@ def _pieces(z: zipfile.ZipFile, info: zipfile.ZipInfo):
     inflate = isal_zlib.decompressobj(-15)  # a raw deflate stream, as in every zip entry
     left_in, left_out, pending, parts, size = info.compress_size, info.file_size, b"", [], 0
     z.fp.seek(start)
-    while left_out:
-        if not pending:
-            if not left_in or inflate.eof:
-                break
+    while left_out and not inflate.eof:
+        if not pending and left_in:
             pending = z.fp.read(min(left_in, _CHUNK))  # most pieces: one call, no join
             if not pending:
-                raise zipfile.BadZipFile(f"{info.filename} ends early")
+                raise zipfile.BadZipFile(f"{info.filename} is cut short")
             left_in -= len(pending)
+        # with no input left, the inflater may still hold output a limit held back
         out = inflate.decompress(pending, min(_CHUNK - size, left_out))
         pending = inflate.unconsumed_tail
+        if not out and not pending and not left_in:
+            raise zipfile.BadZipFile(f"{info.filename} ends early")
         parts.append(out)
         size += len(out)
         left_out -= len(out)
         if size == _CHUNK:
             yield b"".join(parts)
             parts, size = [], 0
-        elif not out and not pending and (inflate.eof or not left_in):
-            break
     if size:
         yield b"".join(parts)
+    if not inflate.eof:
+        # more than the entry declares? A reader that does not stop at the declared size
+        # would see cells this scan did not: not bounded here. (The inflater may hold
+        # input it has taken but not yet given out: asked even when none is left.)
+        more = pending or (z.fp.read(min(left_in, 1 << 16)) if left_in else b"")
+        if inflate.decompress(more, 1):
+            raise zipfile.BadZipFile(f"{info.filename} inflates past its declared size")
 
 
 def _data_start(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:
