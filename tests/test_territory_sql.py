@@ -24,7 +24,10 @@ territory_rows = st.tuples(
     st.one_of(st.none(), days),
     st.one_of(st.none(), days),
 )
-line_rows = st.tuples(dists, countries, st.sampled_from(["", "smb", "enterprise"]), days)
+# a line may name no country at all (no end customer's, no reseller's anywhere)
+line_rows = st.tuples(
+    dists, st.one_of(countries, st.none()), st.sampled_from(["", "smb", "enterprise"]), days
+)
 
 
 def _sql(lines, territories) -> list[str]:
@@ -72,3 +75,18 @@ def test_hand_checked_cases():
         ("D2", "DE", "", date(2026, 1, 15)),  # its only row has no start
     ]
     assert _sql(lines, terr) == [IN, IN, OUT, OUT, NOT_APPOINTED, NOT_APPOINTED]
+
+
+def test_a_date_in_year_1_or_9999_is_placed_as_the_engine_places_it():
+    # a typing slip DuckDB reads as a date: before every real row, or after every row but
+    # the open-ended ones (the same cases as tests/test_territory_paths.py)
+    terr = [
+        ("D1", "DE", "*", date(2026, 1, 1), None),
+        ("D1", "FR", "*", date(2026, 1, 1), date(2026, 12, 31)),
+    ]
+    lines = [
+        ("D1", "DE", "", date(1, 1, 1)),
+        ("D1", "DE", "", date(9999, 12, 31)),
+        ("D1", "FR", "", date(9999, 12, 31)),
+    ]
+    assert _sql(lines, terr) == [NOT_APPOINTED, IN, OUT]
