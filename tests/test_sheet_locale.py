@@ -87,3 +87,17 @@ def test_text_two_locales_read_differently_is_a_located_problem(empty_workspace,
     assert set(problems) == {"H2", "H3"}
     assert "'1,999' reads differently" in problems["H2"]
     assert "1999 in en_US" in problems["H2"] and "1.999 in pt_BR" in problems["H2"]
+
+
+def test_a_distributor_given_with_spaces_is_the_distributor(empty_workspace, tmp_path):
+    # a sheet that does not say whose it is takes the distributor given, as typed on a
+    # command line, trimmed: the lines are D004's, read in D004's locale
+    given = workbook(tmp_path / "given.xlsx", [("D004", i, p) for i, p in TYPED], with_ids=False)
+    with empty_workspace.open_ledger() as led:
+        r = ingest_file(led, given, distributor=" D004 ", period="2025-01", today=TODAY)
+        assert r.status == "accepted", r.summary()
+        assert led.con.execute(
+            "SELECT DISTINCT distributor_id FROM sell_through_lines WHERE submission_id = ?",
+            [r.submission_id],
+        ).fetchall() == [("D004",)]
+        assert prices(led, r.submission_id) == IN_PT_BR

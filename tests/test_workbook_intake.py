@@ -12,6 +12,7 @@ import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from datetime import date, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -556,6 +557,64 @@ def test_a_sheet_that_inflates_past_its_declared_size_is_not_passed_by_the_scan(
     with pytest.raises(FileRefused):  # the whole sheet read: its far cell refused
         safety._scan_xlsx(tmp_path / "plain.xlsx")
     assert safety._scan_xlsx(tmp_path / "short.xlsx") is False
+
+
+def _one_entry_zip(data: bytes, file_size: int, method: int) -> zipfile.ZipFile:
+    """A package of one entry, sheet.xml, holding ``data`` as given (compressed or not) and
+    declaring ``file_size`` bytes inflated: what no honest writer makes."""
+    name = b"sheet.xml"
+    crc = zlib.crc32(data) if method == 0 else 0  # stored: read through zipfile, which checks
+    # method, time, date, CRC, compressed and inflated sizes, name length
+    entry = (method, 0, 0, crc, len(data), file_size, len(name))
+    local = struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, *entry, 0) + name
+    central = struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, *entry, 0, 0, 0, 0, 0, 0)
+    central += name
+    end = struct.pack(
+        "<4s4H2IH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(local) + len(data), 0
+    )
+    return zipfile.ZipFile(io.BytesIO(local + data + central + end))
+
+
+FAR_CELL = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+
+
+@pytest.mark.parametrize("declared", ["nothing", "the first part"])
+@pytest.mark.parametrize("far", [True, False])
+def test_a_far_cell_after_empty_blocks_past_the_declared_size_is_not_passed(declared, far):
+    """A deflate stream may be padded with empty blocks (five bytes each, no output) before
+    more data: the scan reads the whole stream past the declared size, however long the
+    padding, and a sheet that gives more than it declares is left to a separate read."""
+    from channelxl.io import safety
+
+    first = b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+    head = zlib.compressobj(9, zlib.DEFLATED, -15)
+    stream = head.compress(first) + head.flush(zlib.Z_SYNC_FLUSH)
+    stream += b"\x00\x00\x00\xff\xff" * 20_000  # 100 KB of empty blocks
+    tail = zlib.compressobj(9, zlib.DEFLATED, -15)
+    stream += tail.compress(FAR_CELL if far else b"") + tail.flush()
+    size = 0 if declared == "nothing" else len(first)
+    with pytest.MonkeyPatch.context() as patch, _one_entry_zip(stream, size, 8) as z:
+        patch.setattr(safety, "_CHUNK", 1 << 12)
+        info = z.getinfo("sheet.xml")
+        if far or size < len(first):
+            with pytest.raises(zipfile.BadZipFile, match="past its declared size"):
+                list(safety._pieces(z, info))
+        else:  # the padding alone gives nothing: the declared bytes, read as they are
+            assert b"".join(safety._pieces(z, info)) == first
+
+
+def test_a_stored_sheet_holding_more_than_it_declares_is_not_passed():
+    # stored (not compressed): zipfile stops at the declared size, the reader does not
+    from channelxl.io import safety
+
+    first = b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+    with (
+        _one_entry_zip(first + FAR_CELL, len(first), 0) as z,
+        pytest.raises(zipfile.BadZipFile, match="than it declares"),
+    ):
+        list(safety._pieces(z, z.getinfo("sheet.xml")))
+    with _one_entry_zip(first, len(first), 0) as z:  # as declared: read through zipfile
+        assert b"".join(safety._pieces(z, z.getinfo("sheet.xml"))) == first
 
 
 def test_a_wide_export_is_read(empty_workspace, tmp_path):

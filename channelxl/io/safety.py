@@ -233,32 +233,44 @@ def _chunks(z: zipfile.ZipFile, info: zipfile.ZipInfo):
 
 def _pieces(z: zipfile.ZipFile, info: zipfile.ZipInfo):
     """A part's bytes, ``_CHUNK`` at a time (the last piece shorter), no more than the size
-    its entry declares (what ``precheck`` bounded).
+    its entry declares (what ``check_zip`` bounded). A part whose data holds more than that
+    raises ``BadZipFile``: the reader (the zip crate under calamine) reads an entry's
+    compressed bytes to their end whatever size it declares, and would see cells the scan
+    did not.
 
     A deflated part is inflated by ISA-L (python-isal), about 2.5 times zlib's speed, and
     without zipfile's CRC pass (the reader checks it): a 100,000-line sheet's 64 MB in
-    0.07 s rather than 0.13 s, a part the reader inflates again. Anything else (stored, another method, encrypted, a local header that does not
-    match) goes through ``zipfile``.
+    0.07 s rather than 0.13 s, a part the reader inflates again. Anything else (stored,
+    another method, encrypted, no local header where the directory says) goes through
+    ``zipfile``.
     """
     start = _data_start(z, info)
     if start is None:
+        if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
+            raise zipfile.BadZipFile(f"{info.filename} holds more or less than it declares")
         with z.open(info) as f:
             while piece := f.read(_CHUNK):
                 yield piece
         return
     inflate = isal_zlib.decompressobj(-15)  # a raw deflate stream, as in every zip entry
     left_in, left_out, pending, parts, size = info.compress_size, info.file_size, b"", [], 0
+
+    def more_input() -> bytes:
+        nonlocal left_in
+        data = z.fp.read(min(left_in, _CHUNK))  # most pieces: one call, no join
+        if not data:
+            raise zipfile.BadZipFile(f"{info.filename} is cut short")
+        left_in -= len(data)
+        return data
+
     z.fp.seek(start)
     while left_out and not inflate.eof:
         if not pending and left_in:
-            pending = z.fp.read(min(left_in, _CHUNK))  # most pieces: one call, no join
-            if not pending:
-                raise zipfile.BadZipFile(f"{info.filename} is cut short")
-            left_in -= len(pending)
+            pending = more_input()
         # with no input left, the inflater may still hold output a limit held back
         out = inflate.decompress(pending, min(_CHUNK - size, left_out))
         pending = inflate.unconsumed_tail
-        if not out and not pending and not left_in:
+        if not out and not pending and not left_in and not inflate.eof:
             raise zipfile.BadZipFile(f"{info.filename} ends early")
         parts.append(out)
         size += len(out)
@@ -268,13 +280,18 @@ def _pieces(z: zipfile.ZipFile, info: zipfile.ZipInfo):
             parts, size = [], 0
     if size:
         yield b"".join(parts)
-    if not inflate.eof:
-        # more than the entry declares? A reader that does not stop at the declared size
-        # would see cells this scan did not: not bounded here. (The inflater may hold
-        # input it has taken but not yet given out: asked even when none is left.)
-        more = pending or (z.fp.read(min(left_in, 1 << 16)) if left_in else b"")
-        if inflate.decompress(more, 1):
+    # The declared size is reached: the rest of the stream, however long (blocks that give
+    # nothing can pad it), must give nothing more (the inflater may also hold output with
+    # no input left: it is asked then too).
+    while not inflate.eof:
+        if not pending and left_in:
+            pending = more_input()
+        before = len(pending)
+        if inflate.decompress(pending, 1):
             raise zipfile.BadZipFile(f"{info.filename} inflates past its declared size")
+        pending = inflate.unconsumed_tail
+        if not inflate.eof and (len(pending) == before if pending else not left_in):
+            raise zipfile.BadZipFile(f"{info.filename} ends early")  # or takes no more in
 
 
 def _data_start(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:

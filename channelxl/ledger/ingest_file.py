@@ -187,6 +187,8 @@ def ingest_file(
         pending = ThreadPoolExecutor(1, thread_name_prefix="sha256").submit(file_sha256, path)
     else:  # a repeat is caught by the ledger itself (_SameFile): no query for the usual file
         digest = digest or file_sha256(path)
+    if distributor is not None:  # as typed on a command line: " D004 " is D004
+        distributor = distributor.strip() or None
     if period is not None:
         try:
             period = str(Month.parse(period))

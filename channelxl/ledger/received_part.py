@@ -34,7 +34,7 @@ class PartLoad:
     # text file; for a sheet, (its name, the sheet row of each record inserted)
     locate: Callable[[int], dict] | None = None
     sheet_rows: tuple[str, list[int]] | None = None
-    normalized: bool = False  # text already in normal form (small CSV files, workbooks)
+    normalized: bool = False  # text already in normal form (small CSV files; sheets, ASCII codes)
     first: int | None = None  # the rowid of its first line, when the loader knows it
     issues: list[Issue] = field(default_factory=list)
     # a small part's lines as loaded, in file order (``line_rows``), read once for the checks

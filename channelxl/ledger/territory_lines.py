@@ -5,7 +5,11 @@ rows valid on the invoice date covers its country and segment, segment ``*`` cov
 every segment and a blank Valid To running on; **NOT APPOINTED** when no row of the
 distributor is valid on that date; **OUT** otherwise), written in SQL so that DuckDB
 decides it while it reads the lines: no second pass in pandas over a million lines. A
-property test keeps :data:`STATUS_SQL` equal to ``core.territory.territory_status``.
+property test keeps :data:`STATUS_SQL` equal to ``core.territory.territory_status`` for
+dates pandas' timestamps hold (1677-2262); beyond them the engine's frame version clamps
+both sides of a comparison, and SQL's answer is the one its rows version gives (a
+territory valid to 2300 does not cover a line dated 2400). ``ledger.line_checks`` uses it
+for a large received part's TERR warnings.
 """
 
 from __future__ import annotations
