@@ -264,14 +264,19 @@ def _pieces(z: zipfile.ZipFile, info: zipfile.ZipInfo):
         return data
 
     z.fp.seek(start)
-    while left_out and not inflate.eof:
+    # Past the declared size the rest of the stream, however long (blocks that give nothing
+    # can pad it), must give nothing more: asked for one byte at a time until it ends.
+    while not inflate.eof:
         if not pending and left_in:
             pending = more_input()
+        before = len(pending)
         # with no input left, the inflater may still hold output a limit held back
-        out = inflate.decompress(pending, min(_CHUNK - size, left_out))
+        out = inflate.decompress(pending, min(_CHUNK - size, left_out) or 1)
         pending = inflate.unconsumed_tail
-        if not out and not pending and not left_in and not inflate.eof:
-            raise zipfile.BadZipFile(f"{info.filename} ends early")
+        if out and not left_out:
+            raise zipfile.BadZipFile(f"{info.filename} inflates past its declared size")
+        if not out and not inflate.eof and (len(pending) == before if pending else not left_in):
+            raise zipfile.BadZipFile(f"{info.filename} ends early")  # or takes no more in
         parts.append(out)
         size += len(out)
         left_out -= len(out)
@@ -280,18 +285,6 @@ def _pieces(z: zipfile.ZipFile, info: zipfile.ZipInfo):
             parts, size = [], 0
     if size:
         yield b"".join(parts)
-    # The declared size is reached: the rest of the stream, however long (blocks that give
-    # nothing can pad it), must give nothing more (the inflater may also hold output with
-    # no input left: it is asked then too).
-    while not inflate.eof:
-        if not pending and left_in:
-            pending = more_input()
-        before = len(pending)
-        if inflate.decompress(pending, 1):
-            raise zipfile.BadZipFile(f"{info.filename} inflates past its declared size")
-        pending = inflate.unconsumed_tail
-        if not inflate.eof and (len(pending) == before if pending else not left_in):
-            raise zipfile.BadZipFile(f"{info.filename} ends early")  # or takes no more in
 
 
 def _data_start(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:

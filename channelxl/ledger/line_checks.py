@@ -34,7 +34,7 @@ from channelxl.issues import ERROR, WARNING, Issue, column_letter
 from channelxl.ledger.ddl import lines_table
 from channelxl.ledger.line_rules import TODAY, Row, Rule, rules
 from channelxl.ledger.received_part import PartLoad
-from channelxl.ledger.territory_lines import STATUS_SQL
+from channelxl.ledger.territory_lines import PLACE_SQL, STATUS_SQL
 
 # A part of at most this many lines is checked over its rows read into Python (see above).
 PYTHON_ROWS = 5_000
@@ -140,11 +140,10 @@ def out_of_territory(load: PartLoad) -> list[Finding]:
     else:
         found = load.ledger.con.execute(
             f"SELECT rowid, distributor_id, country, status FROM (SELECT l.*, {STATUS_SQL} "
-            f"AS status FROM (SELECT s.rowid, s.distributor_id, coalesce(s.end_customer_country, "
-            f"s.reseller_country, r.country) AS country, coalesce(s.end_customer_segment, '') "
-            f"AS segment, s.invoice_date FROM {lines_table(load.table)} s LEFT JOIN resellers r "
-            f"USING (reseller_id) WHERE s.submission_id = {load.sid} AND s.invoice_date IS NOT "
-            "NULL) l) WHERE status <> 'IN' ORDER BY rowid"
+            f"AS status FROM (SELECT s.rowid, s.distributor_id, {PLACE_SQL}, s.invoice_date "
+            f"FROM {lines_table(load.table)} s LEFT JOIN resellers r USING (reseller_id) "
+            f"WHERE s.submission_id = {load.sid} AND s.invoice_date IS NOT NULL) l) "
+            "WHERE status <> 'IN' ORDER BY rowid"
         ).fetchall()
     out = []
     for rowid, d, country, st in found:
@@ -155,7 +154,7 @@ def out_of_territory(load: PartLoad) -> list[Finding]:
 
 
 def _territory_lines(load: PartLoad) -> list[tuple]:
-    """The territory engine's input from the part's rows, as the query above gives it (the
+    """The territory engine's input from the part's rows, as ``PLACE_SQL`` places them (the
     reseller's country from the program when the line names none; a reseller listed
     twice joins twice)."""
     ledger = load.ledger

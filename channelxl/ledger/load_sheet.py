@@ -178,11 +178,11 @@ def _normal_case(table, columns: dict[str, list]) -> bool:
         values = columns.get(c.field)
         if values is None or not c.kind.case:
             continue
-        change = {}
+        to_case, change = getattr(str, c.kind.case), {}  # the SQL function's name: str's too
         for value in set(values) - {None}:  # few distinct codes, each looked at once
             if type(value) is not str or not value.isascii():
                 return False
-            normal = value.upper() if c.kind.case == "upper" else value.lower()
+            normal = to_case(value)
             if normal != value:
                 change[value] = normal
         if change:

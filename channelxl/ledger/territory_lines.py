@@ -34,14 +34,18 @@ STATUS_SQL = """CASE
     ) THEN 'OUT'
     ELSE 'NOT APPOINTED' END"""
 
-# The line's country: the end customer's, else the reseller's as reported, else the
-# reseller's in the program; its segment: the end customer's ('' when not given).
+# A sell-through line ``s`` (its reseller ``r`` joined) as the rule sees it: its country
+# the end customer's, else the reseller's as reported, else the reseller's in the program;
+# its segment the end customer's ('' when not given).
+PLACE_SQL = (
+    "coalesce(s.end_customer_country, s.reseller_country, r.country) AS country, "
+    "coalesce(s.end_customer_segment, '') AS segment"
+)
+
 LINES_SQL = f"""
 WITH l AS (
     SELECT s.distributor_id, s.invoice_number, s.invoice_date, s.reseller_id, s.sku,
-           s.quantity, s.period AS month, s.end_customer_name,
-           coalesce(s.end_customer_country, s.reseller_country, r.country) AS country,
-           coalesce(s.end_customer_segment, '') AS segment, p.family
+           s.quantity, s.period AS month, s.end_customer_name, {PLACE_SQL}, p.family
     FROM sell_through s
     LEFT JOIN resellers r USING (reseller_id)
     LEFT JOIN products p USING (sku)
